@@ -1,0 +1,43 @@
+# sparkforge developer commands. Every target installs what it needs first.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+JARS_DIR := .cache/jars
+DELTA_VERSION := 4.4.0
+DELTA_JARS := $(JARS_DIR)/delta-spark_4.1_2.13-$(DELTA_VERSION).jar $(JARS_DIR)/delta-storage-$(DELTA_VERSION).jar
+MVN_COPY := mvn -q -B org.apache.maven.plugins:maven-dependency-plugin:3.6.1:copy -DoutputDirectory=$(JARS_DIR)
+
+export SPARK_LOCAL_IP := 127.0.0.1
+export SPARKFORGE_JARS := $(abspath $(DELTA_JARS))
+export PYSPARK_PYTHON := $(abspath $(BIN)/python)
+
+.PHONY: setup test test-fast lint goldens demo bench clean
+
+setup: $(VENV)/.installed $(DELTA_JARS)
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[test]'
+	touch $@
+
+$(JARS_DIR)/delta-spark_4.1_2.13-$(DELTA_VERSION).jar:
+	$(MVN_COPY) -Dartifact=io.delta:delta-spark_4.1_2.13:$(DELTA_VERSION)
+
+$(JARS_DIR)/delta-storage-$(DELTA_VERSION).jar:
+	$(MVN_COPY) -Dartifact=io.delta:delta-storage:$(DELTA_VERSION)
+
+test: setup
+	$(BIN)/pytest -q
+
+test-fast: setup
+	$(BIN)/pytest -q -m "not slow"
+
+lint: setup
+	$(BIN)/ruff check compiler runtime tests benchmarks
+	$(BIN)/mypy
+
+clean:
+	rm -rf .work build *.egg-info

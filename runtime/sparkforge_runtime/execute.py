@@ -1,0 +1,147 @@
+"""Run one step: read or transform, validate in the same pass as the write, gate, publish.
+
+Input: a `StepSpec`, the outputs of the steps it depends on, the run's mode. Output: a `StepOutcome`.
+
+Gating is write-audit-publish without a staging table: the validated rows are persisted in Spark's
+cache by one job that also yields the counts (total, valid, newest watermark); the table is written
+from that cache only when the rate passes. The input is read once, and readers of the target never
+see a version from a step that failed its threshold.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from pyspark import StorageLevel
+from pyspark.sql import DataFrame, SparkSession
+from pyspark.sql import functions as F
+
+from sparkforge_runtime.errors import RuleColumnError, StepInputError, TransformError
+from sparkforge_runtime.rules import VALID_FLAG, predicate
+from sparkforge_runtime.specs import Mode, StepOutcome, StepSpec
+from sparkforge_runtime.tables import max_value, read_source, write_table
+
+
+class ThresholdError(Exception):
+    """The valid rate of a step is below its threshold; nothing was written."""
+
+
+class DeclaredInputs(dict[str, DataFrame]):
+    """`silvers` / `prior_silvers`: reading an undeclared step says which argument to add."""
+
+    def __init__(self, data: Mapping[str, DataFrame], *, step: str, argument: str) -> None:
+        super().__init__(data)
+        self._step = step
+        self._argument = argument
+
+    def __missing__(self, key: str) -> DataFrame:
+        raise StepInputError(
+            f"step {self._step!r} reads {key!r}, which it does not declare; add {key!r} to "
+            f"{self._argument} of step {self._step!r}"
+        )
+
+
+def check_rule_columns(df: DataFrame, spec: StepSpec) -> None:
+    missing = sorted({r.column for r in spec.rules} - set(df.columns))
+    if missing:
+        raise RuleColumnError(
+            f"{spec.layer} step {spec.name!r}: rules name columns the data lacks: {missing}; "
+            f"available columns: {sorted(df.columns)}"
+        )
+
+
+def _project(df: DataFrame, spec: StepSpec) -> DataFrame:
+    if spec.keep_columns is None:
+        return df
+    keep = [c for c in dict.fromkeys(spec.keep_columns) if c in df.columns]
+    return df.select(*keep)
+
+
+def validate(
+    df: DataFrame, spec: StepSpec, outcome: StepOutcome, *, watermark_col: str | None
+) -> tuple[DataFrame, DataFrame]:
+    """Flag, persist and count in one job; return the valid rows (served from the cache) and the
+    persisted frame, which the caller unpersists when the run is over."""
+    check_rule_columns(df, spec)
+    flagged = _project(df, spec).withColumn(VALID_FLAG, predicate(spec.rules))
+    flagged = flagged.persist(StorageLevel.MEMORY_AND_DISK)
+    aggs = [F.count(F.lit(1)).alias("total"), F.count_if(F.col(VALID_FLAG)).alias("valid")]
+    if watermark_col and watermark_col in flagged.columns:
+        aggs.append(F.max(F.when(F.col(VALID_FLAG), F.col(watermark_col))).alias("wm"))
+    row = flagged.agg(*aggs).first()
+    assert row is not None
+    outcome.input_rows = int(row["total"])
+    outcome.valid_rows = int(row["valid"])
+    outcome.invalid_rows = outcome.input_rows - outcome.valid_rows
+    newest = row.asDict().get("wm")
+    if newest is not None:
+        outcome.new_watermark = str(newest)
+    outcome.threshold = spec.threshold
+    if outcome.validation_rate < spec.threshold:
+        flagged.unpersist()
+        raise ThresholdError(
+            f"[{spec.layer}:{spec.name}] validation {outcome.validation_rate:.2f}% below required "
+            f"{spec.threshold:.2f}% ({outcome.invalid_rows} of {outcome.input_rows} rows invalid)"
+        )
+    return flagged.filter(F.col(VALID_FLAG)).drop(VALID_FLAG), flagged
+
+
+def read_bronze(
+    spark: SparkSession,
+    spec: StepSpec,
+    outcome: StepOutcome,
+    *,
+    source: Any,
+    watermark: Any,
+) -> DataFrame:
+    """Read the input: only rows newer than `watermark` when one is given."""
+    df = read_source(spark, source if source is not None else spec.table, step=spec.name)
+    if watermark is not None and spec.incremental_col:
+        outcome.previous_watermark = str(watermark)
+        df = df.filter(F.col(spec.incremental_col) > F.lit(watermark))
+    return df
+
+
+def call_transform(spec: StepSpec, *args: Any) -> DataFrame:
+    assert spec.transform is not None
+    try:
+        result = spec.transform(*args)
+    except (StepInputError, RuleColumnError):
+        raise
+    except Exception as exc:
+        raise TransformError(
+            f"{spec.layer} step {spec.name!r}: transform {getattr(spec.transform, '__name__', '?')} "
+            f"raised {type(exc).__name__}: {exc}"
+        ) from exc
+    if not isinstance(result, DataFrame):
+        raise TransformError(
+            f"{spec.layer} step {spec.name!r}: transform must return a DataFrame, "
+            f"got {type(result).__name__}; end the function with `return df`"
+        )
+    return result
+
+
+def publish(df: DataFrame, spec: StepSpec, outcome: StepOutcome, mode: str) -> None:
+    outcome.table_fqn = spec.table
+    outcome.write_mode = mode
+    write_table(
+        df,
+        spec.table,
+        mode=mode,
+        table_format=spec.table_format,
+        merge_keys=spec.merge_keys,
+        step=spec.name,
+    )
+    outcome.rows_written = outcome.valid_rows
+
+
+def write_mode_for(spec: StepSpec, run_mode: Mode, incremental: bool) -> str:
+    """Overwrite, except incremental silver steps, which append (or merge when declared)."""
+    if run_mode is Mode.INCREMENTAL and incremental:
+        return "merge" if spec.write_mode == "merge" else "append"
+    return "overwrite"
+
+
+def previous_watermark(spark: SparkSession, spec: StepSpec, column: str) -> Any:
+    return max_value(spark, spec.table, column)

@@ -1,0 +1,96 @@
+"""The run log: one row per step per run, appended once per run as a Delta table.
+
+Input: a finished (or failed) `RunReport`. Output: rows of `LOG_SCHEMA` appended to the log table.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+from pyspark.sql import SparkSession
+from pyspark.sql.types import (
+    BooleanType,
+    DoubleType,
+    IntegerType,
+    LongType,
+    StringType,
+    StructField,
+    StructType,
+    TimestampType,
+)
+
+from sparkforge_runtime.tables import ensure_schema, split_fqn
+
+if TYPE_CHECKING:
+    from sparkforge_runtime.engine import RunOptions, RunReport
+    from sparkforge_runtime.specs import StepSpec
+
+_FIELDS: tuple[tuple[str, Any, bool], ...] = (
+    ("run_id", StringType(), False),
+    ("pipeline_name", StringType(), False),
+    ("run_mode", StringType(), False),
+    ("run_started_at", TimestampType(), False),
+    ("run_ended_at", TimestampType(), True),
+    ("phase", StringType(), False),
+    ("step_name", StringType(), False),
+    ("stage_index", IntegerType(), False),
+    ("status", StringType(), False),
+    ("start_time", TimestampType(), True),
+    ("end_time", TimestampType(), True),
+    ("duration_secs", DoubleType(), False),
+    ("table_fqn", StringType(), True),
+    ("write_mode", StringType(), True),
+    ("input_rows", LongType(), False),
+    ("valid_rows", LongType(), False),
+    ("invalid_rows", LongType(), False),
+    ("rows_written", LongType(), False),
+    ("validation_rate", DoubleType(), False),
+    ("threshold", DoubleType(), False),
+    ("validation_passed", BooleanType(), False),
+    ("previous_watermark", StringType(), True),
+    ("new_watermark", StringType(), True),
+    ("error_type", StringType(), True),
+    ("error_message", StringType(), True),
+    ("engine", StringType(), False),
+    ("source_hash", StringType(), False),
+)
+
+LOG_SCHEMA = StructType([StructField(n, t, nullable) for n, t, nullable in _FIELDS])
+LOG_COLUMNS = tuple(f[0] for f in _FIELDS)
+
+
+def _ts(epoch: float) -> datetime | None:
+    return datetime.fromtimestamp(epoch, UTC).replace(tzinfo=None) if epoch else None
+
+
+def log_rows(
+    report: RunReport, specs: Mapping[str, StepSpec], options: RunOptions
+) -> list[tuple[Any, ...]]:
+    """One tuple per step, in stage order then name, matching `LOG_SCHEMA`."""
+    started = report.started_at.replace(tzinfo=None)
+    ended = report.ended_at.replace(tzinfo=None) if report.ended_at else None
+    rows = []
+    for o in sorted(report.outcomes.values(), key=lambda o: (o.stage_index, o.name)):
+        table = o.table_fqn or (specs[o.name].table if o.name in specs else None)
+        rows.append(
+            (
+                report.run_id, options.pipeline_name, report.mode.value, started, ended,
+                o.layer, o.name, o.stage_index, o.status.value, _ts(o.start_time), _ts(o.end_time),
+                round(o.duration_secs, 3), table, o.write_mode, o.input_rows, o.valid_rows,
+                o.invalid_rows, o.rows_written, round(o.validation_rate, 4), float(o.threshold),
+                o.validation_passed, o.previous_watermark, o.new_watermark, o.error_type,
+                o.error_message, options.engine, options.source_hash,
+            )
+        )
+    return rows
+
+
+def append_log(spark: SparkSession, table: str, rows: Sequence[tuple[Any, ...]]) -> None:
+    """Append `rows` to `table` (created on first use) as one Delta write."""
+    if not rows:
+        return
+    ensure_schema(spark, split_fqn(table)[0])
+    df = spark.createDataFrame(list(rows), LOG_SCHEMA)
+    df.write.format("delta").mode("append").option("mergeSchema", "true").saveAsTable(table)

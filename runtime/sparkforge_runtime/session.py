@@ -1,0 +1,121 @@
+"""Spark sessions for jobs, tests and interactive use, with Delta Lake configured.
+
+Input: an app name and a few options. Output: a `SparkSession` bound to 127.0.0.1 unless the caller
+runs under `spark-submit` on a cluster, in which case the cluster's settings win.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+
+from pyspark.sql import SparkSession
+
+DELTA_VERSION = "4.4.0"
+DELTA_PACKAGE = f"io.delta:delta-spark_4.1_2.13:{DELTA_VERSION}"
+
+# Settings every sparkforge session needs. AQEPropagateEmptyRelation is excluded because it drops the
+# CollectMetrics node of DataFrame.observe when an input is empty at run time, and the observation
+# would then never arrive (an incremental run with no new rows must still finish and log zeros).
+DELTA_CONF: dict[str, str] = {
+    "spark.sql.extensions": "io.delta.sql.DeltaSparkSessionExtension",
+    "spark.sql.catalog.spark_catalog": "org.apache.spark.sql.delta.catalog.DeltaCatalog",
+}
+ENGINE_CONF: dict[str, str] = {
+    "spark.sql.adaptive.optimizer.excludedRules": (
+        "org.apache.spark.sql.execution.adaptive.AQEPropagateEmptyRelation"
+    ),
+    "spark.scheduler.mode": "FAIR",
+}
+# Small-data settings for local sessions: fewer shuffle partitions and a quiet, UI-less driver.
+LOCAL_CONF: dict[str, str] = {
+    "spark.driver.host": "127.0.0.1",
+    "spark.driver.bindAddress": "127.0.0.1",
+    "spark.ui.enabled": "false",
+    "spark.ui.showConsoleProgress": "false",
+    "spark.sql.shuffle.partitions": "4",
+    "spark.default.parallelism": "4",
+    "spark.databricks.delta.snapshotPartitions": "2",
+    "spark.sql.sources.parallelPartitionDiscovery.parallelism": "2",
+}
+
+
+def spark_submit_command(script: str = "job.py", extra_args: str = "--mode incremental") -> str:
+    """The complete spark-submit command line for a sparkforge job."""
+    confs = " ".join(f"--conf {k}={v}" for k, v in {**DELTA_CONF, **ENGINE_CONF}.items())
+    return (
+        f"spark-submit --packages {DELTA_PACKAGE} {confs} "
+        f"--py-files sparkforge_runtime.zip {script} {extra_args}"
+    ).strip()
+
+
+def delta_available(spark: SparkSession) -> bool:
+    """True when the Delta Lake classes are on the driver's classpath."""
+    jvm = spark.sparkContext._jvm
+    if jvm is None:
+        return False
+    try:
+        jvm.java.lang.Class.forName("io.delta.tables.DeltaTable")
+    except Exception:
+        return False
+    return True
+
+
+def _jar_conf() -> dict[str, str]:
+    """Where the Delta jars come from when Python starts the JVM itself (not under spark-submit)."""
+    jars = os.environ.get("SPARKFORGE_JARS", "").strip()
+    if jars:
+        paths = [p for p in jars.replace(" ", ",").split(",") if p]
+        missing = [p for p in paths if not Path(p).exists()]
+        if missing:
+            raise FileNotFoundError(
+                f"SPARKFORGE_JARS names jars that do not exist: {missing}; run `make setup` first"
+            )
+        return {"spark.jars": ",".join(paths)}
+    return {"spark.jars.packages": DELTA_PACKAGE}
+
+
+def build_session(
+    app_name: str = "sparkforge",
+    *,
+    master: str | None = None,
+    warehouse_dir: str | Path | None = None,
+    extra_conf: Mapping[str, str] | None = None,
+    enable_hive: bool = True,
+    quiet: bool = True,
+) -> SparkSession:
+    """Get or create a Delta-enabled SparkSession.
+
+    Under spark-submit the JVM already exists and its configuration (master, jars) is kept; otherwise a
+    local session is started on 127.0.0.1 with an embedded Derby metastore and a warehouse in
+    `warehouse_dir`, so that tables outlive the process.
+    """
+    active = SparkSession.getActiveSession()
+    if active is not None:
+        return active
+    under_submit = "PYSPARK_GATEWAY_PORT" in os.environ
+    builder = SparkSession.builder.appName(app_name)
+    conf: dict[str, str] = {**DELTA_CONF, **ENGINE_CONF}
+    if not under_submit:
+        builder = builder.master(master or os.environ.get("SPARKFORGE_MASTER", "local[*]"))
+        conf.update(LOCAL_CONF)
+        conf.update(_jar_conf())
+        conf.setdefault("spark.driver.memory", os.environ.get("SPARKFORGE_DRIVER_MEMORY", "4g"))
+    if warehouse_dir is not None:
+        root = Path(warehouse_dir).resolve()
+        root.mkdir(parents=True, exist_ok=True)
+        conf["spark.sql.warehouse.dir"] = str(root / "warehouse")
+        conf["spark.hadoop.javax.jdo.option.ConnectionURL"] = (
+            f"jdbc:derby:;databaseName={root / 'metastore_db'};create=true"
+        )
+        conf["spark.driver.extraJavaOptions"] = f"-Dderby.system.home={root}"
+    conf.update(extra_conf or {})
+    for key, value in conf.items():
+        builder = builder.config(key, value)
+    if enable_hive:
+        builder = builder.enableHiveSupport()
+    spark = builder.getOrCreate()
+    if quiet:
+        spark.sparkContext.setLogLevel("ERROR")
+    return spark

@@ -1,0 +1,71 @@
+"""The runtime engine on its own: specs in, tables and outcomes out."""
+
+from __future__ import annotations
+
+from pyspark.sql import functions as F
+
+from sparkforge_runtime.engine import RunOptions, run_pipeline
+from sparkforge_runtime.rules import rule_from_operator, rule_from_shorthand
+from sparkforge_runtime.specs import Mode, Status, StepSpec
+
+
+def _specs(schema: str):  # type: ignore[no-untyped-def]
+    bronze = StepSpec(
+        name="events",
+        layer="bronze",
+        rules=(rule_from_shorthand("id", "not_null"),),
+        threshold=50.0,
+        table=f"{schema}.events",
+        incremental_col="id",
+    )
+    silver = StepSpec(
+        name="clean",
+        layer="silver",
+        rules=(rule_from_operator("v", "gte", [0]), rule_from_shorthand("id", "not_null")),
+        threshold=50.0,
+        table=f"{schema}.clean",
+        transform=lambda spark, df, prior: df.withColumn("v", F.col("v") * 2),
+        source_bronze="events",
+    )
+    gold = StepSpec(
+        name="total",
+        layer="gold",
+        rules=(rule_from_shorthand("n", "non_negative"),),
+        threshold=50.0,
+        table=f"{schema}.total",
+        transform=lambda spark, silvers: silvers["clean"].agg(F.count("*").alias("n")),
+        source_silvers=("clean",),
+    )
+    return [[bronze], [silver], [gold]]
+
+
+def test_initial_then_incremental(spark, schema):  # type: ignore[no-untyped-def]
+    df = spark.createDataFrame([(1, 5), (2, -1), (None, 3), (3, 7)], "id int, v int")
+    opts = RunOptions(mode=Mode.INITIAL, log_table=f"{schema}.logs")
+    report = run_pipeline(spark, _specs(schema), {"events": df}, opts)
+    assert report.success, report.error_message
+    assert report.outcomes["events"].input_rows == 4
+    assert report.outcomes["events"].valid_rows == 3
+    assert report.outcomes["clean"].rows_written == 2
+    assert spark.table(f"{schema}.clean").count() == 2
+    assert spark.table(f"{schema}.total").first()["n"] == 2
+    more = spark.createDataFrame([(1, 5), (2, -1), (3, 7), (4, 1)], "id int, v int")
+    report = run_pipeline(
+        spark, _specs(schema), {"events": more}, RunOptions(mode=Mode.INCREMENTAL, log_table=f"{schema}.logs")
+    )
+    assert report.success, report.error_message
+    assert report.outcomes["events"].input_rows == 1
+    assert report.outcomes["clean"].write_mode == "append"
+    assert spark.table(f"{schema}.clean").count() == 3
+    assert spark.table(f"{schema}.total").first()["n"] == 3
+    assert spark.table(f"{schema}.logs").count() == 6
+
+
+def test_threshold_failure_cancels_dependents(spark, schema):  # type: ignore[no-untyped-def]
+    df = spark.createDataFrame([(1, -5), (2, -1), (3, 7)], "id int, v int")
+    report = run_pipeline(spark, _specs(schema), {"events": df}, RunOptions())
+    assert not report.success
+    assert report.outcomes["clean"].status is Status.FAILED
+    assert report.outcomes["total"].status is Status.CANCELLED
+    assert "[silver:clean] validation 33.33% below required 50.00%" in (report.error_message or "")
+    assert not spark.catalog.tableExists(f"{schema}.clean")
