@@ -149,11 +149,27 @@ class Settings:
 
 
 @dataclass(frozen=True, slots=True)
+class CodeBlock:
+    """User code copied verbatim into a job: an import, a constant or a helper a transform uses."""
+
+    name: str
+    source: str
+    span: Span | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Pipeline:
-    """A whole declared pipeline: settings plus steps in declaration order."""
+    """A whole declared pipeline: settings plus steps in declaration order.
+
+    `support` is the user code the transforms need (compiler path only), in dependency order with
+    imports first; `source_file` and `source_hash` name where the pipeline was read from.
+    """
 
     settings: Settings
     steps: tuple[Step, ...] = field(default_factory=tuple)
+    support: tuple[CodeBlock, ...] = ()
+    source_file: str | None = None
+    source_hash: str = ""
     span: Span | None = None
 
     def step(self, name: str) -> Step:
