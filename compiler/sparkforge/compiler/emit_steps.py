@@ -1,0 +1,88 @@
+"""Emit the user's transforms and one function per step that returns its `StepSpec`.
+
+Input: a `JobContext` and an `ir.Step`. Output: source text. Keyword values come from
+`step_fields()`, the same function the interpreted runner uses, so both paths build equal specs.
+
+    Step("clean_orders", SILVER, table_name="clean_orders", ...)
+    ->  def silver_clean_orders() -> StepSpec:
+            \"\"\"Silver step 'clean_orders' (pipeline.py:41): writes shop.clean_orders.\"\"\"
+            return StepSpec(name="clean_orders", layer="silver", ..., rules=(...))
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+from sparkforge_runtime.specs import StepSpec
+
+from sparkforge.compiler.emit_rules import emit_rules
+from sparkforge.compiler.emit_values import comment, docstring, literal
+from sparkforge.compiler.job_context import JobContext, TransformCode
+from sparkforge.ir import Layer, Step
+from sparkforge.step_fields import step_fields
+
+# Written even when equal to StepSpec's default: a reader should see them in every step.
+ALWAYS_WRITTEN = ("name", "layer", "threshold", "table")
+
+
+def _defaults() -> dict[str, Any]:
+    return {
+        f.name: f.default
+        for f in dataclasses.fields(StepSpec)
+        if f.default is not dataclasses.MISSING
+    }
+
+
+def emit_transform(code: TransformCode, ctx: JobContext) -> str:
+    """A transform copied verbatim under a comment naming its line; a lambda gets a name."""
+    origin = comment(ctx.where(code.span))
+    if code.is_def:
+        return f"{origin}\n{code.source}"
+    # The parentheses keep a lambda that spanned lines of a call valid on its own, and carry the
+    # noqa: user code is copied verbatim, so a lambda stays a lambda instead of becoming a def.
+    return f"{origin}\n{code.name} = (  # noqa: E731\n{code.source}\n)"
+
+
+def _summary(step: Step, table: str, ctx: JobContext) -> str:
+    head = f"{step.layer.value.capitalize()} step {step.name!r} ({ctx.where(step.span)})"
+    if step.layer is Layer.BRONZE:
+        return f"{head}: reads {table} unless --source binds it."
+    if step.existing:
+        return f"{head}: validates the existing table {table}."
+    return f"{head}: writes {table}."
+
+
+def _keywords(step: Step, ctx: JobContext) -> list[str]:
+    defaults = _defaults()
+    fields = step_fields(step, ctx.pipeline.settings)
+    kept = [
+        f"{key}={literal(value)}"
+        for key, value in fields.items()
+        if key in ALWAYS_WRITTEN or key not in defaults or value != defaults[key]
+    ]
+    if step.name in ctx.transforms:
+        kept.append(f"transform={ctx.transforms[step.name].name}")
+    kept.append(emit_rules(step.rules))
+    return kept
+
+
+def emit_step(step: Step, ctx: JobContext) -> str:
+    """The step's function: a docstring saying what it does, and its StepSpec."""
+    table = step_fields(step, ctx.pipeline.settings)["table"]
+    notes = "".join(
+        f"{comment(line)}\n" for line in (step.description or "").splitlines() if line.strip()
+    )
+    body = "".join(f"{kw},\n" for kw in _keywords(step, ctx))
+    return (
+        f"{notes}def {ctx.functions[step.name]}() -> StepSpec:\n"
+        f"    {docstring(_summary(step, table, ctx))}\n"
+        f"    return StepSpec(\n{body})"
+    )
+
+
+def emit_steps(ctx: JobContext) -> str:
+    """Transforms first (in order of first use), then the step functions in declaration order."""
+    parts = [emit_transform(code, ctx) for code in ctx.transform_code]
+    parts += [emit_step(step, ctx) for step in ctx.pipeline.steps]
+    return "\n\n\n".join(parts)
