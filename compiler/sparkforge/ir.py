@@ -108,12 +108,17 @@ class Step:
     filter_columns_by_rules: bool | None = None
     existing: bool = False  # with_silver_rules: an existing table that is validated, not written
     span: Span | None = None
+    # Columns given an empty rule list ({"id": []}): kept when rules filter columns, never checked.
+    unchecked_columns: tuple[str, ...] = ()
 
     @property
     def rule_columns(self) -> tuple[str, ...]:
+        """Columns named in the rules (checked ones first), without repeats."""
         seen: dict[str, None] = {}
         for rule in self.rules:
             seen.setdefault(rule.column, None)
+        for column in self.unchecked_columns:
+            seen.setdefault(column, None)
         return tuple(seen)
 
     @property
