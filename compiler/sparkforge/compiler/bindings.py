@@ -1,0 +1,281 @@
+"""The names a block of statements binds, so that the frontend can look a name up without running code.
+
+Input: the statements of a module (or of the function that builds the pipeline) and its parameters.
+Output: a `Block` mapping each name to its `Binding`s: what binds it (assignment, def, class, import,
+parameter) and whether that happens inside a loop or conditional, where its value is unknowable.
+
+    X = 1; from pyspark.sql import functions as F; for t in T: Y = t
+    -> Block(names={"X": (ASSIGN,), "F": (IMPORT pyspark.sql.functions,), "t": (NESTED,), "Y": (NESTED,)})
+
+Lookups go through dicts built once, so resolving a name costs the same in a 10-line file and in a
+10,000-line one.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+import libcst as cst
+import libcst.matchers as m
+from libcst.helpers import get_full_name_for_node
+
+
+class Kind(enum.Enum):
+    ASSIGN = "assign"  # NAME = value, NAME: T = value
+    DEF = "def"
+    CLASS = "class"
+    IMPORT = "import"
+    PARAM = "param"
+    OTHER = "other"  # augmented or unpacked assignment: no single expression holds the value
+    NESTED = "nested"  # bound inside for/while/if/try/with/match: may happen zero or many times
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Binding:
+    """One place where `name` is bound, directly or inside a compound statement of the block."""
+
+    name: str
+    kind: Kind
+    statement: cst.CSTNode  # the statement of the block that contains the binding
+    node: cst.CSTNode  # the target Name, the def, the import alias or the parameter
+    value: cst.BaseExpression | None = None  # ASSIGN: the assigned expression
+    module: str | None = None  # IMPORT: module as written, leading dots kept (".transforms")
+    attr: str | None = None  # IMPORT from: the imported name
+    where: str = ""  # NESTED: the keyword of the compound statement ("for", "if", ...)
+
+    @property
+    def origin(self) -> str:
+        """IMPORT: the dotted name the binding stands for (`pyspark.sql.functions`)."""
+        return f"{self.module}.{self.attr}" if self.attr else self.module or ""
+
+
+@dataclass(frozen=True, slots=True)
+class Block:
+    names: Mapping[str, tuple[Binding, ...]] = field(default_factory=dict)
+    statements: tuple[cst.CSTNode, ...] = ()
+
+    def get(self, name: str) -> tuple[Binding, ...]:
+        return self.names.get(name, ())
+
+
+MAIN_GUARD = m.If(
+    test=m.Comparison(
+        left=m.Name("__name__"),
+        comparisons=[m.ComparisonTarget(m.Equal(), m.SimpleString('"__main__"') | m.SimpleString("'__main__'"))],
+    ),
+    orelse=None,
+)
+_KEYWORDS: dict[type[cst.CSTNode], str] = {
+    cst.For: "for", cst.While: "while", cst.If: "if", cst.Try: "try", cst.TryStar: "try",
+    cst.With: "with", cst.Match: "match",
+}  # fmt: skip
+
+
+def module_statements(tree: cst.Module) -> tuple[cst.CSTNode, ...]:
+    """Top-level statements; the body of `if __name__ == "__main__":` counts as top level."""
+    return tuple(_flatten(tree.body))
+
+
+def _flatten(body: Sequence[cst.CSTNode]) -> Iterable[cst.CSTNode]:
+    for statement in body:
+        if m.matches(statement, MAIN_GUARD):
+            assert isinstance(statement, cst.If)
+            yield from _flatten(statement.body.body)
+        else:
+            yield statement
+
+
+def function_statements(func: cst.FunctionDef) -> tuple[cst.CSTNode, ...]:
+    return tuple(func.body.body)
+
+
+def index_block(statements: Sequence[cst.CSTNode], params: cst.Parameters | None) -> Block:
+    found: dict[str, list[Binding]] = {}
+    for binding in (*_param_bindings(params), *_statement_bindings(statements)):
+        found.setdefault(binding.name, []).append(binding)
+    return Block({name: tuple(b) for name, b in found.items()}, tuple(statements))
+
+
+def _param_bindings(params: cst.Parameters | None) -> Iterable[Binding]:
+    if params is None:
+        return
+    star = [p for p in (params.star_arg, params.star_kwarg) if isinstance(p, cst.Param)]
+    for param in (*params.posonly_params, *params.params, *params.kwonly_params, *star):
+        yield Binding(param.name.value, Kind.PARAM, param, param)
+
+
+def _statement_bindings(statements: Sequence[cst.CSTNode]) -> Iterable[Binding]:
+    for statement in statements:
+        yield from _STATEMENTS.get(type(statement), _nested_bindings)(statement)
+
+
+def _line_bindings(statement: cst.CSTNode) -> Iterable[Binding]:
+    assert isinstance(statement, cst.SimpleStatementLine)
+    for small in statement.body:
+        handler = _SMALL_STATEMENTS.get(type(small))
+        if handler is not None:
+            yield from handler(statement, small)
+
+
+def _def_bindings(statement: cst.CSTNode) -> Iterable[Binding]:
+    assert isinstance(statement, cst.FunctionDef | cst.ClassDef)
+    kind = Kind.DEF if isinstance(statement, cst.FunctionDef) else Kind.CLASS
+    yield Binding(statement.name.value, kind, statement, statement)
+
+
+def _assign_bindings(statement: cst.CSTNode, small: cst.CSTNode) -> Iterable[Binding]:
+    assert isinstance(small, cst.Assign)
+    for target in small.targets:
+        kind = Kind.ASSIGN if isinstance(target.target, cst.Name) else Kind.OTHER
+        for name in _target_names(target.target):
+            yield Binding(name.value, kind, statement, name, small.value)
+
+
+def _annotated_bindings(statement: cst.CSTNode, small: cst.CSTNode) -> Iterable[Binding]:
+    assert isinstance(small, cst.AnnAssign)
+    if small.value is None:  # `x: int` alone binds nothing at run time
+        return
+    for name in _target_names(small.target):
+        yield Binding(name.value, Kind.ASSIGN, statement, name, small.value)
+
+
+def _augmented_bindings(statement: cst.CSTNode, small: cst.CSTNode) -> Iterable[Binding]:
+    assert isinstance(small, cst.AugAssign)
+    for name in _target_names(small.target):
+        yield Binding(name.value, Kind.OTHER, statement, name)
+
+
+def _import_bindings(statement: cst.CSTNode, small: cst.CSTNode) -> Iterable[Binding]:
+    assert isinstance(small, cst.Import)
+    for alias in small.names:
+        full = alias.evaluated_name
+        local = alias.evaluated_alias or full.split(".")[0]
+        module = full if alias.asname else local
+        yield Binding(local, Kind.IMPORT, statement, alias, module=module)
+
+
+def _from_bindings(statement: cst.CSTNode, small: cst.CSTNode) -> Iterable[Binding]:
+    assert isinstance(small, cst.ImportFrom)
+    dots = "." * len(small.relative)
+    module = dots + ((get_full_name_for_node(small.module) or "") if small.module else "")
+    if isinstance(small.names, cst.ImportStar):
+        yield Binding("*", Kind.IMPORT, statement, small, module=module, attr="*")
+        return
+    for alias in small.names:
+        name = alias.evaluated_name
+        yield Binding(alias.evaluated_alias or name, Kind.IMPORT, statement, alias, module=module, attr=name)
+
+
+def _target_names(target: cst.BaseExpression) -> Iterable[cst.Name]:
+    if isinstance(target, cst.Name):
+        yield target
+    elif isinstance(target, cst.Tuple | cst.List):
+        for element in target.elements:
+            yield from _target_names(element.value)
+    elif isinstance(target, cst.StarredElement):
+        yield from _target_names(target.value)
+
+
+def _nested_bindings(statement: cst.CSTNode) -> Iterable[Binding]:
+    collector = _NestedNames()
+    statement.visit(collector)
+    where = _KEYWORDS.get(type(statement), "block")
+    for name, node in collector.found:
+        yield Binding(name, Kind.NESTED, statement, node, where=where)
+
+
+class _NestedNames(cst.CSTVisitor):
+    """Every name a compound statement binds, without entering nested functions or classes."""
+
+    def __init__(self) -> None:
+        self.found: list[tuple[str, cst.CSTNode]] = []
+
+    def _add(self, target: cst.BaseExpression) -> None:
+        self.found.extend((name.value, name) for name in _target_names(target))
+
+    def visit_AssignTarget(self, node: cst.AssignTarget) -> None:
+        self._add(node.target)
+
+    def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
+        self._add(node.target)
+
+    def visit_AugAssign(self, node: cst.AugAssign) -> None:
+        self._add(node.target)
+
+    def visit_For(self, node: cst.For) -> None:
+        self._add(node.target)
+
+    def visit_AsName(self, node: cst.AsName) -> None:
+        if isinstance(node.name, cst.BaseExpression):
+            self._add(node.name)
+
+    def visit_ImportAlias(self, node: cst.ImportAlias) -> None:
+        if node.asname is None:
+            self.found.append((node.evaluated_name.split(".")[0], node))
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
+        self.found.append((node.name.value, node))
+        return False
+
+    def visit_ClassDef(self, node: cst.ClassDef) -> bool:
+        self.found.append((node.name.value, node))
+        return False
+
+    def visit_Lambda(self, node: cst.Lambda) -> bool:
+        return False
+
+
+_STATEMENTS = {
+    cst.SimpleStatementLine: _line_bindings,
+    cst.FunctionDef: _def_bindings,
+    cst.ClassDef: _def_bindings,
+}
+_SMALL_STATEMENTS = {
+    cst.Assign: _assign_bindings,
+    cst.AnnAssign: _annotated_bindings,
+    cst.AugAssign: _augmented_bindings,
+    cst.Import: _import_bindings,
+    cst.ImportFrom: _from_bindings,
+}
+
+
+def lookup(name: str, blocks: Sequence[Block]) -> tuple[Binding, ...]:
+    """The bindings of `name` in the innermost block of `blocks` that binds it."""
+    for block in blocks:
+        found = block.get(name)
+        if found:
+            return found
+    return ()
+
+
+def qualified_name(node: cst.CSTNode, blocks: Sequence[Block]) -> str | None:
+    """`F.col` -> "pyspark.sql.functions.col" when F is imported; None for anything not imported."""
+    if isinstance(node, cst.Attribute):
+        base = qualified_name(node.value, blocks)
+        return f"{base}.{node.attr.value}" if base else None
+    if not isinstance(node, cst.Name):
+        return None
+    origins = {b.origin for b in lookup(node.value, blocks) if b.kind is Kind.IMPORT}
+    if len(origins) != 1 or len(lookup(node.value, blocks)) != 1:
+        return None
+    return origins.pop()
+
+
+def sibling_candidates(binding: Binding) -> tuple[tuple[str, str | None], ...]:
+    """Where an import could point beside the pipeline: (module, name in it or None for the module).
+
+    `from transforms import clean` -> (("transforms.clean", None), ("transforms", "clean"));
+    `from . import transforms` -> (("transforms", None),). Imports from a parent package (`..x`)
+    are never beside the file.
+    """
+    module = binding.module or ""
+    stripped = module[1:] if module.startswith(".") else module
+    if stripped.startswith(".") or binding.kind is not Kind.IMPORT or binding.attr == "*":
+        return ()
+    if binding.attr is None:
+        return ((stripped, None),)
+    if not stripped:
+        return ((binding.attr, None),)
+    return ((f"{stripped}.{binding.attr}", None), (stripped, binding.attr))

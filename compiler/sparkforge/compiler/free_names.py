@@ -1,0 +1,36 @@
+"""The names a piece of user code reads from outside itself, as Python's own compiler sees them.
+
+Input: the source of a def, class, statement, lambda or expression. Output: the names it uses that it
+does not bind itself (globals of the snippet), in first-use order. `symtable` is CPython's scope
+analysis, so closures, comprehensions, class bodies, `global` and defaults are handled exactly.
+
+    free_names("def f(df):\\n    return df.filter(F.col('x') > LIMIT)", statement=True)
+    -> ("F", "LIMIT")
+"""
+
+from __future__ import annotations
+
+import symtable
+
+
+def free_names(source: str, *, statement: bool) -> tuple[str, ...]:
+    """Raises SyntaxError when the snippet cannot stand alone (e.g. `nonlocal` of an outer name)."""
+    if statement:
+        table = symtable.symtable(source, "<snippet>", "exec")
+    else:  # an expression may span lines inside its caller's brackets: keep it parenthesised
+        table = symtable.symtable(f"(\n{source}\n)", "<snippet>", "eval")
+    found: dict[str, None] = {}
+    for symbol in table.get_symbols():
+        bound = symbol.is_assigned() or symbol.is_imported() or symbol.is_parameter()
+        if symbol.is_referenced() and not bound:
+            found.setdefault(symbol.get_name(), None)
+    _inner(table, found)
+    return tuple(found)
+
+
+def _inner(table: symtable.SymbolTable, found: dict[str, None]) -> None:
+    for child in table.get_children():
+        for symbol in child.get_symbols():
+            if symbol.is_referenced() and symbol.is_global():
+                found.setdefault(symbol.get_name(), None)
+        _inner(child, found)

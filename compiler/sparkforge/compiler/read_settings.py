@@ -1,0 +1,149 @@
+"""Pass 4: read the builder's options: constructor or preset arguments, and `enable_unified_execution`.
+
+Input: `Unit.builder`. Output: `Unit.pipeline`, an `ir.Pipeline` with `ir.Settings` and no steps yet.
+Each option is checked exactly as `PipelineBuilder.__init__` checks it, with the builder's own
+helpers: thresholds 0..100 (SF114), workers >= 1 (SF115), table format (SF116), schema and log table
+names (SF205, SF206), other wrong values (SF113), plus the binding mistakes of `bind_arguments`.
+
+    PipelineBuilder.for_production(spark=spark, schema="shop", max_parallel_workers=4)
+    -> Settings(schema="shop", min_bronze_rate=95.0, ..., verbose=False, max_parallel_workers=4)
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import hashlib
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from sparkforge import builder_checks as bc
+from sparkforge.compiler.bind_arguments import Argument, bind_arguments
+from sparkforge.compiler.diagnostics import CompileError, Diagnostic
+from sparkforge.compiler.signatures import CONSTRUCTOR, OTHER_METHODS, PRESET, PRESETS
+from sparkforge.compiler.static_values import Resolver
+from sparkforge.compiler.unit import MethodCall, Unit, from_error
+from sparkforge.compiler.values import Env, Value
+from sparkforge.exceptions import ConfigurationError
+from sparkforge.ir import Pipeline, Settings, Span
+from sparkforge.models import check_rate, check_workers
+
+_TABLE_FORMATS = ("delta", "parquet")
+_MISSING = object()  # an argument whose value could not be resolved (already reported)
+_DEFAULTS = {f.name: f.default for f in dataclasses.fields(Settings) if f.name != "schema"}
+
+
+def read_settings(unit: Unit) -> Unit:
+    builder, main = unit.builder, unit.main
+    if builder is None or main is None:
+        return unit
+    reader = _Reader(Resolver(unit.files), Env(main, builder.local))
+    values = reader.options(builder.construction)
+    for call in builder.calls:
+        if call.method == "enable_unified_execution":
+            values.update(reader.unified(call))
+    settings = reader.settings(values)
+    pipeline = Pipeline(
+        settings=settings,
+        source_file=unit.options.filename,
+        source_hash=hashlib.sha256(unit.source.encode("utf-8")).hexdigest(),
+        span=main.span(builder.construction.call),
+    )
+    return dataclasses.replace(unit.report(*reader.diagnostics), pipeline=pipeline)
+
+
+class _Reader:
+    def __init__(self, resolver: Resolver, env: Env) -> None:
+        self.resolver, self.env = resolver, env
+        self.diagnostics: list[Diagnostic] = []
+        self.spans: dict[str, Span] = {}
+
+    def _bind(self, call: MethodCall) -> dict[str, Any]:
+        """The call's statically known arguments as plain values (`spark` is never needed)."""
+        preset = call.method in PRESETS
+        signature = PRESET if preset else OTHER_METHODS.get(call.method, CONSTRUCTOR)
+        what = f"PipelineBuilder.{call.method}()" if call.method != "__init__" else "PipelineBuilder()"
+        bound = bind_arguments(call.call, signature, what, self.resolver, self.env)
+        self.diagnostics.extend(bound.diagnostics)
+        values: dict[str, Any] = {}
+        for name, arg in bound.args.items():
+            if name != "spark":
+                self.spans[name] = bound.spans[name]
+                values[name] = self._plain(arg)
+        return {k: v for k, v in values.items() if v is not _MISSING}
+
+    def _plain(self, arg: Argument) -> Any:
+        try:
+            value = arg if isinstance(arg, Value) else self.resolver.value(arg, self.env)
+        except CompileError as err:
+            self.diagnostics.append(err.diagnostic)
+            return _MISSING
+        return value.plain()
+
+    def options(self, construction: MethodCall) -> dict[str, Any]:
+        return {**PRESETS.get(construction.method, {}), **self._bind(construction)}
+
+    def unified(self, call: MethodCall) -> dict[str, Any]:
+        given = self._bind(call)
+        if "max_workers" in given:
+            self.spans["max_parallel_workers"] = self.spans["max_workers"]
+        return {
+            "max_parallel_workers": self._check("max_workers", given.get("max_workers", 4),
+                                                "SF115", lambda v: check_workers("max_workers", v)),
+            "enable_parallel_silver": bool(given.get("enable_parallel_execution", True)),
+            "unified_execution": bool(given.get("enable_dependency_optimization", True)),
+        }  # fmt: skip
+
+    def _check(self, name: str, value: Any, code: str, check: Callable[[Any], Any]) -> Any:
+        """`check(value)`, or the default after reporting the builder's error at the argument."""
+        try:
+            return check(value)
+        except (ConfigurationError, ValueError) as err:
+            self.diagnostics.append(from_error(code, err, self.spans[name]))
+            return _DEFAULTS.get(name)
+
+    def settings(self, values: Mapping[str, Any]) -> Settings:
+        fields: dict[str, Any] = {"schema": self._schema(values.get("schema"))}
+        for name in ("min_bronze_rate", "min_silver_rate", "min_gold_rate"):
+            if name in values:
+                fields[name] = self._check(name, values[name], "SF114", functools.partial(check_rate, name))
+        if "max_parallel_workers" in values:
+            fields["max_parallel_workers"] = self._check(
+                "max_parallel_workers", values["max_parallel_workers"], "SF115",
+                lambda v: check_workers("max_parallel_workers", v))  # fmt: skip
+        for name in ("verbose", "enable_parallel_silver", "filter_columns_by_rules", "unified_execution"):
+            if name in values:
+                fields[name] = bool(values[name])
+        if "table_format" in values:
+            fields["table_format"] = self._check("table_format", values["table_format"], "SF116", _table_format)
+        if values.get("pipeline_name") is not None:
+            fields["pipeline_name"] = self._check("pipeline_name", values["pipeline_name"], "SF113", _pipeline_name)
+        if values.get("log_table") is not None:
+            fields["log_table"] = self._check(
+                "log_table", values["log_table"], "SF206", lambda v: bc.check_identifier("table", v, None))
+        return Settings(**fields)
+
+    def _schema(self, schema: Any) -> str:
+        if "schema" not in self.spans:  # missing: bind_arguments reported it
+            return ""
+        if not isinstance(schema, str) or not schema:
+            error = ConfigurationError(f"schema must be a schema name, got {schema!r}")
+            self.diagnostics.append(from_error("SF113", error, self.spans["schema"]))
+            return ""
+        checked: str = self._check("schema", schema, "SF205", lambda v: bc.check_identifier("schema", v, None))
+        return checked or ""
+
+
+def _table_format(value: Any) -> str:
+    fmt = str(value).lower()
+    if fmt not in _TABLE_FORMATS:
+        raise ConfigurationError(f"table_format must be one of {_TABLE_FORMATS}, got {value!r}",
+                                 suggestions=("use 'delta' (default)",))
+    return fmt
+
+
+def _pipeline_name(value: Any) -> str:
+    if not isinstance(value, str) or not value:
+        raise ConfigurationError(f"pipeline_name must be a non-empty string, got {value!r}")
+    return value
+

@@ -1,0 +1,114 @@
+"""Pass 7: read each silver and gold step's transform: a def or lambda, copied verbatim as source.
+
+Input: the `transform` argument of every silver/gold step: a function of the pipeline file (module
+level or in the builder function), a lambda, or a function imported from a module beside the file
+(`from transforms import clean`, `from .transforms import clean`, `import transforms` +
+`transforms.clean`). Output: `Step.transform = ir.Transform(name, source, span)` and `Unit.transforms`,
+where the code lives. Diagnostics: not a function (SF301), imported from a module that is not beside
+the pipeline (SF302), wrong number of parameters (SF303): silver transforms are called as
+`transform(spark, bronze_df, prior_silvers)`, gold ones as `transform(spark, silvers)`.
+
+    def clean(spark, bronze_df, prior_silvers): ...      ->  Transform("clean", source="def clean(...)...")
+    transform=lambda spark, silvers: silvers["a"]       ->  Transform("<lambda>", source="lambda ...")
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+import libcst as cst
+
+from sparkforge.compiler.diagnostics import CompileError, Diagnostic
+from sparkforge.compiler.static_values import Resolver
+from sparkforge.compiler.unit import CodeRef, StepCode, Unit
+from sparkforge.compiler.values import Code, Env, Symbol, Value
+from sparkforge.ir import Layer, Step, Transform
+
+SIGNATURES = {Layer.SILVER: ("spark", "bronze_df", "prior_silvers"), Layer.GOLD: ("spark", "silvers")}
+_PASS_FUNCTION = "pass the function itself, defined with `def` in this file or in a module beside it"
+
+
+def read_transforms(unit: Unit) -> Unit:
+    main, builder, pipeline = unit.main, unit.builder, unit.pipeline
+    if main is None or builder is None or pipeline is None:
+        return unit
+    reader = _TransformReader(Resolver(unit.files), Env(main, builder.local), main.name)
+    pairs = [reader.step(step, code) for step, code in zip(pipeline.steps, unit.steps, strict=True)]
+    steps = tuple(step for step, _ in pairs)
+    return dataclasses.replace(
+        unit.report(*reader.diagnostics),
+        pipeline=dataclasses.replace(pipeline, steps=steps),
+        transforms=tuple(ref for _, ref in pairs),
+    )
+
+
+class _TransformReader:
+    def __init__(self, resolver: Resolver, env: Env, main_name: str) -> None:
+        self.resolver, self.env, self.main_name = resolver, env, main_name
+        self.diagnostics: list[Diagnostic] = []
+
+    def step(self, step: Step, code: StepCode) -> tuple[Step, CodeRef | None]:
+        arg = code.args.get("transform")
+        if step.layer is Layer.BRONZE or arg is None:
+            return step, None
+        value = self._value(arg, code)
+        if value is None:
+            return step, None
+        if value.data not in (Code.FUNCTION, Code.LAMBDA):
+            self._not_a_function(step, value)
+            return step, None
+        node = value.node
+        assert isinstance(node, cst.FunctionDef | cst.Lambda)
+        self._check_params(step, value, node)
+        name = node.name.value if isinstance(node, cst.FunctionDef) else "<lambda>"
+        where = node.name if isinstance(node, cst.FunctionDef) else node
+        transform = Transform(name=name, source=value.file.code(node), span=value.file.span(where))
+        return dataclasses.replace(step, transform=transform), CodeRef(value.file, node, value.local)
+
+    def _value(self, arg: cst.BaseExpression | Value, code: StepCode) -> Value | None:
+        if isinstance(arg, Value):
+            return arg
+        try:
+            return self.resolver.value(arg, self.env)
+        except CompileError as err:
+            if isinstance(arg, cst.Call):  # transform=make_clean(): a factory the compiler cannot run
+                self.diagnostics.append(Diagnostic(
+                    "SF301", "transform is the result of a call, which the compiler cannot run",
+                    code.spans["transform"], _PASS_FUNCTION))  # fmt: skip
+            else:
+                self.diagnostics.append(err.diagnostic)
+            return None
+
+    def _not_a_function(self, step: Step, value: Value) -> None:
+        where = f"{step.layer.value} step {step.name!r}"
+        if isinstance(value.data, Symbol):
+            module, _, name = value.data.name.rpartition(".")
+            self.diagnostics.append(Diagnostic(
+                "SF302", f"{where}: transform {name!r} is imported from {module!r}, which is not a "
+                f"module beside {self.main_name}", value.span,
+                "the job carries the transform's code: define it in the pipeline file or in a "
+                "module next to it (e.g. transforms.py)"))  # fmt: skip
+            return
+        self.diagnostics.append(Diagnostic(
+            "SF301", f"{where}: transform must be a function or a lambda, got {value.describe()}",
+            value.span, _PASS_FUNCTION))  # fmt: skip
+
+    def _check_params(self, step: Step, value: Value, node: cst.FunctionDef | cst.Lambda) -> None:
+        expected = SIGNATURES[step.layer]
+        params = node.params
+        positional = (*params.posonly_params, *params.params)
+        required = [p for p in positional if p.default is None]
+        extra_required = [p for p in params.kwonly_params if p.default is None]
+        fits = len(required) <= len(expected) and (
+            len(positional) >= len(expected) or isinstance(params.star_arg, cst.Param)
+        )
+        if fits and not extra_required:
+            return
+        name = node.name.value if isinstance(node, cst.FunctionDef) else "lambda"
+        where = node.name if isinstance(node, cst.FunctionDef) else node
+        shown = ", ".join(expected)
+        self.diagnostics.append(Diagnostic(
+            "SF303", f"{step.layer.value} step {step.name!r}: transform {name!r} takes "
+            f"{len(positional) + len(extra_required)} parameter(s), but {step.layer.value} transforms "
+            f"are called as transform({shown})", value.file.span(where),
+            f"define it as `def {name if name != 'lambda' else 'transform'}({shown}):`"))  # fmt: skip

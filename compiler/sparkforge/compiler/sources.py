@@ -1,0 +1,128 @@
+"""One parsed Python file with what the frontend passes look up in it: positions, parents, calls.
+
+Input: the text of a file and the name to show in diagnostics. Output: a `SourceFile` holding the libcst
+module, the source range and parent of every node, the calls that may be builder calls, and the names
+bound at the top level (`bindings.Block`).
+
+    parse_source("x = f(1)\\n", "pipeline.py", "")
+    -> SourceFile(name="pipeline.py", ranges={<Name x>: (1, 0, 1, 1), ...}, calls=(<Call f(1)>,))
+
+Positions, parents and calls come from ONE code-generation pass with a lean state (`_IndexState`):
+libcst's PositionProvider, ParentNodeProvider and ScopeProvider each walk the whole tree and together
+take several seconds on a 1,000-step pipeline, which the frontend must read in well under that.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+import libcst as cst
+from libcst._nodes.internal import CodegenState  # the hook libcst's own position provider uses
+
+from sparkforge.compiler.bindings import Block, index_block, module_statements
+from sparkforge.compiler.diagnostics import CompileError, Diagnostic
+from sparkforge.ir import Span
+
+_NEWLINE = re.compile(r"\r\n?|\n")
+
+Range = tuple[int, int, int, int]  # start line (1-based), start column, end line, end column
+
+# Whitespace and punctuation: never pointed at, never a parent of a node that is. Skipping them
+# halves the indexing work (they are most of the tree).
+_UNTRACKED: frozenset[type[cst.CSTNode]] = frozenset({
+    cst.SimpleWhitespace, cst.ParenthesizedWhitespace, cst.TrailingWhitespace, cst.Newline,
+    cst.EmptyLine, cst.Comma, cst.AssignEqual, cst.Dot, cst.Colon, cst.Semicolon,
+    cst.LeftParen, cst.RightParen, cst.LeftSquareBracket, cst.RightSquareBracket,
+    cst.LeftCurlyBrace, cst.RightCurlyBrace, cst.Comment,
+})  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class SourceFile:
+    """A parsed file. `module` is its dotted name beside the pipeline ("" for the pipeline itself)."""
+
+    name: str
+    module: str
+    text: str
+    tree: cst.Module
+    ranges: Mapping[cst.CSTNode, Range]
+    parents: Mapping[cst.CSTNode, cst.CSTNode]
+    calls: tuple[cst.Call, ...]
+    block: Block
+
+    def span(self, node: cst.CSTNode, end: cst.CSTNode | None = None) -> Span:
+        """Where `node` (through `end`, if given) was written, whitespace it owns included."""
+        line, column, end_line, end_column = self.ranges.get(node, (1, 0, 1, 0))
+        if end is not None:
+            _, _, end_line, end_column = self.ranges.get(end, (line, column, end_line, end_column))
+        return Span(self.name, line, column, end_line, end_column)
+
+    def code(self, node: cst.CSTNode) -> str:
+        """The exact source of `node`, without the blank lines above it or the newline after it."""
+        return self.tree.code_for_node(node).lstrip("\r\n").rstrip()
+
+    def parent(self, node: cst.CSTNode) -> cst.CSTNode | None:
+        return self.parents.get(node)
+
+
+@dataclass(slots=True)
+class _IndexState(CodegenState):
+    """Tracks line and column while libcst generates code, records each node's range and parent."""
+
+    line: int = 1
+    column: int = 0
+    ranges: dict[cst.CSTNode, Range] = field(default_factory=dict)
+    parents: dict[cst.CSTNode, cst.CSTNode] = field(default_factory=dict)
+    calls: list[cst.Call] = field(default_factory=list)
+    _open: list[tuple[cst.CSTNode, int, int]] = field(default_factory=list)
+
+    def add_indent_tokens(self) -> None:
+        self.column += sum(len(token) for token in self.indent_tokens)
+
+    def add_token(self, value: str) -> None:
+        # The text itself is not kept: only positions are wanted.
+        if "\n" not in value and "\r" not in value:
+            self.column += len(value)
+            return
+        pieces = _NEWLINE.split(value)
+        self.line += len(pieces) - 1
+        self.column = len(pieces[-1])
+
+    def before_codegen(self, node: cst.CSTNode) -> None:
+        if type(node) in _UNTRACKED:
+            return
+        if self._open:
+            self.parents[node] = self._open[-1][0]
+        self._open.append((node, self.line, self.column))
+        if type(node) is cst.Call:
+            self.calls.append(node)
+
+    def after_codegen(self, node: cst.CSTNode) -> None:
+        if type(node) in _UNTRACKED:
+            return
+        _, line, column = self._open.pop()
+        self.ranges[node] = (line, column, self.line, self.column)
+
+
+def parse_source(text: str, name: str, module: str) -> SourceFile:
+    """Parse and index a file; a syntax error becomes a `CompileError` (SF001) at its position."""
+    try:
+        tree = cst.parse_module(text)
+    except cst.ParserSyntaxError as err:
+        raise CompileError(_syntax_error(err, name)) from None
+    state = _IndexState(default_indent=tree.default_indent, default_newline=tree.default_newline)
+    tree._codegen(state)
+    block = index_block(module_statements(tree), params=None)
+    return SourceFile(name, module, text, tree, state.ranges, state.parents, tuple(state.calls), block)
+
+
+def _syntax_error(err: cst.ParserSyntaxError, name: str) -> Diagnostic:
+    message = err.message.rstrip(".")
+    return Diagnostic(
+        "SF001",
+        f"syntax error: {message[:1].lower()}{message[1:]}",
+        Span(name, err.raw_line, err.raw_column, err.raw_line, err.raw_column + 1),
+        help="the compiler reads the file without running it, but Python must be able to parse it",
+    )

@@ -1,0 +1,281 @@
+"""The literal, container and operator cases of the static evaluator (`static_values.Resolver`).
+
+Input: a literal, f-string, list/tuple/set/dict, operator expression or rule-helper call node.
+Output: its `Value`. Operators on a PySpark Column give a Column expression (kept as code), `|` on two
+dicts is their union, `+` joins strings, lists and tuples.
+
+    {**BASE, "id": ["not_null"]}       ->  Value({...BASE's items..., "id": Value([...])})
+    (F.col("a") > 0) & (F.col("a") < 9) ->  Value(Code.COLUMN, node=<the whole expression>)
+"""
+
+from __future__ import annotations
+
+import ast
+import dataclasses
+import difflib
+import operator
+from collections.abc import Callable, Iterable, Sequence
+from typing import TYPE_CHECKING, Any
+
+import libcst as cst
+
+from sparkforge import rule_helpers
+from sparkforge.compiler.diagnostics import CompileError, Diagnostic
+from sparkforge.compiler.values import STATIC_HELP, Code, Env, Symbol, Value, fail
+from sparkforge.exceptions import SparkForgeError
+
+if TYPE_CHECKING:
+    from sparkforge.compiler.static_values import Resolver
+
+COLUMN_HELP = (
+    "a Column rule may use the pyspark.sql.functions module, literals and module constants only, "
+    "so that the compiled job is self-contained"
+)
+_PYSPARK = ("pyspark.sql.functions.", "pyspark.sql.types.")
+_HELPER_OWNERS = ("sparkforge.PipelineBuilder.", "sparkforge.builder.PipelineBuilder.",
+                  "sparkforge.rule_helpers.")  # fmt: skip
+_NUMBER_OPS: dict[type[cst.CSTNode], Callable[[Any, Any], Any]] = {
+    cst.Add: operator.add, cst.Subtract: operator.sub, cst.Multiply: operator.mul,
+    cst.Divide: operator.truediv, cst.FloorDivide: operator.floordiv, cst.Modulo: operator.mod,
+    cst.Power: operator.pow,
+}  # fmt: skip
+
+
+def did_you_mean(name: str, candidates: Iterable[str]) -> str | None:
+    close = difflib.get_close_matches(name, list(candidates), n=1, cutoff=0.6)
+    return f"did you mean {close[0]!r}?" if close else None
+
+
+def as_column_error(diagnostic: Diagnostic) -> Diagnostic:
+    if diagnostic.code == "SF406":
+        return diagnostic
+    message = f"a Column rule must be self-contained: {diagnostic.message}"
+    return dataclasses.replace(diagnostic, code="SF406", message=message, help=COLUMN_HELP)
+
+
+def is_pyspark(data: object) -> bool:
+    return isinstance(data, Symbol) and (
+        data.name == "pyspark.sql.functions" or data.name.startswith(_PYSPARK)
+    )
+
+
+def rule_helper(data: object) -> str | None:
+    """`PipelineBuilder.not_null_rules` (any import path) -> "not_null_rules"."""
+    if not isinstance(data, Symbol):
+        return None
+    return next((data.name[len(p) :] for p in _HELPER_OWNERS if data.name.startswith(p)), None)
+
+
+def expand_helper(resolver: Resolver, node: cst.Call, helper: str, env: Env) -> Value:
+    """Run the builder's own rule helper on the statically known column names."""
+    if helper not in rule_helpers.__all__:
+        hint = did_you_mean(helper, rule_helpers.__all__)
+        fail(env.file, node.func, "SF407", f"PipelineBuilder has no rule helper {helper!r}",
+             hint or f"rule helpers: {', '.join(rule_helpers.__all__)}")
+    if len(node.args) != 1 or node.args[0].star:
+        fail(env.file, node, "SF407", f"{helper}() takes one list of column names",
+             f'e.g. PipelineBuilder.{helper}(["id", "amount"])')
+    columns = resolver.value(node.args[0].value, env)
+    try:
+        result = getattr(rule_helpers, helper)(columns.plain())
+    except (SparkForgeError, TypeError) as err:
+        fail(env.file, node.args[0].value, "SF402", f"{helper}(): {err}")
+    # Each generated rule points at the column name it came from.
+    places: dict[str, cst.CSTNode] = {v.data: v.node for v in _items(columns)}
+    if isinstance(result, dict):
+        items = {
+            c: Value([Value(i, places.get(c, node), env.file) for i in v], places.get(c, node), env.file)
+            for c, v in result.items()
+        }
+        return Value(items, node, env.file, env.local)
+    return Value([Value(c, places.get(c, node), env.file) for c in result], node, env.file, env.local)
+
+
+def _items(value: Value) -> list[Value]:
+    return [v for v in value.data if isinstance(v.data, str)] if isinstance(value.data, list | tuple) else []
+
+
+def index(resolver: Resolver, node: cst.Subscript, base: Value, env: Env) -> Value:
+    """`CONFIG["schema"]` on a constant dict, list or tuple."""
+    element = node.slice[0].slice if len(node.slice) == 1 else None
+    if not isinstance(element, cst.Index) or not isinstance(base.data, dict | list | tuple):
+        fail(env.file, node, "SF111", f"the compiler cannot read `{env.file.code(node)}`: it is "
+             "only known when the pipeline runs", STATIC_HELP)
+    key = resolver.value(element.value, env).plain()
+    try:
+        found = base.data[key]
+    except (KeyError, IndexError, TypeError):
+        fail(env.file, element.value, "SF111", f"{key!r} is not in {env.file.code(node.value)}",
+             did_you_mean(str(key), map(str, base.data)) if isinstance(base.data, dict) else None)
+    assert isinstance(found, Value)
+    return found
+
+
+# -- literals -----------------------------------------------------------------------------------
+
+
+def _string(resolver: Resolver, node: cst.BaseString, env: Env) -> Value:
+    if isinstance(node, cst.ConcatenatedString):
+        left, right = resolver.value(node.left, env), resolver.value(node.right, env)
+        return Value(left.data + right.data, node, env.file, env.local)
+    assert isinstance(node, cst.SimpleString)
+    text = node.evaluated_value
+    if isinstance(text, bytes):
+        fail(env.file, node, "SF113", "bytes are not accepted here; use a str", None)
+    return Value(text, node, env.file, env.local)
+
+
+def _number(resolver: Resolver, node: cst.Integer | cst.Float | cst.Imaginary, env: Env) -> Value:
+    return Value(node.evaluated_value, node, env.file, env.local)
+
+
+def _fstring(resolver: Resolver, node: cst.FormattedString, env: Env) -> Value:
+    return Value(_format_parts(resolver, node, node.parts, env), node, env.file, env.local)
+
+
+def _format_parts(resolver: Resolver, node: cst.FormattedString,
+                  parts: Sequence[cst.BaseFormattedStringContent], env: Env) -> str:  # fmt: skip
+    out: list[str] = []
+    for part in parts:
+        if isinstance(part, cst.FormattedStringText):
+            text = part.value.replace("{{", "{").replace("}}", "}")
+            prefix = node.prefix.replace("f", "").replace("F", "")
+            out.append(ast.literal_eval(f"{prefix}{node.quote}{text}{node.quote}"))
+            continue
+        assert isinstance(part, cst.FormattedStringExpression)
+        out.append(_format_expression(resolver, node, part, env))
+    return "".join(out)
+
+
+def _format_expression(resolver: Resolver, node: cst.FormattedString,
+                       part: cst.FormattedStringExpression, env: Env) -> str:  # fmt: skip
+    value = resolver.value(part.expression, env).plain()
+    if part.equal is not None or not isinstance(value, str | int | float | bool | None):
+        fail(env.file, part.expression, "SF111", "an f-string may only hold constants of type "
+             f"str, int, float or bool, not {type(value).__name__}", STATIC_HELP)
+    conversions: dict[str, Callable[[object], object]] = {"r": repr, "s": str, "a": ascii}
+    convert = conversions.get(part.conversion or "")
+    converted = convert(value) if convert else value
+    spec = _format_parts(resolver, node, part.format_spec or (), env)
+    try:
+        return format(converted, spec)
+    except ValueError as err:
+        fail(env.file, part.expression, "SF111", f"bad format spec {spec!r}: {err}", None)
+
+
+# -- containers ---------------------------------------------------------------------------------
+
+
+def _sequence(resolver: Resolver, node: cst.List | cst.Tuple, env: Env) -> Value:
+    items: list[Value] = []
+    for element in node.elements:
+        value = resolver.value(element.value, env)
+        if isinstance(element, cst.StarredElement):
+            if not isinstance(value.data, list | tuple):
+                fail(env.file, element, "SF111", f"cannot unpack {value.describe()}", STATIC_HELP)
+            items.extend(value.data)
+        else:
+            items.append(value)
+    data = items if isinstance(node, cst.List) else tuple(items)
+    return Value(data, node, env.file, env.local)
+
+
+def _set(resolver: Resolver, node: cst.Set, env: Env) -> Value:
+    return Value({resolver.value(e.value, env).plain() for e in node.elements}, node, env.file)
+
+
+def _dict(resolver: Resolver, node: cst.Dict, env: Env) -> Value:
+    items: dict[Any, Value] = {}
+    for element in node.elements:
+        if isinstance(element, cst.StarredDictElement):
+            merged = resolver.value(element.value, env)
+            if not isinstance(merged.data, dict):
+                fail(env.file, element, "SF111", f"`**` needs a dict, got {merged.describe()}")
+            items.update(merged.data)
+            continue
+        assert isinstance(element, cst.DictElement)
+        key = resolver.value(element.key, env).plain()
+        items[key] = resolver.value(element.value, env)
+    return Value(items, node, env.file, env.local)
+
+
+def _lambda(resolver: Resolver, node: cst.Lambda, env: Env) -> Value:
+    return Value(Code.LAMBDA, node, env.file, env.local)
+
+
+# -- operators ----------------------------------------------------------------------------------
+
+
+def _operands(resolver: Resolver, nodes: Sequence[cst.BaseExpression], env: Env) -> list[Value]:
+    """Every operand; when one is a Column, an error in another is about a Column rule (SF406)."""
+    values: list[Value] = []
+    errors: list[CompileError] = []
+    for node in nodes:
+        try:
+            values.append(resolver.value(node, env))
+        except CompileError as err:
+            errors.append(err)
+    if errors and any(v.is_column for v in values):
+        raise CompileError(as_column_error(errors[0].diagnostic))
+    if errors:
+        raise errors[0]
+    return values
+
+
+def _binary(resolver: Resolver, node: cst.BinaryOperation, env: Env) -> Value:
+    left, right = _operands(resolver, (node.left, node.right), env)
+    if left.is_column or right.is_column:
+        return Value(Code.COLUMN, node, env.file, env.local)
+    a, b, op = left.data, right.data, type(node.operator)
+    if op is cst.BitOr and isinstance(a, dict) and isinstance(b, dict):
+        return Value({**a, **b}, node, env.file, env.local)
+    if op is cst.Add and isinstance(a, str | list | tuple) and type(a) is type(b):
+        return Value(operator.add(a, b), node, env.file, env.local)
+    if op in _NUMBER_OPS and _is_number(a) and _is_number(b):
+        try:
+            return Value(_NUMBER_OPS[op](a, b), node, env.file, env.local)
+        except ArithmeticError as err:
+            fail(env.file, node, "SF111", f"cannot compute `{env.file.code(node)}`: {err}")
+    fail(env.file, node, "SF111", f"the compiler cannot apply `{node.operator.__class__.__name__}`"
+         f" to {left.describe()} and {right.describe()}", STATIC_HELP)
+
+
+def _is_number(data: object) -> bool:
+    return isinstance(data, int | float) and not isinstance(data, bool)
+
+
+def _unary(resolver: Resolver, node: cst.UnaryOperation, env: Env) -> Value:
+    value = resolver.value(node.expression, env)
+    if value.is_column:
+        return Value(Code.COLUMN, node, env.file, env.local)
+    if isinstance(node.operator, cst.Not):
+        return Value(not value.data, node, env.file, env.local)
+    if isinstance(node.operator, cst.Minus | cst.Plus) and _is_number(value.data):
+        sign = -1 if isinstance(node.operator, cst.Minus) else 1
+        return Value(sign * value.data, node, env.file, env.local)
+    fail(env.file, node, "SF111", f"the compiler cannot negate {value.describe()}", STATIC_HELP)
+
+
+def _comparison(resolver: Resolver, node: cst.Comparison, env: Env) -> Value:
+    nodes = (node.left, *(c.comparator for c in node.comparisons))
+    if any(v.is_column for v in _operands(resolver, nodes, env)):
+        return Value(Code.COLUMN, node, env.file, env.local)
+    fail(env.file, node, "SF111", "the compiler only reads comparisons inside PySpark Column "
+         "rules", STATIC_HELP)
+
+
+def _boolean(resolver: Resolver, node: cst.BooleanOperation, env: Env) -> Value:
+    if any(v.is_column for v in _operands(resolver, (node.left, node.right), env)):
+        fail(env.file, node, "SF406", "`and` / `or` do not combine PySpark Columns (Python asks "
+             "the Column for a bool and PySpark raises)",
+             "use & and | with parentheses: (F.col('a') > 0) & (F.col('b') > 0)")
+    fail(env.file, node, "SF111", "the compiler does not evaluate `and` / `or`", STATIC_HELP)
+
+
+HANDLERS: dict[type[cst.CSTNode], Callable[[Resolver, Any, Env], Value]] = {
+    cst.SimpleString: _string, cst.ConcatenatedString: _string, cst.FormattedString: _fstring,
+    cst.Integer: _number, cst.Float: _number, cst.Imaginary: _number,
+    cst.List: _sequence, cst.Tuple: _sequence, cst.Set: _set, cst.Dict: _dict,
+    cst.Lambda: _lambda, cst.BinaryOperation: _binary, cst.UnaryOperation: _unary,
+    cst.Comparison: _comparison, cst.BooleanOperation: _boolean,
+}  # fmt: skip

@@ -1,0 +1,115 @@
+"""Values the frontend computes from source without running it, each remembering where it was written.
+
+Input: nothing (plain data types). Output: `Value`, a Python value (str, number, bool, None, or a list,
+tuple or dict of `Value`s) or a marker for code that is kept as source: a PySpark Column expression,
+a function, a lambda, a sibling module, or an imported name (`Symbol`).
+
+    {"id": ["not_null"], "ok": [F.col("ok")]}
+    -> Value({"id": Value([Value("not_null")]), "ok": Value([Value(COLUMN, node=<F.col("ok")>)])})
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from typing import Any, NoReturn
+
+import libcst as cst
+
+from sparkforge.compiler.bindings import Block
+from sparkforge.compiler.diagnostics import CompileError, Diagnostic
+from sparkforge.compiler.sources import SourceFile
+from sparkforge.ir import Span
+
+STATIC_HELP = (
+    "the compiler reads the pipeline without running it: use a literal, a constant assigned once "
+    "at the top of the module, or an f-string of those"
+)
+
+
+class Code(enum.Enum):
+    """Markers for values that stay code: the job gets their source text."""
+
+    COLUMN = "a PySpark Column expression"
+    FUNCTION = "a function"
+    LAMBDA = "a lambda"
+    CLASS = "a class"
+
+
+@dataclass(frozen=True, slots=True)
+class Symbol:
+    """A name imported from a module the compiler does not read (`pyspark.sql.functions.col`)."""
+
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class ModuleRef:
+    """A module beside the pipeline file, imported as a whole (`import transforms`)."""
+
+    module: str
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Value:
+    """A statically known value and the node (in `file`, inside `local` if any) it came from."""
+
+    data: Any
+    node: cst.CSTNode
+    file: SourceFile
+    local: Block | None = None
+
+    @property
+    def span(self) -> Span:
+        return self.file.span(self.node)
+
+    @property
+    def is_column(self) -> bool:
+        return self.data is Code.COLUMN
+
+    def plain(self) -> Any:
+        """The Python value with every nested `Value` unwrapped (markers stay as they are)."""
+        data = self.data
+        if isinstance(data, list):
+            return [item.plain() for item in data]
+        if isinstance(data, tuple):
+            return tuple(item.plain() for item in data)
+        if isinstance(data, dict):
+            return {key: item.plain() for key, item in data.items()}
+        return data
+
+    def describe(self) -> str:
+        """What the value is, for messages: "a str", "a list", "a PySpark Column expression"."""
+        if isinstance(self.data, Code):
+            return self.data.value
+        if isinstance(self.data, Symbol):
+            return f"the imported name {self.data.name!r}"
+        if isinstance(self.data, ModuleRef):
+            return f"the module {self.data.module!r}"
+        return "None" if self.data is None else f"a {type(self.data).__name__}"
+
+
+def type_name(data: object) -> str:
+    """The Python type name a runtime message would show for this data."""
+    if isinstance(data, Code):
+        return "Column" if data is Code.COLUMN else data.name.lower()
+    return type(data).__name__
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Env:
+    """Where an expression is evaluated: its file and, inside the builder function, that block."""
+
+    file: SourceFile
+    local: Block | None = None
+
+    @property
+    def blocks(self) -> tuple[Block, ...]:
+        return (self.local, self.file.block) if self.local else (self.file.block,)
+
+
+def fail(
+    file: SourceFile, node: cst.CSTNode, code: str, message: str, help: str | None = None
+) -> NoReturn:
+    """Stop evaluating: report `message` at `node`."""
+    raise CompileError(Diagnostic(code, message, file.span(node), help))

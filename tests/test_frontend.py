@@ -1,0 +1,401 @@
+"""The compiler frontend reads every supported way of writing builder code into the expected ir.Pipeline.
+
+Each test writes a small pipeline (and sibling modules) into a temporary folder and reads it with
+`read_pipeline`, never importing or running it.
+"""
+
+from __future__ import annotations
+
+import inspect
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+from sparkforge.compiler.diagnostics import Diagnostic, Severity, render_all
+from sparkforge.compiler.frontend import read_pipeline
+from sparkforge.ir import Layer, Pipeline, RuleKind, WriteMode
+
+HEADER = """\
+from pyspark.sql import functions as F
+from sparkforge import PipelineBuilder
+"""
+
+
+def read(folder: Path, source: str, **siblings: str) -> tuple[Pipeline | None, tuple[Diagnostic, ...]]:
+    header = HEADER if source.startswith(HEADER) else ""
+    source = header + textwrap.dedent(source[len(header):])
+    (folder / "pipeline.py").write_text(source)
+    for name, text in siblings.items():
+        (folder / f"{name}.py").write_text(textwrap.dedent(text))
+    return read_pipeline(source, "pipeline.py", base_dir=folder)
+
+
+def ok(folder: Path, source: str, **siblings: str) -> Pipeline:
+    pipeline, diagnostics = read(folder, source, **siblings)
+    texts = {p.name: p.read_text() for p in folder.glob("*.py")}
+    assert pipeline is not None, render_all(diagnostics, texts)
+    assert not [d for d in diagnostics if d.is_error]
+    return pipeline
+
+
+def test_fluent_chain(tmp_path: Path) -> None:
+    pipeline = ok(tmp_path, HEADER + """
+        def clean(spark, bronze_df, prior_silvers):
+            return bronze_df.filter(F.col("id").isNotNull())
+
+        def daily(spark, silvers):
+            return silvers["clean"].groupBy("day").count()
+
+        runner = (
+            PipelineBuilder(spark=spark, schema="shop", min_bronze_rate=90, verbose=False,
+                            table_format="parquet", pipeline_name="shop", log_table="ops.logs")
+            .with_bronze_rules(name="events", rules={"id": ["not_null"]}, incremental_col="ts")
+            .add_silver_transform(name="clean", transform=clean, rules={"id": ["not_null"]},
+                                  table_name="clean_t", watermark_col="ts", schema="silver")
+            .add_gold_transform(name="daily", transform=daily, rules={}, table_name="daily_t")
+            .to_pipeline()
+        )
+    """)
+    settings = pipeline.settings
+    assert (settings.schema, settings.min_bronze_rate, settings.verbose) == ("shop", 90.0, False)
+    assert (settings.table_format, settings.pipeline_name, settings.log_table) == ("parquet", "shop", "ops.logs")
+    assert [(s.name, s.layer) for s in pipeline.steps] == [
+        ("events", Layer.BRONZE), ("clean", Layer.SILVER), ("daily", Layer.GOLD)]
+    events, clean, daily = pipeline.steps
+    assert events.incremental_col == "ts"
+    assert (clean.table_name, clean.schema, clean.watermark_col) == ("clean_t", "silver", "ts")
+    assert clean.source_bronze == "events"  # inferred: the most recent bronze
+    assert daily.source_silvers == ("clean",)  # inferred: every silver so far
+    assert clean.transform is not None and clean.transform.name == "clean"
+    assert clean.transform.source == (
+        'def clean(spark, bronze_df, prior_silvers):\n    return bronze_df.filter(F.col("id").isNotNull())')
+    assert clean.transform.span is not None and clean.transform.span.line == 4
+    assert [b.source for b in pipeline.support] == ["from pyspark.sql import functions as F"]
+    assert pipeline.source_file == "pipeline.py" and len(pipeline.source_hash) == 64
+
+
+def test_statements_on_a_variable(tmp_path: Path) -> None:
+    pipeline = ok(tmp_path, HEADER + """
+        builder = PipelineBuilder(spark=spark, schema="shop")
+        builder.with_bronze_rules(name="a", rules={"id": ["not_null"]})
+        builder = builder.with_bronze_rules(name="b", rules={"id": ["not_null"]})
+        builder.add_silver_transform(name="s", transform=lambda spark, df, prior: df,
+                                     rules={}, table_name="s", source_bronze="a")
+        builder.enable_unified_execution(max_workers=6)
+        pipeline = builder.to_pipeline()
+        pipeline.run_initial_load(bronze_sources={})
+    """)
+    assert pipeline.names() == ("a", "b", "s")
+    assert pipeline.step("s").source_bronze == "a"
+    assert pipeline.settings.unified_execution and pipeline.settings.max_parallel_workers == 6
+
+
+def test_inside_a_function_with_local_constants(tmp_path: Path) -> None:
+    pipeline = ok(tmp_path, HEADER + """
+        BASE = "shop"
+
+        def build(spark):
+            schema = f"{BASE}_prod"
+            limit = 10
+            builder = PipelineBuilder(spark=spark, schema=schema)
+            builder.with_bronze_rules(name="orders", rules={"amount": [["lt", limit]]})
+            builder.add_silver_transform(
+                name="big", rules={}, table_name="big",
+                transform=lambda spark, df, prior: df.filter(F.col("amount") > limit),
+            )
+            return builder
+    """)
+    assert pipeline.settings.schema == "shop_prod"
+    assert pipeline.step("orders").rules[0].args == (10,)
+    sources = [b.source for b in pipeline.support]
+    assert sources == ["from pyspark.sql import functions as F", "limit = 10"]
+
+
+def test_main_guard_counts_as_module_level(tmp_path: Path) -> None:
+    pipeline = ok(tmp_path, HEADER + """
+        if __name__ == "__main__":
+            builder = PipelineBuilder(spark=spark, schema="shop")
+            builder.with_bronze_rules(name="a", rules={})
+    """)
+    assert pipeline.names() == ("a",)
+
+
+@pytest.mark.parametrize(
+    ("preset", "rates", "verbose", "parallel", "workers"),
+    [
+        ("for_development", (80.0, 85.0, 90.0), True, True, 2),
+        ("for_production", (95.0, 98.0, 99.0), False, True, 8),
+        ("for_testing", (70.0, 75.0, 80.0), True, False, 1),
+    ],
+)
+def test_presets(tmp_path: Path, preset: str, rates: tuple[float, ...], verbose: bool,
+                 parallel: bool, workers: int) -> None:
+    pipeline = ok(tmp_path, HEADER + f"""
+        builder = PipelineBuilder.{preset}(spark=spark, schema="s")
+        builder.with_bronze_rules(name="a", rules={{}})
+    """)
+    s = pipeline.settings
+    assert (s.min_bronze_rate, s.min_silver_rate, s.min_gold_rate) == rates
+    assert (s.verbose, s.enable_parallel_silver, s.max_parallel_workers) == (verbose, parallel, workers)
+
+
+def test_preset_overrides(tmp_path: Path) -> None:
+    pipeline = ok(tmp_path, HEADER + """
+        OPTIONS = {"min_gold_rate": 50, "verbose": False}
+        builder = PipelineBuilder.for_production(spark, "s", max_parallel_workers=3, **OPTIONS)
+        builder.with_bronze_rules("a", {})
+    """)
+    s = pipeline.settings
+    assert (s.min_bronze_rate, s.min_gold_rate, s.verbose, s.max_parallel_workers) == (95.0, 50.0, False, 3)
+
+
+@pytest.mark.parametrize(
+    ("imports", "make"),
+    [
+        ("from sparkforge import PipelineBuilder as PB", "PB"),
+        ("import sparkforge", "sparkforge.PipelineBuilder"),
+        ("import sparkforge as sf", "sf.PipelineBuilder.for_testing"),
+        ("from sparkforge.builder import PipelineBuilder", "PipelineBuilder"),
+    ],
+)
+def test_import_forms(tmp_path: Path, imports: str, make: str) -> None:
+    pipeline = ok(tmp_path, f"""
+        {imports}
+        builder = {make}(spark=spark, schema="s").with_bronze_rules(name="a", rules={{}})
+    """)
+    assert pipeline.names() == ("a",)
+
+
+def test_values_constants_fstrings_and_positional_arguments(tmp_path: Path) -> None:
+    pipeline = ok(tmp_path, HEADER + """
+        from sparkforge.models import WriteMode
+        ENV = "prod"
+        TABLE = "orders" + "_" + ENV
+        NAMES = ("orders", f"{ENV}_{TABLE!s:>5}")
+        KEYS = ["id"]
+        builder = PipelineBuilder(spark=spark, schema=f"{ENV}_shop")
+        builder.with_bronze_rules(NAMES[0], {}, "ts", "raw orders")
+        builder.add_silver_transform(
+            NAMES[1], lambda s, d, p: d, {}, TABLE, write_mode=WriteMode.MERGE, merge_keys=KEYS,
+            filter_columns_by_rules=False, depends_on=[],
+        )
+        builder.add_gold_transform("g", lambda s, silvers: silvers["prod_orders_prod"], {}, "g",
+                                   write_mode="append")
+    """)
+    assert pipeline.settings.schema == "prod_shop"
+    bronze, silver, gold = pipeline.steps
+    assert (bronze.name, bronze.incremental_col, bronze.description) == ("orders", "ts", "raw orders")
+    assert (silver.name, silver.table_name) == ("prod_orders_prod", "orders_prod")
+    assert (silver.write_mode, silver.merge_keys, silver.filter_columns_by_rules) == (
+        WriteMode.MERGE, ("id",), False)
+    assert gold.write_mode is WriteMode.APPEND
+
+
+def test_rule_forms(tmp_path: Path) -> None:
+    pipeline = ok(tmp_path, HEADER + """
+        BASE = {"id": ["not_null"]}
+        MORE = {"amount": ["positive", ["lt", 1e6]], "status": ["in", ["new", "paid"]]}
+        BOTH = {**BASE, **MORE, "note": []}
+        VALID = F.col("ok") == True
+        builder = PipelineBuilder(spark=spark, schema="s")
+        builder.with_bronze_rules(name="a", rules=BOTH)
+        builder.with_bronze_rules(name="b", rules=BASE | {"ts": ["ts > '2020-01-01' AND ts < now()"]})
+        builder.with_bronze_rules(name="c", rules={
+            "x": [F.col("x").isNotNull(), (F.col("x") > 0) & (F.col("x") < 10)],
+            "s": [F.col("s").isin("a", "b"), VALID],
+            "w": [F.when(F.col("w") > 1, True).otherwise(False)],
+            "r": [["between", 1, 5], ["like", "A%"]],
+        })
+    """)
+    a, b, c = pipeline.steps
+    assert [(r.column, r.kind, r.name, r.args) for r in a.rules] == [
+        ("id", RuleKind.SHORTHAND, "not_null", ()),
+        ("amount", RuleKind.SHORTHAND, "positive", ()),
+        ("amount", RuleKind.OPERATOR, "lt", (1e6,)),
+        ("status", RuleKind.OPERATOR, "in", (["new", "paid"],)),
+    ]
+    assert a.unchecked_columns == ("note",)
+    assert [(r.kind, r.args) for r in b.rules][1] == (RuleKind.SQL, ("ts > '2020-01-01' AND ts < now()",))
+    assert [r.source for r in c.rules if r.kind is RuleKind.EXPR] == [
+        'F.col("x").isNotNull()', '(F.col("x") > 0) & (F.col("x") < 10)', 'F.col("s").isin("a", "b")',
+        'F.col("ok") == True', 'F.when(F.col("w") > 1, True).otherwise(False)']
+    assert [r.name for r in c.rules if r.column == "r"] == ["between", "like"]
+    assert c.rules[0].span is not None and c.rules[0].span.line == 12
+    assert [b.source for b in pipeline.support] == ["from pyspark.sql import functions as F"]
+
+
+@pytest.mark.parametrize(
+    ("helper", "items"),
+    [
+        ("not_null_rules", ["not_null"]),
+        ("positive_number_rules", ["positive"]),
+        ("string_not_empty_rules", ["not_empty"]),
+        ("timestamp_rules", ["not_null"]),
+    ],
+)
+def test_rule_helpers_expand_like_the_builder(tmp_path: Path, helper: str, items: list[str]) -> None:
+    from sparkforge import rule_helpers
+
+    pipeline = ok(tmp_path, HEADER + f"""
+        builder = PipelineBuilder(spark=spark, schema="s")
+        builder.with_bronze_rules(name="a", rules={{**PipelineBuilder.{helper}(["x", "y"]), "z": ["not_null"]}})
+    """)
+    expected = {**getattr(rule_helpers, helper)(["x", "y"]), "z": ["not_null"]}
+    got: dict[str, list[str]] = {}
+    for rule in pipeline.steps[0].rules:
+        got.setdefault(rule.column, []).append(rule.name)
+    assert got == expected and got["x"] == items
+
+
+def test_sibling_module_transforms_and_transitive_helpers(tmp_path: Path) -> None:
+    (tmp_path / "lib").mkdir()
+    (tmp_path / "lib" / "__init__.py").write_text("")
+    (tmp_path / "lib" / "text.py").write_text("import re\n\nPATTERN = re.compile('x')\n\n\ndef norm(s):\n    return PATTERN.sub('', s)\n")
+    pipeline = ok(tmp_path, HEADER + """
+        import transforms
+        from transforms import clean
+        from .transforms import enrich as enrich_step
+
+        builder = PipelineBuilder(spark=spark, schema="s")
+        builder.with_bronze_rules(name="a", rules={})
+        builder.add_silver_transform(name="one", transform=clean, rules={}, table_name="one")
+        builder.add_silver_transform(name="two", transform=transforms.clean, rules={}, table_name="two")
+        builder.add_silver_transform(name="three", transform=enrich_step, rules={}, table_name="three")
+    """, transforms="""
+        from pyspark.sql import functions as F, types as T
+        from sparkforge import PipelineBuilder
+        from lib.text import norm
+
+        LIMIT = 10
+        UNUSED = 1
+
+
+        def helper(df):
+            return df.filter(F.col("n") > LIMIT)
+
+
+        def clean(spark, bronze_df, prior_silvers):
+            return helper(bronze_df).withColumn("n", F.lit(norm("a")))
+
+
+        # enrich keeps every row
+        def enrich(spark, bronze_df, prior_silvers):
+            return helper(bronze_df)
+    """)
+    one, two, three = pipeline.steps[1:]
+    assert one.transform is not None and two.transform is not None and three.transform is not None
+    assert one.transform.source == two.transform.source
+    assert three.transform.name == "enrich"
+    assert three.transform.source.startswith("# enrich keeps every row\ndef enrich(")
+    assert three.transform.span is not None and three.transform.span.file == "transforms.py"
+    assert [(b.name, b.span.file if b.span else None) for b in pipeline.support] == [
+        ("re", "lib/text.py"), ("F", "transforms.py"),
+        ("PATTERN", "lib/text.py"), ("norm", "lib/text.py"),
+        ("LIMIT", "transforms.py"), ("helper", "transforms.py"),
+    ]
+    assert pipeline.support[1].source == "from pyspark.sql import functions as F"
+
+
+def test_undeclared_reads_become_dependencies_with_a_warning(tmp_path: Path) -> None:
+    pipeline, diagnostics = read(tmp_path, HEADER + """
+        def customers(spark, bronze_df, prior_silvers):
+            return bronze_df
+
+        def orders(spark, bronze_df, prior_silvers):
+            return bronze_df.join(prior_silvers["customers"], "id")
+
+        builder = PipelineBuilder(spark=spark, schema="s")
+        builder.with_bronze_rules(name="raw", rules={})
+        builder.add_silver_transform(name="orders", transform=orders, rules={}, table_name="o")
+        builder.add_silver_transform(name="customers", transform=customers, rules={}, table_name="c")
+        builder.add_gold_transform(name="g", transform=lambda spark, silvers: silvers.get("orders"),
+                                   rules={}, table_name="g", source_silvers=["customers"])
+    """)
+    assert pipeline is not None
+    assert pipeline.step("orders").depends_on == ("customers",)
+    assert pipeline.step("g").source_silvers == ("customers", "orders")
+    assert [(d.code, d.severity, d.span.line) for d in diagnostics] == [
+        ("SF304", Severity.WARNING, 8), ("SF304", Severity.WARNING, 14)]
+    assert diagnostics[0].help == "declare it: depends_on=['customers']"
+
+
+def test_existing_silver_tables(tmp_path: Path) -> None:
+    pipeline = ok(tmp_path, HEADER + """
+        builder = PipelineBuilder(spark=spark, schema="s")
+        builder.with_silver_rules(name="dim", table_name="dim_t", rules={"id": ["not_null"]})
+        builder.add_gold_transform(name="g", transform=lambda spark, silvers: silvers["dim"],
+                                   rules={}, table_name="g")
+    """)
+    dim, gold = pipeline.steps
+    assert dim.existing and dim.layer is Layer.SILVER and dim.source_bronze is None
+    assert gold.source_silvers == ("dim",)
+
+
+def test_many_steps(tmp_path: Path) -> None:
+    lines = [HEADER, "builder = PipelineBuilder(spark=spark, schema='s')"]
+    for i in range(100):
+        lines.append(f"builder.with_bronze_rules(name='b{i}', rules={{'id': ['not_null']}})")
+        lines.append(f"def t{i}(spark, df, prior):\n    return df\n")
+        lines.append(f"builder.add_silver_transform(name='s{i}', transform=t{i}, rules={{}}, table_name='s{i}')")
+        lines.append(f"builder.add_gold_transform(name='g{i}', transform=lambda spark, silvers: silvers['s{i}'], rules={{}}, table_name='g{i}', source_silvers=['s{i}'])")
+    pipeline = ok(tmp_path, "\n".join(lines))
+    assert len(pipeline.steps) == 300
+    assert pipeline.step("s99").source_bronze == "b99"
+
+
+def test_signatures_match_the_runtime_builder() -> None:
+    from sparkforge.builder import PipelineBuilder
+    from sparkforge.compiler.signatures import CONSTRUCTOR, OTHER_METHODS, STEP_METHODS
+
+    def params(func: object) -> tuple[str, ...]:
+        return tuple(p for p in inspect.signature(func).parameters if p not in ("self", "kwargs"))  # type: ignore[arg-type]
+
+    assert params(PipelineBuilder.__init__) == CONSTRUCTOR.params
+    for name, signature in {**STEP_METHODS, **OTHER_METHODS}.items():
+        assert params(getattr(PipelineBuilder, name)) == signature.params, name
+
+
+@pytest.mark.parametrize(
+    "value",
+    [["gt", 0], ["not_null", "positive"], ["between", 1, 5], ["greater", 0], ["in", ["a"]],
+     ["not_null", ["gt", 1]], ["x > 0", "y > 1"], ["like", "A%"], ["positive", 5]],
+)
+def test_item_splitting_matches_the_rule_parser(tmp_path: Path, value: list[object]) -> None:
+    from sparkforge.exceptions import SparkForgeError
+    from sparkforge.rules import parse_rules
+
+    pipeline, diagnostics = read(tmp_path, HEADER + f"""
+        builder = PipelineBuilder(spark=spark, schema="s").with_bronze_rules(name="a", rules={{"c": {value!r}}})
+    """)
+    try:
+        expected = [(r.kind, r.name, r.args) for r in parse_rules({"c": value}, step="a", layer="bronze")]
+    except SparkForgeError:
+        assert pipeline is None and diagnostics
+        return
+    assert pipeline is not None
+    assert [(r.kind, r.name, r.args) for r in pipeline.steps[0].rules] == expected
+
+
+def test_output_is_deterministic_across_hash_seeds(tmp_path: Path) -> None:
+    source = HEADER + """
+        from transforms import clean
+        builder = PipelineBuilder(spark=spark, schema="s")
+        builder.with_bronze_rules(name="a", rules={"id": ["not_null"], "x": [F.col("x") > 0]})
+        builder.add_silver_transform(name="s", transform=clean, rules={}, table_name="s")
+    """
+    read(tmp_path, source, transforms="import os, sys\nfrom pyspark.sql import functions as F\nA = 1\nB = 2\n\n"
+         "def clean(spark, df, prior):\n    return df.filter(F.col('a') > A + B).select(os.sep, sys.argv)\n")
+    script = (
+        "import pathlib, sys; from sparkforge.compiler.frontend import read_pipeline; "
+        "p = pathlib.Path(sys.argv[1]); print(repr(read_pipeline((p / 'pipeline.py').read_text(), "
+        "'pipeline.py', base_dir=p)))"
+    )
+    outputs = {
+        subprocess.run([sys.executable, "-c", script, str(tmp_path)], capture_output=True, text=True,
+                       check=True, env={**os.environ, "PYTHONHASHSEED": seed}).stdout
+        for seed in ("1", "2", "3")
+    }
+    assert len(outputs) == 1
