@@ -22,8 +22,8 @@ from pyspark.sql import SparkSession
 from sparkforge import builder_checks as bc
 from sparkforge import graph, rule_helpers
 from sparkforge.exceptions import ConfigurationError, PipelineValidationError
-from sparkforge.ir import Layer, Pipeline, Settings, Step, WriteMode
-from sparkforge.models import ParallelConfig, ValidationThresholds, check_rate, check_workers
+from sparkforge.ir import Layer, Pipeline, Step, WriteMode
+from sparkforge.models import ParallelConfig, ValidationThresholds
 from sparkforge.rules import ColumnRules, parse_rules, unchecked_columns
 
 if TYPE_CHECKING:
@@ -41,7 +41,6 @@ _PRESETS: dict[str, dict[str, Any]] = {
     "testing": {"min_bronze_rate": 70.0, "min_silver_rate": 75.0, "min_gold_rate": 80.0,
                 "verbose": True, "enable_parallel_silver": False, "max_parallel_workers": 1},
 }
-_TABLE_FORMATS = ("delta", "parquet")
 
 
 class PipelineBuilder:
@@ -64,27 +63,19 @@ class PipelineBuilder:
     ) -> None:
         if spark is None:
             raise ConfigurationError("spark is None", suggestions=("pass a SparkSession",))
-        if not isinstance(schema, str) or not schema:
-            raise ConfigurationError(f"schema must be a schema name, got {schema!r}")
-        fmt = str(table_format).lower()
-        if fmt not in _TABLE_FORMATS:
-            raise ConfigurationError(f"table_format must be one of {_TABLE_FORMATS}, got "
-                                     f"{table_format!r}", suggestions=("use 'delta' (default)",))
-        if pipeline_name is not None and (not isinstance(pipeline_name, str) or not pipeline_name):
-            raise ConfigurationError(f"pipeline_name must be a non-empty string, got {pipeline_name!r}")
         self.spark = spark
-        self.settings = Settings(
-            schema=bc.check_identifier("schema", schema, None),
-            min_bronze_rate=check_rate("min_bronze_rate", min_bronze_rate),
-            min_silver_rate=check_rate("min_silver_rate", min_silver_rate),
-            min_gold_rate=check_rate("min_gold_rate", min_gold_rate),
-            verbose=bool(verbose),
-            enable_parallel_silver=bool(enable_parallel_silver),
-            max_parallel_workers=check_workers("max_parallel_workers", max_parallel_workers),
-            table_format=fmt,
-            filter_columns_by_rules=bool(filter_columns_by_rules),
-            pipeline_name=pipeline_name or "pipeline",
-            log_table=None if log_table is None else bc.check_identifier("table", log_table, None),
+        self.settings = bc.make_settings(
+            schema=schema,
+            min_bronze_rate=min_bronze_rate,
+            min_silver_rate=min_silver_rate,
+            min_gold_rate=min_gold_rate,
+            verbose=verbose,
+            enable_parallel_silver=enable_parallel_silver,
+            max_parallel_workers=max_parallel_workers,
+            table_format=table_format,
+            filter_columns_by_rules=filter_columns_by_rules,
+            pipeline_name=pipeline_name,
+            log_table=log_table,
         )
         self._steps: list[Step] = []
         self._known_schemas: set[str] = set()
@@ -304,8 +295,6 @@ class PipelineBuilder:
         """The step's own schema, checked against the catalog once per builder."""
         if schema is None:
             return None
-        if not isinstance(schema, str) or not schema:
-            raise ctx.error(f"schema must be a schema name, got {schema!r}")
         bc.check_identifier("schema", schema, ctx)
         if schema not in self._known_schemas:
             bc.check_schema_exists(self.spark, schema, ctx)

@@ -20,7 +20,38 @@ from typing import Any
 from pyspark.sql import SparkSession
 
 from sparkforge.exceptions import ConfigurationError, StepError
-from sparkforge.ir import Layer, Step, Transform, WriteMode
+from sparkforge.ir import Layer, Settings, Step, Transform, WriteMode
+from sparkforge.models import check_rate, check_workers
+
+_TABLE_FORMATS = ("delta", "parquet")
+
+
+def make_settings(*, schema: object, table_format: object, pipeline_name: object,
+                  log_table: object, **options: Any) -> Settings:
+    """Validated builder settings; thresholds 0..100, workers >= 1 (ConfigurationError)."""
+    if not isinstance(schema, str) or not schema:
+        raise ConfigurationError(f"schema must be a schema name, got {schema!r}")
+    fmt = str(table_format).lower()
+    if fmt not in _TABLE_FORMATS:
+        raise ConfigurationError(f"table_format must be one of {_TABLE_FORMATS}, got "
+                                 f"{table_format!r}", suggestions=("use 'delta' (the default)",))
+    if pipeline_name is not None and (not isinstance(pipeline_name, str) or not pipeline_name):
+        raise ConfigurationError(f"pipeline_name must be a non-empty string, got {pipeline_name!r}")
+    if log_table is not None and not isinstance(log_table, str):
+        raise ConfigurationError(f"log_table must be a table name, got {log_table!r}")
+    return Settings(
+        schema=check_identifier("schema", schema, None),
+        min_bronze_rate=check_rate("min_bronze_rate", options["min_bronze_rate"]),
+        min_silver_rate=check_rate("min_silver_rate", options["min_silver_rate"]),
+        min_gold_rate=check_rate("min_gold_rate", options["min_gold_rate"]),
+        verbose=bool(options["verbose"]),
+        enable_parallel_silver=bool(options["enable_parallel_silver"]),
+        max_parallel_workers=check_workers("max_parallel_workers", options["max_parallel_workers"]),
+        table_format=fmt,
+        filter_columns_by_rules=bool(options["filter_columns_by_rules"]),
+        pipeline_name=pipeline_name or "pipeline",
+        log_table=None if log_table is None else check_identifier("table", log_table, None),
+    )
 
 
 def did_you_mean(name: str, candidates: Iterable[str]) -> list[str]:
