@@ -15,13 +15,14 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Callable, Iterable, Sequence
-from typing import Any
-
-from pyspark.sql import SparkSession
+from typing import TYPE_CHECKING, Any
 
 from sparkforge.exceptions import ConfigurationError, StepError
 from sparkforge.ir import Layer, Settings, Step, Transform, WriteMode
 from sparkforge.models import check_rate, check_workers
+
+if TYPE_CHECKING:  # the compiler uses these checks without Spark; keep pyspark out of its imports
+    from pyspark.sql import SparkSession
 
 _TABLE_FORMATS = ("delta", "parquet")
 
