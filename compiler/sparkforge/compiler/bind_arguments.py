@@ -33,13 +33,14 @@ class Bound:
     diagnostics: tuple[Diagnostic, ...] = ()
 
 
-def bind_arguments(call: cst.Call, signature: Signature, what: str, resolver: Resolver, env: Env
-                   ) -> Bound:  # fmt: skip
-    """Bind `call`'s arguments; `what` names the method in messages ("with_bronze_rules()")."""
+def bind_arguments(call: cst.Call, signature: Signature, what: str, resolver: Resolver, env: Env,
+                   where: Span) -> Bound:  # fmt: skip
+    """Bind `call`'s arguments; `what` names the method in messages ("with_bronze_rules()") and
+    `where` is the call's span for a missing argument."""
     binder = _Binder(signature, what, env)
     for arg in call.args:
         binder.add(arg, resolver)
-    binder.finish(call)
+    binder.finish(where)
     return Bound(binder.args, binder.spans, tuple(binder.diagnostics))
 
 
@@ -50,6 +51,7 @@ class _Binder:
         self.spans: dict[str, Span] = {}
         self.diagnostics: list[Diagnostic] = []
         self.positional = 0
+        self.unknown = False
 
     def report(self, code: str, message: str, span: Span, help: str | None = None) -> None:
         self.diagnostics.append(Diagnostic(code, message, span, help))
@@ -77,6 +79,7 @@ class _Binder:
             hint = did_you_mean(name, self.signature.keywords)
             self.report("SF108", f"{self.what} got an unknown argument {name!r}", name_span,
                         hint or f"it accepts: {', '.join(self.signature.keywords)}")
+            self.unknown = True
             return
         self._set(name, value, span, name_span)
 
@@ -109,11 +112,11 @@ class _Binder:
             self.report("SF107", f"cannot expand `{shown}`: it is {value.describe()}", span,
                         "write each argument out as `name=value`")
 
-    def finish(self, call: cst.Call) -> None:
+    def finish(self, where: Span) -> None:
         missing = [p for p in self.signature.params if p in self.signature.required
                    and p not in self.args]  # fmt: skip
-        if missing:
+        if missing and not self.unknown:  # a misspelt keyword is the better message
             names = ", ".join(repr(p) for p in missing)
             plural = "s" if len(missing) > 1 else ""
             self.report("SF109", f"{self.what} is missing the required argument{plural} {names}",
-                        self.env.file.span(call), f"add {missing[0]}=...")
+                        where, f"add {missing[0]}=...")

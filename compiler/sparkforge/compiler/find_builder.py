@@ -37,6 +37,7 @@ _CLASSES = ("sparkforge.PipelineBuilder", "sparkforge.builder.PipelineBuilder")
 _LOOPS = (cst.For, cst.While, cst.ListComp, cst.SetComp, cst.DictComp, cst.GeneratorExp)
 _BRANCHES = (cst.If, cst.Try, cst.TryStar, cst.With, cst.Match, cst.IfExp)
 _METHOD_CALL = m.Call(func=m.Attribute(attr=m.Name()))
+_LOST_STEPS = frozenset({"SF103", "SF104", "SF105", "SF106"})
 _CREATE_HELP = 'create it with `builder = PipelineBuilder(spark=spark, schema="my_schema")`'
 
 
@@ -53,7 +54,8 @@ def find_builder(unit: Unit) -> Unit:
     if problem is not None or owner is None:
         return unit.report(*extra, _misplaced(main, call, "PipelineBuilder(...)"))
     code, diagnostics = _trace(main, MethodCall(method, call, call.func), owner)
-    return dataclasses.replace(unit.report(*extra, *diagnostics), builder=code)
+    lost = any(d.code in _LOST_STEPS for d in diagnostics)  # steps the compiler could not read
+    return dataclasses.replace(unit.report(*extra, *diagnostics), builder=code, partial=lost)
 
 
 def _construction(call: cst.Call, main: SourceFile) -> str | None:
@@ -138,21 +140,36 @@ def _in_main_guard(main: SourceFile, func: cst.FunctionDef) -> bool:
     )
 
 
-def _misplaced(main: SourceFile, call: cst.Call, shown: str) -> Diagnostic:
-    where = _owner(main, call)[1]
+def _misplaced(main: SourceFile, call: cst.Call, shown: str,
+               builder_owner: cst.CSTNode | None = None) -> Diagnostic:  # fmt: skip
+    """Why the compiler cannot read this builder call: loop, conditional, or somewhere else."""
+    owner, where = _owner(main, call)
     span = main.span(call.func)
     if isinstance(where, _LOOPS):
         return Diagnostic("SF104", f"{shown} is called inside a loop; the compiler reads each "
-                         "step from its own call and cannot know how often a loop runs", span,
-                         "write one call per step (generate pipeline.py if there are many)")
+                          "step from its own call and cannot know how often a loop runs", span,
+                          "write one call per step (generate pipeline.py if there are many)")
     if isinstance(where, _BRANCHES):
         return Diagnostic("SF105", f"{shown} is called inside a conditional (`if`/`try`/`with`); "
-                         "the compiler cannot know whether it runs", span,
-                         "declare the step unconditionally; keep variants in separate pipeline files")
-    return Diagnostic("SF106", f"{shown} is called where the compiler cannot follow it (inside "
-                      "a nested function, class or lambda, or on an object that is not the "
-                      "builder)", span, "call the builder's methods on the builder itself, in "
-                      "the module or the one function that creates it")
+                          "the compiler cannot know whether it runs", span,
+                          "declare the step unconditionally; keep variants in separate pipeline files")
+    nested = where if where is not None else owner if owner is not builder_owner else None
+    if nested is not None and not isinstance(nested, cst.Module):
+        return Diagnostic("SF106", f"{shown} is called inside {_describe(nested)}, which the "
+                          "compiler does not follow", span, "call the builder's methods where the "
+                          "builder is created: at module level or in the one function that builds it")
+    receiver = main.code(call.func.value) if isinstance(call.func, cst.Attribute) else "?"
+    return Diagnostic("SF106", f"{shown} is called on `{receiver}`, which the compiler cannot trace "
+                      "to the PipelineBuilder", span, "call it on the builder (or the variable "
+                      "holding it) directly")  # fmt: skip
+
+
+def _describe(node: cst.CSTNode) -> str:
+    if isinstance(node, cst.FunctionDef):
+        return f"the function {node.name.value!r}"
+    if isinstance(node, cst.ClassDef):
+        return f"the class {node.name.value!r}"
+    return "a lambda"
 
 
 def _trace(main: SourceFile, construction: MethodCall, owner: cst.CSTNode
@@ -164,7 +181,8 @@ def _trace(main: SourceFile, construction: MethodCall, owner: cst.CSTNode
         if isinstance(statement, cst.SimpleStatementLine):
             for small in statement.body:
                 tracer.statement(small)
-    diagnostics = [*tracer.diagnostics(main), *_untraced(main, tracer.consumed)]
+    skip = {*tracer.consumed, *_other_builders(main, construction.call)}
+    diagnostics = [*tracer.diagnostics(main), *_untraced(main, skip, owner)]
     local = index_block(statements, function.params) if function else None
     code = BuilderCode(construction, tuple(tracer.calls), local, function)
     return code, diagnostics
@@ -224,11 +242,37 @@ class _Tracer:
                              main.span(call.name_node), hint or f"methods: {', '.join(sorted(METHODS))}")
 
 
-def _untraced(main: SourceFile, consumed: set[cst.Call]) -> Iterable[Diagnostic]:
+def _other_builders(main: SourceFile, first: cst.Call) -> Iterable[cst.Call]:
+    """Calls on the file's other builders: already reported as SF102, not once per call."""
+    others = {c for c in main.calls if c is not first and _construction(c, main)}
+    names = {n for c in others for n in _assigned_names(main, c)}
+    for call in main.calls:
+        root = _root(call)
+        if root in others or (isinstance(root, cst.Name) and root.value in names):
+            yield call
+
+
+def _root(node: cst.CSTNode) -> cst.CSTNode:
+    """`a.b(...).c(...)` -> `a`: what a chain of method calls starts from."""
+    while isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute):
+        node = node.func.value
+    return node
+
+
+def _assigned_names(main: SourceFile, call: cst.Call) -> Iterable[str]:
+    node: cst.CSTNode = call
+    parent = main.parent(node)
+    while isinstance(parent, cst.Attribute | cst.Call):
+        node, parent = parent, main.parent(parent)
+    if isinstance(parent, cst.Assign):
+        yield from (t.target.value for t in parent.targets if isinstance(t.target, cst.Name))
+
+
+def _untraced(main: SourceFile, consumed: set[cst.Call], owner: cst.CSTNode) -> Iterable[Diagnostic]:
     """Step methods called anywhere else: in a loop, a conditional, another function..."""
     wanted = {*STEP_METHODS, "enable_unified_execution"}
     for call in main.calls:
         func = call.func
         # Cheap attribute checks first: a big pipeline has tens of thousands of calls.
         if type(func) is cst.Attribute and func.attr.value in wanted and call not in consumed:
-            yield _misplaced(main, call, f".{func.attr.value}(...)")
+            yield _misplaced(main, call, f".{func.attr.value}(...)", owner)

@@ -29,7 +29,9 @@ def load_siblings(unit: Unit) -> Unit:
         return unit
     loader = _Loader(base, unit.options.filename)
     loader.visit(main, unit.blocks())
-    return dataclasses.replace(unit.report(*loader.diagnostics), files=(main, *loader.order))
+    return dataclasses.replace(
+        unit.report(*loader.diagnostics), files=(main, *loader.order), broken=tuple(loader.broken)
+    )
 
 
 class _Loader:
@@ -41,6 +43,7 @@ class _Loader:
         self.own = PurePosixPath(filename).stem
         self.seen: set[str] = {self.own}
         self.order: list[SourceFile] = []
+        self.broken: list[str] = []
         self.diagnostics: list[Diagnostic] = []
 
     def visit(self, file: SourceFile, blocks: Iterable[Block]) -> None:
@@ -69,12 +72,14 @@ class _Loader:
             sibling = parse_source(path.read_text(encoding="utf-8"), name, module)
         except CompileError as err:
             self.diagnostics.append(err.diagnostic)
+            self.broken.append(module)
             return
         except (OSError, UnicodeDecodeError) as err:
             self.diagnostics.append(Diagnostic(
                 "SF002", f"cannot read {name}: {err}", importer.span(binding.node),
                 "save it as UTF-8 text beside the pipeline file",
             ))  # fmt: skip
+            self.broken.append(module)
             return
         self.visit(sibling, (sibling.block,))
         self.order.append(sibling)

@@ -25,7 +25,7 @@ from sparkforge.compiler.bind_arguments import Argument
 from sparkforge.compiler.diagnostics import CompileError, Diagnostic
 from sparkforge.compiler.static_values import Resolver
 from sparkforge.compiler.unit import CodeRef, Unit, from_error
-from sparkforge.compiler.values import Env, Value
+from sparkforge.compiler.values import Env, Value, problems
 from sparkforge.exceptions import SparkForgeError
 from sparkforge.ir import RuleKind, RuleSpec, Step
 from sparkforge.rules import parse_rules
@@ -57,7 +57,7 @@ class _RuleReader:
         try:
             rules = arg if isinstance(arg, Value) else self.resolver.value(arg, self.env)
         except CompileError as err:
-            self.diagnostics.append(err.diagnostic)
+            self.diagnostics.extend(problems(err))
             return step
         if not isinstance(rules.data, dict):
             self._parse(step, rules.plain(), rules, "SF401")  # the builder's message, then stop

@@ -23,14 +23,13 @@ from sparkforge.compiler.diagnostics import CompileError, Diagnostic
 from sparkforge.compiler.signatures import CONSTRUCTOR, OTHER_METHODS, PRESET, PRESETS
 from sparkforge.compiler.static_values import Resolver
 from sparkforge.compiler.unit import MethodCall, Unit, from_error
-from sparkforge.compiler.values import Env, Value
+from sparkforge.compiler.values import Env, Value, problems
 from sparkforge.exceptions import ConfigurationError
 from sparkforge.ir import Pipeline, Settings, Span
 from sparkforge.models import check_rate, check_workers
 
 _TABLE_FORMATS = ("delta", "parquet")
-_MISSING = object()  # an argument whose value could not be resolved (already reported)
-_DEFAULTS = {f.name: f.default for f in dataclasses.fields(Settings) if f.name != "schema"}
+_MISSING = object()  # a value that could not be resolved or failed its check (already reported)
 
 
 def read_settings(unit: Unit) -> Unit:
@@ -38,11 +37,10 @@ def read_settings(unit: Unit) -> Unit:
     if builder is None or main is None:
         return unit
     reader = _Reader(Resolver(unit.files), Env(main, builder.local))
-    values = reader.options(builder.construction)
+    settings = reader.settings(reader.options(builder.construction))
     for call in builder.calls:
         if call.method == "enable_unified_execution":
-            values.update(reader.unified(call))
-    settings = reader.settings(values)
+            settings = dataclasses.replace(settings, **reader.unified(call))
     pipeline = Pipeline(
         settings=settings,
         source_file=unit.options.filename,
@@ -63,20 +61,22 @@ class _Reader:
         preset = call.method in PRESETS
         signature = PRESET if preset else OTHER_METHODS.get(call.method, CONSTRUCTOR)
         what = f"PipelineBuilder.{call.method}()" if call.method != "__init__" else "PipelineBuilder()"
-        bound = bind_arguments(call.call, signature, what, self.resolver, self.env)
+        where = self.env.file.span(call.name_node, call.call)
+        bound = bind_arguments(call.call, signature, what, self.resolver, self.env, where)
         self.diagnostics.extend(bound.diagnostics)
         values: dict[str, Any] = {}
         for name, arg in bound.args.items():
-            if name != "spark":
+            value = self._plain(arg) if name != "spark" else _MISSING
+            if value is not _MISSING:
                 self.spans[name] = bound.spans[name]
-                values[name] = self._plain(arg)
-        return {k: v for k, v in values.items() if v is not _MISSING}
+                values[name] = value
+        return values
 
     def _plain(self, arg: Argument) -> Any:
         try:
             value = arg if isinstance(arg, Value) else self.resolver.value(arg, self.env)
         except CompileError as err:
-            self.diagnostics.append(err.diagnostic)
+            self.diagnostics.extend(problems(err))
             return _MISSING
         return value.plain()
 
@@ -84,54 +84,43 @@ class _Reader:
         return {**PRESETS.get(construction.method, {}), **self._bind(construction)}
 
     def unified(self, call: MethodCall) -> dict[str, Any]:
+        """The settings `enable_unified_execution(...)` changes (a bad max_workers: none of them)."""
         given = self._bind(call)
-        if "max_workers" in given:
-            self.spans["max_parallel_workers"] = self.spans["max_workers"]
+        workers = self._check("max_workers", given.get("max_workers", 4), "SF115",
+                              functools.partial(check_workers, "max_workers"))  # fmt: skip
+        if workers is _MISSING:
+            return {}
         return {
-            "max_parallel_workers": self._check("max_workers", given.get("max_workers", 4),
-                                                "SF115", lambda v: check_workers("max_workers", v)),
+            "max_parallel_workers": workers,
             "enable_parallel_silver": bool(given.get("enable_parallel_execution", True)),
             "unified_execution": bool(given.get("enable_dependency_optimization", True)),
-        }  # fmt: skip
+        }
 
     def _check(self, name: str, value: Any, code: str, check: Callable[[Any], Any]) -> Any:
-        """`check(value)`, or the default after reporting the builder's error at the argument."""
+        """`check(value)`, or `_MISSING` after reporting the builder's error at the argument."""
         try:
             return check(value)
         except (ConfigurationError, ValueError) as err:
             self.diagnostics.append(from_error(code, err, self.spans[name]))
-            return _DEFAULTS.get(name)
+            return _MISSING
 
     def settings(self, values: Mapping[str, Any]) -> Settings:
-        fields: dict[str, Any] = {"schema": self._schema(values.get("schema"))}
-        for name in ("min_bronze_rate", "min_silver_rate", "min_gold_rate"):
+        fields: dict[str, Any] = {"schema": self._schema(values)}
+        for name, (code, check) in _CHECKS.items():
             if name in values:
-                fields[name] = self._check(name, values[name], "SF114", functools.partial(check_rate, name))
-        if "max_parallel_workers" in values:
-            fields["max_parallel_workers"] = self._check(
-                "max_parallel_workers", values["max_parallel_workers"], "SF115",
-                lambda v: check_workers("max_parallel_workers", v))  # fmt: skip
-        for name in ("verbose", "enable_parallel_silver", "filter_columns_by_rules", "unified_execution"):
-            if name in values:
-                fields[name] = bool(values[name])
-        if "table_format" in values:
-            fields["table_format"] = self._check("table_format", values["table_format"], "SF116", _table_format)
-        if values.get("pipeline_name") is not None:
-            fields["pipeline_name"] = self._check("pipeline_name", values["pipeline_name"], "SF113", _pipeline_name)
-        if values.get("log_table") is not None:
-            fields["log_table"] = self._check(
-                "log_table", values["log_table"], "SF206", lambda v: bc.check_identifier("table", v, None))
-        return Settings(**fields)
+                fields[name] = self._check(name, values[name], code, check)
+        return Settings(**{k: v for k, v in fields.items() if v is not _MISSING})
 
-    def _schema(self, schema: Any) -> str:
-        if "schema" not in self.spans:  # missing: bind_arguments reported it
+    def _schema(self, values: Mapping[str, Any]) -> str:
+        if "schema" not in values:  # missing or unresolvable: reported already
             return ""
+        schema = values["schema"]
         if not isinstance(schema, str) or not schema:
             error = ConfigurationError(f"schema must be a schema name, got {schema!r}")
             self.diagnostics.append(from_error("SF113", error, self.spans["schema"]))
             return ""
-        checked: str = self._check("schema", schema, "SF205", lambda v: bc.check_identifier("schema", v, None))
-        return checked or ""
+        checked = self._check("schema", schema, "SF205", lambda v: bc.check_identifier("schema", v, None))
+        return checked if isinstance(checked, str) else ""
 
 
 def _table_format(value: Any) -> str:
@@ -143,7 +132,27 @@ def _table_format(value: Any) -> str:
 
 
 def _pipeline_name(value: Any) -> str:
+    if value is None:
+        return "pipeline"
     if not isinstance(value, str) or not value:
         raise ConfigurationError(f"pipeline_name must be a non-empty string, got {value!r}")
     return value
 
+
+def _log_table(value: Any) -> str | None:
+    return None if value is None else bc.check_identifier("table", value, None)
+
+
+# Option -> (diagnostic code, the check `PipelineBuilder.__init__` applies), in its order.
+_CHECKS: dict[str, tuple[str, Callable[[Any], Any]]] = {
+    "min_bronze_rate": ("SF114", functools.partial(check_rate, "min_bronze_rate")),
+    "min_silver_rate": ("SF114", functools.partial(check_rate, "min_silver_rate")),
+    "min_gold_rate": ("SF114", functools.partial(check_rate, "min_gold_rate")),
+    "enable_parallel_silver": ("SF113", bool),
+    "max_parallel_workers": ("SF115", functools.partial(check_workers, "max_parallel_workers")),
+    "verbose": ("SF113", bool),
+    "table_format": ("SF116", _table_format),
+    "filter_columns_by_rules": ("SF113", bool),
+    "pipeline_name": ("SF113", _pipeline_name),
+    "log_table": ("SF206", _log_table),
+}

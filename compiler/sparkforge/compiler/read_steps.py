@@ -24,7 +24,7 @@ from sparkforge.compiler.signatures import STEP_METHODS
 from sparkforge.compiler.sources import SourceFile
 from sparkforge.compiler.static_values import Resolver
 from sparkforge.compiler.unit import MethodCall, StepCode, Unit, from_error
-from sparkforge.compiler.values import Env, Value
+from sparkforge.compiler.values import Env, Value, problems
 from sparkforge.exceptions import SparkForgeError
 from sparkforge.ir import Layer, Step
 
@@ -99,8 +99,9 @@ class _StepReader:
 
     def read(self, call: MethodCall) -> None:
         layer = _LAYERS[call.method]
+        where = self.main.span(call.name_node, call.call)
         bound = bind_arguments(call.call, STEP_METHODS[call.method], f"{call.method}()",
-                               self.resolver, self.env)  # fmt: skip
+                               self.resolver, self.env, where)  # fmt: skip
         self.diagnostics.extend(bound.diagnostics)
         name = self._name(bound, layer)
         if name is None:
@@ -121,7 +122,7 @@ class _StepReader:
         try:
             value = arg if isinstance(arg, Value) else self.resolver.value(arg, self.env)
         except CompileError as err:
-            self.diagnostics.append(err.diagnostic)
+            self.diagnostics.extend(problems(err))
             return _FAILED
         return value.plain()
 

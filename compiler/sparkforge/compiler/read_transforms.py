@@ -21,7 +21,7 @@ import libcst as cst
 from sparkforge.compiler.diagnostics import CompileError, Diagnostic
 from sparkforge.compiler.static_values import Resolver
 from sparkforge.compiler.unit import CodeRef, StepCode, Unit
-from sparkforge.compiler.values import Code, Env, Symbol, Value
+from sparkforge.compiler.values import Code, Env, Symbol, Value, problems
 from sparkforge.ir import Layer, Step, Transform
 
 SIGNATURES = {Layer.SILVER: ("spark", "bronze_df", "prior_silvers"), Layer.GOLD: ("spark", "silvers")}
@@ -32,7 +32,7 @@ def read_transforms(unit: Unit) -> Unit:
     main, builder, pipeline = unit.main, unit.builder, unit.pipeline
     if main is None or builder is None or pipeline is None:
         return unit
-    reader = _TransformReader(Resolver(unit.files), Env(main, builder.local), main.name)
+    reader = _TransformReader(Resolver(unit.files), Env(main, builder.local), main.name, unit.broken)
     pairs = [reader.step(step, code) for step, code in zip(pipeline.steps, unit.steps, strict=True)]
     steps = tuple(step for step, _ in pairs)
     return dataclasses.replace(
@@ -43,8 +43,9 @@ def read_transforms(unit: Unit) -> Unit:
 
 
 class _TransformReader:
-    def __init__(self, resolver: Resolver, env: Env, main_name: str) -> None:
+    def __init__(self, resolver: Resolver, env: Env, main_name: str, broken: tuple[str, ...]) -> None:
         self.resolver, self.env, self.main_name = resolver, env, main_name
+        self.broken = broken  # modules that exist but failed to parse: their error says it all
         self.diagnostics: list[Diagnostic] = []
 
     def step(self, step: Step, code: StepCode) -> tuple[Step, CodeRef | None]:
@@ -76,13 +77,15 @@ class _TransformReader:
                     "SF301", "transform is the result of a call, which the compiler cannot run",
                     code.spans["transform"], _PASS_FUNCTION))  # fmt: skip
             else:
-                self.diagnostics.append(err.diagnostic)
+                self.diagnostics.extend(problems(err))
             return None
 
     def _not_a_function(self, step: Step, value: Value) -> None:
         where = f"{step.layer.value} step {step.name!r}"
         if isinstance(value.data, Symbol):
             module, _, name = value.data.name.rpartition(".")
+            if module.lstrip(".") in self.broken:
+                return
             self.diagnostics.append(Diagnostic(
                 "SF302", f"{where}: transform {name!r} is imported from {module!r}, which is not a "
                 f"module beside {self.main_name}", value.span,
@@ -104,11 +107,14 @@ class _TransformReader:
         )
         if fits and not extra_required:
             return
-        name = node.name.value if isinstance(node, cst.FunctionDef) else "lambda"
-        where = node.name if isinstance(node, cst.FunctionDef) else node
         shown = ", ".join(expected)
+        where: cst.CSTNode
+        if isinstance(node, cst.FunctionDef):
+            what, where, fix = f"{node.name.value!r}", node.name, f"def {node.name.value}({shown}):"
+        else:
+            what, where, fix = "(a lambda)", node, f"lambda {shown}: ..."
         self.diagnostics.append(Diagnostic(
-            "SF303", f"{step.layer.value} step {step.name!r}: transform {name!r} takes "
-            f"{len(positional) + len(extra_required)} parameter(s), but {step.layer.value} transforms "
-            f"are called as transform({shown})", value.file.span(where),
-            f"define it as `def {name if name != 'lambda' else 'transform'}({shown}):`"))  # fmt: skip
+            "SF303", f"{step.layer.value} step {step.name!r}: the transform {what} takes "
+            f"{len(positional) + len(extra_required)} parameter(s), but {step.layer.value} "
+            f"transforms are called as transform({shown})", value.file.span(where),
+            f"write it as `{fix}`"))  # fmt: skip

@@ -14,6 +14,7 @@ take several seconds on a 1,000-step pipeline, which the frontend must read in w
 
 from __future__ import annotations
 
+import ast
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -111,18 +112,26 @@ def parse_source(text: str, name: str, module: str) -> SourceFile:
     try:
         tree = cst.parse_module(text)
     except cst.ParserSyntaxError as err:
-        raise CompileError(_syntax_error(err, name)) from None
+        raise CompileError(_syntax_error(err, name, text)) from None
     state = _IndexState(default_indent=tree.default_indent, default_newline=tree.default_newline)
     tree._codegen(state)
     block = index_block(module_statements(tree), params=None)
     return SourceFile(name, module, text, tree, state.ranges, state.parents, tuple(state.calls), block)
 
 
-def _syntax_error(err: cst.ParserSyntaxError, name: str) -> Diagnostic:
-    message = err.message.rstrip(".")
-    return Diagnostic(
-        "SF001",
-        f"syntax error: {message[:1].lower()}{message[1:]}",
-        Span(name, err.raw_line, err.raw_column, err.raw_line, err.raw_column + 1),
-        help="the compiler reads the file without running it, but Python must be able to parse it",
-    )
+def _syntax_error(err: cst.ParserSyntaxError, name: str, text: str) -> Diagnostic:
+    """CPython's own message and position when it agrees the file is invalid (they are the most
+    precise: "'(' was never closed"), else libcst's."""
+    try:
+        ast.parse(text)
+    except SyntaxError as py:
+        line, column = py.lineno or 1, max((py.offset or 1) - 1, 0)
+        end = py.end_offset - 1 if py.end_lineno == line and py.end_offset else column + 1
+        span = Span(name, line, column, line, max(end, column + 1))
+        return Diagnostic("SF001", f"syntax error: {py.msg}", span, _SYNTAX_HELP)
+    message = re.sub(r"^parser error: (error at \d+:\d+: )?", "", err.message).rstrip(".")
+    span = Span(name, err.raw_line, err.raw_column, err.raw_line, err.raw_column + 1)
+    return Diagnostic("SF001", f"syntax error: {message}", span, _SYNTAX_HELP)
+
+
+_SYNTAX_HELP = "the compiler reads the file without running it, but Python must be able to parse it"

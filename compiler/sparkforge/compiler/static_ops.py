@@ -21,7 +21,17 @@ import libcst as cst
 
 from sparkforge import rule_helpers
 from sparkforge.compiler.diagnostics import CompileError, Diagnostic
-from sparkforge.compiler.values import STATIC_HELP, Code, Env, Symbol, Value, fail
+from sparkforge.compiler.values import (
+    STATIC_HELP,
+    Code,
+    CompileErrors,
+    Env,
+    Symbol,
+    Value,
+    fail,
+    gather,
+    problems,
+)
 from sparkforge.exceptions import SparkForgeError
 
 if TYPE_CHECKING:
@@ -46,7 +56,12 @@ def did_you_mean(name: str, candidates: Iterable[str]) -> str | None:
     return f"did you mean {close[0]!r}?" if close else None
 
 
-def as_column_error(diagnostic: Diagnostic) -> Diagnostic:
+def as_column_error(error: CompileError) -> CompileError:
+    """The same problems, reported as problems of a Column rule (SF406)."""
+    return CompileErrors(tuple(_as_column(d) for d in problems(error)))
+
+
+def _as_column(diagnostic: Diagnostic) -> Diagnostic:
     if diagnostic.code == "SF406":
         return diagnostic
     message = f"a Column rule must be self-contained: {diagnostic.message}"
@@ -168,14 +183,20 @@ def _format_expression(resolver: Resolver, node: cst.FormattedString,
 
 def _sequence(resolver: Resolver, node: cst.List | cst.Tuple, env: Env) -> Value:
     items: list[Value] = []
+    errors: list[CompileError] = []
     for element in node.elements:
-        value = resolver.value(element.value, env)
+        try:
+            value = resolver.value(element.value, env)
+        except CompileError as err:
+            errors.append(err)
+            continue
         if isinstance(element, cst.StarredElement):
             if not isinstance(value.data, list | tuple):
                 fail(env.file, element, "SF111", f"cannot unpack {value.describe()}", STATIC_HELP)
             items.extend(value.data)
         else:
             items.append(value)
+    gather(errors)
     data = items if isinstance(node, cst.List) else tuple(items)
     return Value(data, node, env.file, env.local)
 
@@ -186,17 +207,27 @@ def _set(resolver: Resolver, node: cst.Set, env: Env) -> Value:
 
 def _dict(resolver: Resolver, node: cst.Dict, env: Env) -> Value:
     items: dict[Any, Value] = {}
+    errors: list[CompileError] = []
     for element in node.elements:
-        if isinstance(element, cst.StarredDictElement):
-            merged = resolver.value(element.value, env)
-            if not isinstance(merged.data, dict):
-                fail(env.file, element, "SF111", f"`**` needs a dict, got {merged.describe()}")
-            items.update(merged.data)
-            continue
-        assert isinstance(element, cst.DictElement)
-        key = resolver.value(element.key, env).plain()
-        items[key] = resolver.value(element.value, env)
+        try:
+            _dict_element(resolver, element, items, env)
+        except CompileError as err:
+            errors.append(err)
+    gather(errors)
     return Value(items, node, env.file, env.local)
+
+
+def _dict_element(resolver: Resolver, element: cst.BaseDictElement, items: dict[Any, Value],
+                  env: Env) -> None:  # fmt: skip
+    if isinstance(element, cst.StarredDictElement):
+        merged = resolver.value(element.value, env)
+        if not isinstance(merged.data, dict):
+            fail(env.file, element, "SF111", f"`**` needs a dict, got {merged.describe()}")
+        items.update(merged.data)
+        return
+    assert isinstance(element, cst.DictElement)
+    key = resolver.value(element.key, env).plain()
+    items[key] = resolver.value(element.value, env)
 
 
 def _lambda(resolver: Resolver, node: cst.Lambda, env: Env) -> Value:
@@ -216,9 +247,8 @@ def _operands(resolver: Resolver, nodes: Sequence[cst.BaseExpression], env: Env)
         except CompileError as err:
             errors.append(err)
     if errors and any(v.is_column for v in values):
-        raise CompileError(as_column_error(errors[0].diagnostic))
-    if errors:
-        raise errors[0]
+        raise as_column_error(CompileErrors(tuple(d for e in errors for d in problems(e))))
+    gather(errors)
     return values
 
 

@@ -22,7 +22,16 @@ from sparkforge.compiler import static_ops
 from sparkforge.compiler.bindings import Binding, Kind, sibling_candidates
 from sparkforge.compiler.diagnostics import CompileError
 from sparkforge.compiler.sources import SourceFile
-from sparkforge.compiler.values import STATIC_HELP, Code, Env, ModuleRef, Symbol, Value, fail
+from sparkforge.compiler.values import (
+    STATIC_HELP,
+    Code,
+    Env,
+    ModuleRef,
+    Symbol,
+    Value,
+    fail,
+    gather,
+)
 from sparkforge.ir import WriteMode
 
 _LITERAL_NAMES: dict[str, Any] = {"True": True, "False": False, "None": None}
@@ -48,7 +57,7 @@ class Resolver:
         try:
             return self.value(node, env)
         except CompileError as err:
-            raise CompileError(static_ops.as_column_error(err.diagnostic)) from None
+            raise static_ops.as_column_error(err) from None
 
     # -- names ---------------------------------------------------------------------------------
 
@@ -166,15 +175,32 @@ class Resolver:
         assert isinstance(node, cst.Call)
         callee = self.value(node.func, env)
         if callee.is_column or static_ops.is_pyspark(callee.data):
+            errors: list[CompileError] = []
             for arg in node.args:
-                self.column_part(arg.value, env)
+                try:
+                    self.column_part(arg.value, env)
+                except CompileError as err:
+                    errors.append(err)
+            gather(errors)
             return Value(Code.COLUMN, node, env.file, env.local)
         helper = static_ops.rule_helper(callee.data)
         if helper is not None:
             return static_ops.expand_helper(self, node, helper, env)
         shown = env.file.code(node.func)
+        if self._has_column_argument(node, env):
+            fail(env.file, node, "SF406", f"a Column rule must be self-contained: it calls "
+                 f"`{shown}`, which is not a pyspark.sql.functions function", static_ops.COLUMN_HELP)
         fail(env.file, node, "SF111", f"the compiler does not run `{shown}(...)`: its result is "
              "only known when the pipeline runs", STATIC_HELP)
+
+    def _has_column_argument(self, node: cst.Call, env: Env) -> bool:
+        for arg in node.args:
+            try:
+                if self.value(arg.value, env).is_column:
+                    return True
+            except CompileError:
+                continue
+        return False
 
     def subscript(self, node: cst.CSTNode, env: Env) -> Value:
         assert isinstance(node, cst.Subscript)

@@ -84,7 +84,8 @@ class Unit:
     transforms: tuple[CodeRef | None, ...] = ()  # parallel to pipeline.steps
     rule_code: tuple[CodeRef, ...] = ()  # Column expressions of the rules
     diagnostics: tuple[Diagnostic, ...] = ()
-    partial: bool = False  # a step whose name is unknown was left out: references may be to it
+    partial: bool = False  # a step the compiler could not read was left out: references may be to it
+    broken: tuple[str, ...] = ()  # sibling modules that could not be read (reported already)
 
     @property
     def main(self) -> SourceFile | None:
@@ -114,4 +115,5 @@ def from_error(code: str, error: Exception, span: ir.Span) -> Diagnostic:
     """
     message = getattr(error, "message", str(error))
     suggestions = [s for s in getattr(error, "suggestions", ()) if len(s) <= 160]
-    return Diagnostic(code, message, span, "; ".join(suggestions) or None)
+    help = "".join(f"{s}{' ' if s.endswith('?') else '; '}" for s in suggestions).rstrip("; ")
+    return Diagnostic(code, message, span, help or None)

@@ -108,6 +108,25 @@ class Env:
         return (self.local, self.file.block) if self.local else (self.file.block,)
 
 
+class CompileErrors(CompileError):
+    """Several independent problems found in one expression (e.g. two bad items of one dict)."""
+
+    def __init__(self, diagnostics: tuple[Diagnostic, ...]) -> None:
+        super().__init__(diagnostics[0])
+        self.diagnostics = diagnostics
+
+
+def problems(error: CompileError) -> tuple[Diagnostic, ...]:
+    """Every diagnostic an evaluation error carries."""
+    return error.diagnostics if isinstance(error, CompileErrors) else (error.diagnostic,)
+
+
+def gather(errors: list[CompileError]) -> None:
+    """Raise all `errors` together, if any: all problems of a file are reported at once."""
+    if errors:
+        raise CompileErrors(tuple(d for e in errors for d in problems(e)))
+
+
 def fail(
     file: SourceFile, node: cst.CSTNode, code: str, message: str, help: str | None = None
 ) -> NoReturn:

@@ -1,0 +1,6 @@
+from pyspark.sql import functions as F
+from sparkforge import PipelineBuilder
+
+builder = PipelineBuilder(spark=spark, schema="shop")
+builder.with_bronze_rules(name="", rules={})
+builder.with_bronze_rules(name=7, rules={})

@@ -1,0 +1,6 @@
+def dedupe(df):
+    return df.dropDuplicates()
+
+
+def normalise(df):
+    return df

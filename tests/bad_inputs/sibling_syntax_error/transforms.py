@@ -1,0 +1,2 @@
+def clean(spark, bronze_df, prior_silvers)
+    return bronze_df

@@ -1,0 +1,5 @@
+from pyspark.sql import functions as F
+from sparkforge import PipelineBuilder
+
+builder = PipelineBuilder(spark=spark, schema="shop")
+builder.with_bronze_rules(name="orders", rules=PipelineBuilder.notnull_rules(["id"]))

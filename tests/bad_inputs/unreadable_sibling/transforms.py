@@ -1,0 +1,3 @@
+# résumé of the cleaning rules
+def clean(spark, bronze_df, prior_silvers):
+    return bronze_df

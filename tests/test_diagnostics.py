@@ -1,0 +1,58 @@
+"""Bad-input goldens: each folder of tests/bad_inputs holds one mistake and its rendered diagnostics.
+
+`tests/bad_inputs/<case>/pipeline.py` (plus any module beside it) is read by the frontend;
+`expected.txt` is the exact output of `render_all`, paths relative to the case folder, so the text
+users see is reviewed like code. `SPARKFORGE_UPDATE_GOLDENS=1 pytest tests/test_diagnostics.py`
+rewrites the expected files; a mismatch fails with a unified diff.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+import re
+from pathlib import Path
+
+import pytest
+from sparkforge.compiler.diagnostics import render_all
+from sparkforge.compiler.frontend import read_pipeline
+
+ROOT = Path(__file__).resolve().parent
+CASES = sorted(p for p in (ROOT / "bad_inputs").iterdir() if (p / "pipeline.py").is_file())
+DOCS = ROOT.parent / "docs" / "errors.md"
+
+
+def rendered(case: Path) -> str:
+    source = (case / "pipeline.py").read_text()
+    pipeline, diagnostics = read_pipeline(source, "pipeline.py", base_dir=case)
+    sources = {p.relative_to(case).as_posix(): p.read_text(errors="replace") for p in case.rglob("*.py")}
+    errors = [d for d in diagnostics if d.is_error]
+    assert (pipeline is None) == bool(errors), "a pipeline comes back exactly when nothing is wrong"
+    return render_all(diagnostics, sources) + "\n"
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
+def test_bad_input(case: Path) -> None:
+    actual = rendered(case)
+    expected_file = case / "expected.txt"
+    if os.environ.get("SPARKFORGE_UPDATE_GOLDENS") == "1":
+        expected_file.write_text(actual)
+        return
+    expected = expected_file.read_text() if expected_file.exists() else ""
+    if actual != expected:
+        diff = difflib.unified_diff(
+            expected.splitlines(keepends=True), actual.splitlines(keepends=True),
+            f"{case.name}/expected.txt", f"{case.name} (actual)",
+        )  # fmt: skip
+        pytest.fail("rendered diagnostics differ (SPARKFORGE_UPDATE_GOLDENS=1 rewrites):\n" + "".join(diff))
+
+
+def test_there_are_many_distinct_mistakes() -> None:
+    assert len(CASES) >= 25
+
+
+def test_every_code_is_documented_and_covered() -> None:
+    documented = set(re.findall(r"^## (SF\d{3})", DOCS.read_text(), flags=re.MULTILINE))
+    used = {code for case in CASES for code in re.findall(r"\[(SF\d{3})\]", (case / "expected.txt").read_text())}
+    assert used <= documented, f"undocumented codes: {sorted(used - documented)}"
+    assert documented <= used, f"codes without a bad-input case: {sorted(documented - used)}"
