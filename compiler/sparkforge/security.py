@@ -16,9 +16,17 @@ import re
 import threading
 from collections import deque
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from enum import Enum
+from typing import NoReturn
+
+from sparkforge._sql_guard import (
+    FORBIDDEN_KEYWORDS,
+    UnsafeRule,
+    check_expression,
+    words,
+)
 
 __all__ = [
     "DEFAULT_ALLOWED_SQL_FUNCTIONS",
@@ -50,7 +58,10 @@ class InputValidationError(SecurityError):
 
 
 class SQLInjectionError(SecurityError):
-    """A SQL rule string that is not exactly one safe boolean expression."""
+    """A SQL rule string that is not exactly one safe boolean expression.
+
+    `message` is one line (what and where); `str()` adds the rule with a caret under `token`.
+    """
 
     def __init__(
         self,
@@ -59,10 +70,20 @@ class SQLInjectionError(SecurityError):
         suggestions: Sequence[str] = (),
         token: str | None = None,
         position: int | None = None,
+        expression: str | None = None,
     ) -> None:
         super().__init__(message, suggestions=suggestions)
         self.token = token
         self.position = position  # 0-based character offset into the expression
+        self.expression = expression
+
+    def __str__(self) -> str:
+        text, pos = self.expression, self.position
+        if text is None or pos is None or len(text) > 200 or "\n" in text:
+            return super().__str__()
+        caret = " " * pos + "^" * max(1, len(self.token or ""))
+        return "\n".join([self.message, f"    {text}", f"    {caret}",
+                          *(f"  help: {s}" for s in self.suggestions)])
 
 
 class AccessLevel(Enum):
@@ -117,22 +138,13 @@ DEFAULT_ALLOWED_SQL_FUNCTIONS: frozenset[str] = frozenset(
     }
 )  # fmt: skip
 
-# Words that start or shape a statement. They may not appear bare in a rule; a column with such a
-# name can still be used in backquotes (`update`). FROM is allowed only in `IS [NOT] DISTINCT FROM`.
-_FORBIDDEN_KEYWORDS = frozenset(
-    """DROP DELETE INSERT UPDATE MERGE UPSERT CREATE ALTER TRUNCATE RENAME GRANT REVOKE DENY SELECT
-    UNION INTERSECT EXCEPT MINUS VALUES FROM WHERE GROUP HAVING ORDER LIMIT OFFSET JOIN INTO TABLE
-    VIEW DATABASE SCHEMA WITH EXEC EXECUTE CALL SET RESET USE LOAD REFRESH CACHE UNCACHE CLEAR
-    DESCRIBE SHOW EXPLAIN ANALYZE MSCK OPTIMIZE VACUUM RESTORE COPY ADD LIST REPAIR COMMIT ROLLBACK
-    BEGIN TRANSACTION DECLARE PREPARE IMMEDIATE LATERAL OVER SHUTDOWN KILL""".split()
-)
 # Spark's ANSI reserved words: rejected as bare table or schema names (they break unquoted SQL).
-_RESERVED_NAMES = _FORBIDDEN_KEYWORDS | frozenset(
+_RESERVED_NAMES = FORBIDDEN_KEYWORDS | words(
     """ALL AND ANY AS AUTHORIZATION BOTH CASE CAST CHECK COLLATE COLUMN CONSTRAINT CROSS
     CURRENT_DATE CURRENT_TIME CURRENT_TIMESTAMP CURRENT_USER DISTINCT ELSE END ESCAPE FALSE FETCH
     FILTER FOR FOREIGN FULL IN INNER IS LEADING LEFT NATURAL NOT NULL ON ONLY OR OUTER OVERLAPS
     PRIMARY REFERENCES RIGHT SESSION_USER SOME THEN TIME TO TRAILING TRUE UNIQUE UNKNOWN USER USING
-    WHEN""".split()
+    WHEN"""
 )
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
@@ -172,7 +184,7 @@ class AuditEvent:
 
 
 def _utc_now() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 class SecurityManager:
@@ -222,7 +234,7 @@ class SecurityManager:
         return parts
 
     def _check_identifier(self, part: object, limit: int, what: str, whole: object) -> None:
-        shown = repr(whole)
+        shown = repr(whole) if len(str(whole)) <= 60 else repr(f"{str(whole)[:40]}...")
         if not isinstance(part, str):
             self._reject_name(f"{what} must be a string, got {type(part).__name__}", str(part), ())
         text = str(part)
@@ -231,9 +243,12 @@ class SecurityManager:
                               str(whole), ("give a name such as 'orders'",))
         if len(text) > limit:
             self._reject_name(
-                f"{what} {shown}: {text[:40]!r}... is {len(text)} characters, the limit is {limit}",
+                f"{what} {shown} is {len(text)} characters long, the limit is {limit}",
                 str(whole), (f"shorten it to at most {limit} characters",),
             )
+        if text[0].isdigit():
+            self._reject_name(f"{what} {shown} starts with a digit", str(whole),
+                              (f"start it with a letter or underscore, e.g. 't_{text}'",))
         if not _IDENTIFIER.fullmatch(text):
             bad = next((c for c in text if not (c.isascii() and (c.isalnum() or c == "_"))), text[0])
             fixed = re.sub(r"[^A-Za-z0-9_]", "_", text)
@@ -248,7 +263,7 @@ class SecurityManager:
                 str(whole), (f"pick a descriptive name, e.g. '{text.lower()}_data'",),
             )
 
-    def _reject_name(self, message: str, resource: str, suggestions: Sequence[str]) -> None:
+    def _reject_name(self, message: str, resource: str, suggestions: Sequence[str]) -> NoReturn:
         self._audit_event("validate_name", "system", resource, "rejected", message)
         raise InputValidationError(message, suggestions=suggestions)
 
@@ -259,10 +274,20 @@ class SecurityManager:
         if not self.config.enable_sql_injection_protection:
             return expression
         try:
-            _check_expression(expression, self.config, self._functions)
-        except SQLInjectionError as err:
-            self._audit_event("validate_sql", "system", str(expression)[:200], "rejected", err.message)
-            raise
+            check_expression(
+                expression,
+                functions=self._functions,
+                max_length=self.config.max_sql_expression_length,
+                max_depth=self.config.max_expression_depth,
+            )
+        except UnsafeRule as err:
+            self._audit_event("validate_sql", "system", str(expression)[:200], "rejected",
+                              err.message)
+            raise SQLInjectionError(
+                f"{err.message} (at character {err.position + 1})",
+                suggestions=err.suggestions, token=err.token, position=err.position,
+                expression=expression if isinstance(expression, str) else None,
+            ) from None
         return expression
 
     # -- permissions ---------------------------------------------------------------------------
@@ -359,6 +384,3 @@ def get_security_manager() -> SecurityManager:
                 _default_manager = SecurityManager()
     return _default_manager
 
-
-# The SQL checker lives below the public API; it is imported late to keep this file readable.
-from sparkforge._sql_rules import check_expression as _check_expression  # noqa: E402
