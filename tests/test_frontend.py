@@ -399,3 +399,57 @@ def test_output_is_deterministic_across_hash_seeds(tmp_path: Path) -> None:
         for seed in ("1", "2", "3")
     }
     assert len(outputs) == 1
+
+
+def test_nested_transform_and_sibling_constants(tmp_path: Path) -> None:
+    pipeline = ok(tmp_path, HEADER + """
+        from settings import SCHEMA, RULES
+
+        def build(spark):
+            floor = 3
+
+            def clean(spark, bronze_df, prior_silvers):
+                return bronze_df.filter(F.col("n") > floor)
+
+            builder = PipelineBuilder(spark=spark, schema=SCHEMA)
+            builder.with_bronze_rules(name="a", rules=RULES)
+            builder.add_silver_transform(name="s", transform=clean, rules={}, table_name="s")
+            return builder
+    """, settings="""
+        BASE = "shop"
+        SCHEMA = f"{BASE}_v2"
+        RULES = {"id": ["not_null"]}
+    """)
+    assert pipeline.settings.schema == "shop_v2"
+    assert pipeline.steps[0].rules[0].span is not None and pipeline.steps[0].rules[0].span.file == "settings.py"
+    transform = pipeline.steps[1].transform
+    assert transform is not None and transform.source.startswith("def clean(spark, bronze_df, prior_silvers):\n    return")
+    assert [b.source for b in pipeline.support] == ["from pyspark.sql import functions as F", "floor = 3"]
+
+
+ODD_INPUTS = [
+    "",
+    "# only a comment\n",
+    "\ufeff" + HEADER + "b = PipelineBuilder(spark=spark, schema='s')\n",
+    HEADER + "b = PipelineBuilder(*[], **{})\n",
+    HEADER + "b = PipelineBuilder(spark, 's').with_bronze_rules('a', {['x']: 1})\n",
+    HEADER + "b = PipelineBuilder(spark, 's').with_bronze_rules('a', {'x': [['in', {1, 'a'}]]})\n",
+    HEADER + "b = PipelineBuilder(spark, 's').with_bronze_rules(1 / 0, {})\n",
+    HEADER + "b = PipelineBuilder(spark, 's').with_bronze_rules(f'{x=}', {})\n",
+    HEADER + "b = PipelineBuilder(spark, 's').with_bronze_rules((yield), {})\n",
+    HEADER + "b = PipelineBuilder(spark, 's').with_bronze_rules('a', {'x': [F.col]})\n",
+    HEADER + "A = A\nb = PipelineBuilder(spark, A)\n",
+    HEADER + "b = PipelineBuilder.for_testing(spark, 's', **{3: 4})\n",
+    HEADER + "class K:\n    b = PipelineBuilder(spark=spark, schema='s')\n",
+    HEADER + "b = [PipelineBuilder(spark=spark, schema='s') for _ in range(2)]\n",
+    HEADER + "async def t(s, d, p):\n    return d\nb = PipelineBuilder(spark, 's').with_bronze_rules('a', {})"
+    ".add_silver_transform('s', t, {}, 't')\n",
+    HEADER + "def t(*a):\n    nonlocal z\nb = PipelineBuilder(spark, 's').with_bronze_rules('a', {})"
+    ".add_silver_transform('s', t, {}, 't')\n",
+]
+
+
+@pytest.mark.parametrize("source", ODD_INPUTS)
+def test_odd_input_never_raises(source: str) -> None:
+    pipeline, diagnostics = read_pipeline(source, "pipeline.py", base_dir=None)
+    assert pipeline is None and any(d.is_error for d in diagnostics)

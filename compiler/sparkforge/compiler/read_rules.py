@@ -94,6 +94,10 @@ class _RuleReader:
         except SparkForgeError as err:
             self.diagnostics.append(from_error(code, err, at.span))
             return ()
+        except (TypeError, ValueError) as err:  # e.g. an `in` set mixing strings and numbers
+            message = f"{step.layer.value} step {step.name!r}: rule {at.plain()!r} cannot be read: {err}"
+            self.diagnostics.append(Diagnostic(code, message, at.span))
+            return ()
         return tuple(dataclasses.replace(spec, span=at.span) for spec in specs)
 
 

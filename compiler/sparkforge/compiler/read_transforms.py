@@ -25,6 +25,7 @@ from sparkforge.compiler.values import Code, Env, Symbol, Value, problems
 from sparkforge.ir import Layer, Step, Transform
 
 SIGNATURES = {Layer.SILVER: ("spark", "bronze_df", "prior_silvers"), Layer.GOLD: ("spark", "silvers")}
+_LIBRARIES = ("pyspark.", "sparkforge.", "sparkforge_runtime.")  # never a user transform
 _PASS_FUNCTION = "pass the function itself, defined with `def` in this file or in a module beside it"
 
 
@@ -55,7 +56,7 @@ class _TransformReader:
         value = self._value(arg, code)
         if value is None:
             return step, None
-        if value.data not in (Code.FUNCTION, Code.LAMBDA):
+        if value.data not in (Code.FUNCTION, Code.LAMBDA) or _is_async(value.node):
             self._not_a_function(step, value)
             return step, None
         node = value.node
@@ -82,7 +83,7 @@ class _TransformReader:
 
     def _not_a_function(self, step: Step, value: Value) -> None:
         where = f"{step.layer.value} step {step.name!r}"
-        if isinstance(value.data, Symbol):
+        if isinstance(value.data, Symbol) and not value.data.name.startswith(_LIBRARIES):
             module, _, name = value.data.name.rpartition(".")
             if module.lstrip(".") in self.broken:
                 return
@@ -92,8 +93,9 @@ class _TransformReader:
                 "the job carries the transform's code: define it in the pipeline file or in a "
                 "module next to it (e.g. transforms.py)"))  # fmt: skip
             return
+        got = "an async function" if _is_async(value.node) else value.describe()
         self.diagnostics.append(Diagnostic(
-            "SF301", f"{where}: transform must be a function or a lambda, got {value.describe()}",
+            "SF301", f"{where}: transform must be a function or a lambda, got {got}",
             value.span, _PASS_FUNCTION))  # fmt: skip
 
     def _check_params(self, step: Step, value: Value, node: cst.FunctionDef | cst.Lambda) -> None:
@@ -118,3 +120,8 @@ class _TransformReader:
             f"{len(positional) + len(extra_required)} parameter(s), but {step.layer.value} "
             f"transforms are called as transform({shown})", value.file.span(where),
             f"write it as `{fix}`"))  # fmt: skip
+
+
+def _is_async(node: cst.CSTNode) -> bool:
+    """Transforms are called synchronously: an `async def` would return a coroutine."""
+    return isinstance(node, cst.FunctionDef) and node.asynchronous is not None

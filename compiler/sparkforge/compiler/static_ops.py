@@ -10,7 +10,6 @@ dicts is their union, `+` joins strings, lists and tuples.
 
 from __future__ import annotations
 
-import ast
 import dataclasses
 import difflib
 import operator
@@ -20,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 import libcst as cst
 
 from sparkforge import rule_helpers
+from sparkforge.compiler import static_strings
 from sparkforge.compiler.diagnostics import CompileError, Diagnostic
 from sparkforge.compiler.values import (
     STATIC_HELP,
@@ -126,58 +126,6 @@ def index(resolver: Resolver, node: cst.Subscript, base: Value, env: Env) -> Val
     return found
 
 
-# -- literals -----------------------------------------------------------------------------------
-
-
-def _string(resolver: Resolver, node: cst.BaseString, env: Env) -> Value:
-    if isinstance(node, cst.ConcatenatedString):
-        left, right = resolver.value(node.left, env), resolver.value(node.right, env)
-        return Value(left.data + right.data, node, env.file, env.local)
-    assert isinstance(node, cst.SimpleString)
-    text = node.evaluated_value
-    if isinstance(text, bytes):
-        fail(env.file, node, "SF113", "bytes are not accepted here; use a str", None)
-    return Value(text, node, env.file, env.local)
-
-
-def _number(resolver: Resolver, node: cst.Integer | cst.Float | cst.Imaginary, env: Env) -> Value:
-    return Value(node.evaluated_value, node, env.file, env.local)
-
-
-def _fstring(resolver: Resolver, node: cst.FormattedString, env: Env) -> Value:
-    return Value(_format_parts(resolver, node, node.parts, env), node, env.file, env.local)
-
-
-def _format_parts(resolver: Resolver, node: cst.FormattedString,
-                  parts: Sequence[cst.BaseFormattedStringContent], env: Env) -> str:  # fmt: skip
-    out: list[str] = []
-    for part in parts:
-        if isinstance(part, cst.FormattedStringText):
-            text = part.value.replace("{{", "{").replace("}}", "}")
-            prefix = node.prefix.replace("f", "").replace("F", "")
-            out.append(ast.literal_eval(f"{prefix}{node.quote}{text}{node.quote}"))
-            continue
-        assert isinstance(part, cst.FormattedStringExpression)
-        out.append(_format_expression(resolver, node, part, env))
-    return "".join(out)
-
-
-def _format_expression(resolver: Resolver, node: cst.FormattedString,
-                       part: cst.FormattedStringExpression, env: Env) -> str:  # fmt: skip
-    value = resolver.value(part.expression, env).plain()
-    if part.equal is not None or not isinstance(value, str | int | float | bool | None):
-        fail(env.file, part.expression, "SF111", "an f-string may only hold constants of type "
-             f"str, int, float or bool, not {type(value).__name__}", STATIC_HELP)
-    conversions: dict[str, Callable[[object], object]] = {"r": repr, "s": str, "a": ascii}
-    convert = conversions.get(part.conversion or "")
-    converted = convert(value) if convert else value
-    spec = _format_parts(resolver, node, part.format_spec or (), env)
-    try:
-        return format(converted, spec)
-    except ValueError as err:
-        fail(env.file, part.expression, "SF111", f"bad format spec {spec!r}: {err}", None)
-
-
 # -- containers ---------------------------------------------------------------------------------
 
 
@@ -202,7 +150,16 @@ def _sequence(resolver: Resolver, node: cst.List | cst.Tuple, env: Env) -> Value
 
 
 def _set(resolver: Resolver, node: cst.Set, env: Env) -> Value:
-    return Value({resolver.value(e.value, env).plain() for e in node.elements}, node, env.file)
+    items = [resolver.value(e.value, env).plain() for e in node.elements]
+    return Value(_hashable(set, items, node, env), node, env.file)
+
+
+def _hashable(make: Callable[[list[Any]], Any], items: list[Any], node: cst.CSTNode, env: Env) -> Any:
+    try:
+        return make(items)
+    except TypeError:
+        fail(env.file, node, "SF111", "set items and dict keys must be constants such as strings "
+             "or numbers", STATIC_HELP)
 
 
 def _dict(resolver: Resolver, node: cst.Dict, env: Env) -> Value:
@@ -227,6 +184,7 @@ def _dict_element(resolver: Resolver, element: cst.BaseDictElement, items: dict[
         return
     assert isinstance(element, cst.DictElement)
     key = resolver.value(element.key, env).plain()
+    _hashable(lambda keys: [hash(k) for k in keys], [key], element.key, env)
     items[key] = resolver.value(element.value, env)
 
 
@@ -303,8 +261,7 @@ def _boolean(resolver: Resolver, node: cst.BooleanOperation, env: Env) -> Value:
 
 
 HANDLERS: dict[type[cst.CSTNode], Callable[[Resolver, Any, Env], Value]] = {
-    cst.SimpleString: _string, cst.ConcatenatedString: _string, cst.FormattedString: _fstring,
-    cst.Integer: _number, cst.Float: _number, cst.Imaginary: _number,
+    **static_strings.HANDLERS,
     cst.List: _sequence, cst.Tuple: _sequence, cst.Set: _set, cst.Dict: _dict,
     cst.Lambda: _lambda, cst.BinaryOperation: _binary, cst.UnaryOperation: _unary,
     cst.Comparison: _comparison, cst.BooleanOperation: _boolean,
