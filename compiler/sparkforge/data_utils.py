@@ -3,7 +3,7 @@
 Input: a SparkSession and a schema (StructType or DDL string), or a DataFrame and rules.
 Output: a sample DataFrame computed by Spark itself (`spark.range` plus hash expressions, so it
 scales and never passes through the driver), a bool, or a stats dict. The check and the stats
-each cost exactly one Spark job (a single aggregate), never a pair of counts.
+each cost one aggregate query, a single pass over the data, never a pair of counts.
 """
 
 from __future__ import annotations
@@ -163,7 +163,7 @@ def validate_dataframe(df: DataFrame, rules: ColumnRules | Sequence[Column]) -> 
 
 def get_dataframe_stats(df: DataFrame) -> dict[str, Any]:
     """row_count, column_count, columns, dtypes, null_counts and null_percentages per column,
-    from one aggregate job."""
+    from one aggregate query (one pass over the data)."""
     names = df.columns
     aggregates = [F.count(F.lit(1)).alias("__rows")] + [
         F.count_if(_col(name).isNull()).alias(f"__nulls_{i}") for i, name in enumerate(names)
