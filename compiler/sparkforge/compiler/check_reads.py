@@ -96,7 +96,10 @@ class _ReadChecker:
         params = (*node.params.posonly_params, *node.params.params)
         if len(params) <= position:
             return ()
-        finder = _Reads(params[position].name.value)
+        name = params[position].name.value
+        if ref.file.code(node).count(name) < 2:  # only in the signature: skip the tree walk
+            return ()
+        finder = _Reads(name)
         node.body.visit(finder)
         reads: list[Read] = []
         for key, at in finder.found:

@@ -2,7 +2,9 @@
 
 Input: the source of a def, class, statement, lambda or expression. Output: the names it uses that it
 does not bind itself (globals of the snippet), in first-use order. `symtable` is CPython's scope
-analysis, so closures, comprehensions, class bodies, `global` and defaults are handled exactly.
+analysis, so closures, comprehensions, class bodies, `global` and defaults are handled exactly, and
+it runs only on the few snippets the job copies (libcst's ScopeProvider walks the whole module, which
+alone takes seconds on a 1,000-step pipeline).
 
     free_names("def f(df):\\n    return df.filter(F.col('x') > LIMIT)", statement=True)
     -> ("F", "LIMIT")

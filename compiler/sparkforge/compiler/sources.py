@@ -52,6 +52,8 @@ class SourceFile:
     parents: Mapping[cst.CSTNode, cst.CSTNode]
     calls: tuple[cst.Call, ...]
     block: Block
+    # Source text per node, filled on first use: transforms are printed by several passes.
+    _code: dict[cst.CSTNode, str] = field(default_factory=dict, repr=False)
 
     def span(self, node: cst.CSTNode, end: cst.CSTNode | None = None) -> Span:
         """Where `node` (through `end`, if given) was written, whitespace it owns included."""
@@ -62,7 +64,10 @@ class SourceFile:
 
     def code(self, node: cst.CSTNode) -> str:
         """The exact source of `node`, without the blank lines above it or the newline after it."""
-        return self.tree.code_for_node(node).lstrip("\r\n").rstrip()
+        text = self._code.get(node)
+        if text is None:
+            text = self._code[node] = self.tree.code_for_node(node).lstrip("\r\n").rstrip()
+        return text
 
     def parent(self, node: cst.CSTNode) -> cst.CSTNode | None:
         return self.parents.get(node)
