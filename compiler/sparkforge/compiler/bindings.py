@@ -257,9 +257,10 @@ def qualified_name(node: cst.CSTNode, blocks: Sequence[Block]) -> str | None:
         return f"{base}.{node.attr.value}" if base else None
     if not isinstance(node, cst.Name):
         return None
-    origins = {b.origin for b in lookup(node.value, blocks) if b.kind is Kind.IMPORT}
-    if len(origins) != 1 or len(lookup(node.value, blocks)) != 1:
-        return None
+    found = lookup(node.value, blocks)
+    origins = {b.origin for b in found if b.kind is Kind.IMPORT}
+    if len(origins) != 1 or any(b.kind is not Kind.IMPORT for b in found):
+        return None  # also bound otherwise, or to two different things: not a known import
     return origins.pop()
 
 

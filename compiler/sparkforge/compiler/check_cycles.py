@@ -1,4 +1,4 @@
-"""Pass: the steps' dependencies form no cycle; one found is shown as its path.
+"""Frontend pass: the steps' dependencies form no cycle; one found is shown as its path.
 
 Input: `Unit.pipeline` with every dependency in place (declared, inferred, added from reads). Output:
 the unit plus SF501 at the dependency that closes the first cycle `graph.find_cycle` finds (the same

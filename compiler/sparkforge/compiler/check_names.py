@@ -1,4 +1,4 @@
-"""Pass: step names are unique across all layers, and the pipeline has at least one step.
+"""Frontend pass: step names are unique across all layers, and the pipeline has at least one step.
 
 Input: `Unit.pipeline` with its steps in declaration order. Output: the same unit plus SF203 for each
 step that reuses an earlier step's name (at its `name=` argument, with the builder's own message) and

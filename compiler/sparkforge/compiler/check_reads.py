@@ -1,4 +1,4 @@
-"""Pass 9: the silver tables a transform reads must be declared; undeclared ones are added, with a warning.
+"""Frontend pass: the silver tables a transform reads must be declared; undeclared ones are added, with a warning.
 
 Input: the transforms' code. Output: a silver transform that reads `prior_silvers["x"]` (or
 `.get("x")`) without naming `x` in `depends_on`/`source_silvers` gets `x` added to `depends_on`; a

@@ -1,4 +1,4 @@
-"""Pass: every step a step names as its source exists and is of the right layer, as the builder checks.
+"""Frontend pass: every step a step names as its source exists and is of the right layer, as the builder checks.
 
 Input: `Unit.pipeline` after `infer_sources`. Output: the unit plus, at the offending argument:
 SF201 for a name that is no step (with "did you mean"), or that the builder cannot see yet (a bronze

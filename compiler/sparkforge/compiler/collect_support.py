@@ -1,4 +1,4 @@
-"""Pass 10: collect the user code the transforms and Column rules need, transitively, each piece once.
+"""Frontend pass: collect the user code the transforms and Column rules need, transitively, each piece once.
 
 Input: the transforms' and Column rules' code (`Unit.transforms`, `Unit.rule_code`). Output:
 `Pipeline.support`, one `ir.CodeBlock` per import statement (only the names used), top-level def or

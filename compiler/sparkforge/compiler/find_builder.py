@@ -1,4 +1,4 @@
-"""Pass 2: find the one `PipelineBuilder` of the file and every call made on it, in run order.
+"""Frontend pass: find the one `PipelineBuilder` of the file and every call made on it, in run order.
 
 Input: `Unit` with the parsed pipeline file. Output: `Unit.builder`, a `BuilderCode`: the construction
 (`PipelineBuilder(...)` or a preset, under any import form), then the method calls of its fluent

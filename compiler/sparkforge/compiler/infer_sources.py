@@ -1,4 +1,4 @@
-"""Pass 8: fill in the sources a step did not name, as the builder does when the step is declared.
+"""Frontend pass: fill in the sources a step did not name, as the builder does when the step is declared.
 
 Input: `Unit.pipeline` in declaration order. Output: each silver transform without `source_bronze`
 reads the most recently declared bronze step; each gold step without `source_silvers` reads every

@@ -1,4 +1,4 @@
-"""Pass 3: read the modules beside the pipeline file that it imports (and that they import), statically.
+"""Frontend pass: read the modules beside the pipeline file that it imports (and that they import), statically.
 
 Input: `Unit` with the pipeline file and the builder. Output: `Unit.files` extended with one
 `SourceFile` per sibling module, dependencies before the modules that import them, so that copied

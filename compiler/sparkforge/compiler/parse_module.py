@@ -1,4 +1,4 @@
-"""Pass 1: parse the pipeline file with libcst and index it.
+"""Frontend pass: parse the pipeline file with libcst and index it.
 
 Input: `Unit` with the source text. Output: `Unit.files == (SourceFile(pipeline),)`, or a syntax
 error diagnostic (SF001) and no files, which makes every later pass a no-op.

@@ -1,4 +1,4 @@
-"""Pass 6: read each step's `rules` into `ir.RuleSpec`s, with the builder's own rule parser.
+"""Frontend pass: read each step's `rules` into `ir.RuleSpec`s, with the builder's own rule parser.
 
 Input: the `rules` argument of every step (dict literal, constant, rule helper, `{**A, ...}`, `A | B`).
 Output: `Step.rules` and `Step.unchecked_columns`, each spec with the span of its item, and

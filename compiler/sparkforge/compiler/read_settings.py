@@ -1,4 +1,4 @@
-"""Pass 4: read the builder's options: constructor or preset arguments, and `enable_unified_execution`.
+"""Frontend pass: read the builder's options: constructor or preset arguments, and `enable_unified_execution`.
 
 Input: `Unit.builder`. Output: `Unit.pipeline`, an `ir.Pipeline` with `ir.Settings` and no steps yet.
 Each option is checked exactly as `PipelineBuilder.__init__` checks it, with the builder's own

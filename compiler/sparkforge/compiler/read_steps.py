@@ -1,4 +1,4 @@
-"""Pass 5: read each step call into an `ir.Step` (rules and transforms come in the next passes).
+"""Frontend pass: read each step call into an `ir.Step` (rules and transforms come in the next passes).
 
 Input: `Unit.builder.calls` and the settings-only `Unit.pipeline`. Output: `Unit.pipeline.steps`, one
 `ir.Step` per `with_bronze_rules` / `with_silver_rules` / `add_silver_transform` /

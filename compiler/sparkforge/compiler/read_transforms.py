@@ -1,4 +1,4 @@
-"""Pass 7: read each silver and gold step's transform: a def or lambda, copied verbatim as source.
+"""Frontend pass: read each silver and gold step's transform: a def or lambda, copied verbatim as source.
 
 Input: the `transform` argument of every silver/gold step: a function of the pipeline file (module
 level or in the builder function), a lambda, or a function imported from a module beside the file

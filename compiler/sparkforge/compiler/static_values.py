@@ -82,6 +82,8 @@ class Resolver:
              "define it as a constant in this file, or import it by name")
 
     def _bound(self, found: tuple[Binding, ...], name: str, use: cst.CSTNode, env: Env) -> Value:
+        if len(found) > 1 and all(b.kind is Kind.IMPORT and b.origin == found[0].origin for b in found):
+            found = found[:1]  # the same import written twice
         if len(found) > 1:
             lines = ", ".join(str(env.file.span(b.node).line) for b in found)
             fail(env.file, use, "SF112", f"{name!r} is assigned {len(found)} times (lines "
