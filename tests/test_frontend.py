@@ -453,3 +453,25 @@ ODD_INPUTS = [
 def test_odd_input_never_raises(source: str) -> None:
     pipeline, diagnostics = read_pipeline(source, "pipeline.py", base_dir=None)
     assert pipeline is None and any(d.is_error for d in diagnostics)
+
+
+def test_reading_needs_no_java(tmp_path: Path) -> None:
+    """The frontend imports pyspark modules but never starts a JVM: no `java` on PATH is fine."""
+    read(tmp_path, HEADER + """
+        def clean(spark, bronze_df, prior_silvers):
+            return bronze_df.filter(F.col("id") > 0)
+
+        builder = PipelineBuilder(spark=spark, schema="s").with_bronze_rules(name="a", rules={})
+        builder.add_silver_transform(name="s", transform=clean, rules={"id": [F.col("id") > 0]},
+                                     table_name="s")
+    """)
+    script = (
+        "import pathlib, sys; from sparkforge.compiler.frontend import read_pipeline; "
+        "f = pathlib.Path(sys.argv[1]); p, d = read_pipeline(f.read_text(), 'pipeline.py', "
+        "base_dir=f.parent); assert p is not None and not d, d; print(len(p.steps))"
+    )
+    env = {"PATH": str(tmp_path), "HOME": str(tmp_path), "PYTHONPATH": os.environ.get("PYTHONPATH", "")}
+    done = subprocess.run([sys.executable, "-c", script, str(tmp_path / "pipeline.py")],
+                          capture_output=True, text=True, env=env, check=False)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "2"
