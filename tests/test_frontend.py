@@ -299,6 +299,26 @@ def test_sibling_module_transforms_and_transitive_helpers(tmp_path: Path) -> Non
     assert pipeline.support[1].source == "from pyspark.sql import functions as F"
 
 
+def test_annotations_and_type_checking_imports(tmp_path: Path) -> None:
+    pipeline = ok(tmp_path, """
+        from __future__ import annotations
+
+        from typing import TYPE_CHECKING
+
+        from sparkforge import PipelineBuilder
+
+        if TYPE_CHECKING:
+            from pyspark.sql import DataFrame, SparkSession
+
+        def clean(spark: SparkSession, bronze_df: DataFrame, prior_silvers: dict) -> DataFrame:
+            return bronze_df
+
+        builder = PipelineBuilder(spark=spark, schema="s").with_bronze_rules(name="a", rules={})
+        builder.add_silver_transform(name="s", transform=clean, rules={}, table_name="s")
+    """)
+    assert [b.source for b in pipeline.support] == ["from pyspark.sql import DataFrame, SparkSession"]
+
+
 def test_undeclared_reads_become_dependencies_with_a_warning(tmp_path: Path) -> None:
     pipeline, diagnostics = read(tmp_path, HEADER + """
         def customers(spark, bronze_df, prior_silvers):

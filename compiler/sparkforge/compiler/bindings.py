@@ -67,6 +67,12 @@ MAIN_GUARD = m.If(
     ),
     orelse=None,
 )
+# `if TYPE_CHECKING:` imports name the types in annotations; the job imports them for real, so that
+# its annotations resolve (and pass linters), which is harmless since these are importable modules.
+TYPE_CHECKING_GUARD = m.If(
+    test=m.Name("TYPE_CHECKING") | m.Attribute(value=m.Name("typing"), attr=m.Name("TYPE_CHECKING")),
+    orelse=None,
+)
 _KEYWORDS: dict[type[cst.CSTNode], str] = {
     cst.For: "for", cst.While: "while", cst.If: "if", cst.Try: "try", cst.TryStar: "try",
     cst.With: "with", cst.Match: "match",
@@ -74,13 +80,14 @@ _KEYWORDS: dict[type[cst.CSTNode], str] = {
 
 
 def module_statements(tree: cst.Module) -> tuple[cst.CSTNode, ...]:
-    """Top-level statements; the body of `if __name__ == "__main__":` counts as top level."""
+    """Top-level statements; the bodies of `if __name__ == "__main__":` and `if TYPE_CHECKING:`
+    count as top level."""
     return tuple(_flatten(tree.body))
 
 
 def _flatten(body: Sequence[cst.CSTNode]) -> Iterable[cst.CSTNode]:
     for statement in body:
-        if m.matches(statement, MAIN_GUARD):
+        if m.matches(statement, MAIN_GUARD) or m.matches(statement, TYPE_CHECKING_GUARD):
             assert isinstance(statement, cst.If)
             yield from _flatten(statement.body.body)
         else:
