@@ -118,22 +118,38 @@ def parse_source(text: str, name: str, module: str) -> SourceFile:
         tree = cst.parse_module(text)
     except cst.ParserSyntaxError as err:
         raise CompileError(_syntax_error(err, name, text)) from None
+    _check_compiles(text, name)
     state = _IndexState(default_indent=tree.default_indent, default_newline=tree.default_newline)
     tree._codegen(state)
     block = index_block(module_statements(tree), params=None)
     return SourceFile(name, module, text, tree, state.ranges, state.parents, tuple(state.calls), block)
 
 
+def _check_compiles(text: str, name: str) -> None:
+    """libcst accepts some code CPython rejects when compiling (`nonlocal` of nothing, a late
+    `from __future__`, `return` outside a function). Compiling to bytecode runs nothing."""
+    try:
+        compile(text.removeprefix("\ufeff"), name, "exec", dont_inherit=True)  # a BOM is fine in a file
+    except SyntaxError as err:
+        raise CompileError(_python_error(err, name)) from None
+    except ValueError:  # e.g. NUL bytes, which libcst reported already if it minded
+        return
+
+
+def _python_error(err: SyntaxError, name: str) -> Diagnostic:
+    line, column = err.lineno or 1, max((err.offset or 1) - 1, 0)
+    end = err.end_offset - 1 if err.end_lineno == line and err.end_offset else column + 1
+    span = Span(name, line, column, line, max(end, column + 1))
+    return Diagnostic("SF001", f"syntax error: {err.msg}", span, _SYNTAX_HELP)
+
+
 def _syntax_error(err: cst.ParserSyntaxError, name: str, text: str) -> Diagnostic:
     """CPython's own message and position when it agrees the file is invalid (they are the most
     precise: "'(' was never closed"), else libcst's."""
     try:
-        ast.parse(text)
+        ast.parse(text.removeprefix("\ufeff"))
     except SyntaxError as py:
-        line, column = py.lineno or 1, max((py.offset or 1) - 1, 0)
-        end = py.end_offset - 1 if py.end_lineno == line and py.end_offset else column + 1
-        span = Span(name, line, column, line, max(end, column + 1))
-        return Diagnostic("SF001", f"syntax error: {py.msg}", span, _SYNTAX_HELP)
+        return _python_error(py, name)
     message = re.sub(r"^parser error: (error at \d+:\d+: )?", "", err.message).rstrip(".")
     span = Span(name, err.raw_line, err.raw_column, err.raw_line, err.raw_column + 1)
     return Diagnostic("SF001", f"syntax error: {message}", span, _SYNTAX_HELP)
