@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from pyspark.sql import functions as F
-
 from sparkforge_runtime.engine import RunOptions, run_pipeline
 from sparkforge_runtime.rules import rule_from_operator, rule_from_shorthand
 from sparkforge_runtime.specs import Mode, Status, StepSpec

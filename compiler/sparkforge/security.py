@@ -27,6 +27,7 @@ from sparkforge._sql_guard import (
     check_expression,
     words,
 )
+from sparkforge.exceptions import SparkForgeError
 
 __all__ = [
     "DEFAULT_ALLOWED_SQL_FUNCTIONS",
@@ -41,16 +42,11 @@ __all__ = [
 ]
 
 
-class SecurityError(Exception):
+class SecurityError(SparkForgeError):
     """Base of the security errors: a message plus concrete suggestions for the fix."""
 
     def __init__(self, message: str, *, suggestions: Sequence[str] = ()) -> None:
-        self.message = message
-        self.suggestions = tuple(suggestions)
-        super().__init__(message)
-
-    def __str__(self) -> str:
-        return "\n".join([self.message, *(f"  help: {s}" for s in self.suggestions)])
+        super().__init__(message, suggestions=suggestions)
 
 
 class InputValidationError(SecurityError):

@@ -30,7 +30,7 @@ def keep_columns(step: Step, settings: Settings) -> tuple[str, ...] | None:
         if step.filter_columns_by_rules is not None
         else settings.filter_columns_by_rules
     )
-    if not enabled or not step.rules:
+    if not enabled or not step.rule_columns:
         return None
     extra = (step.watermark_col, step.incremental_col, *step.merge_keys)
     return tuple(dict.fromkeys((*step.rule_columns, *(c for c in extra if c))))

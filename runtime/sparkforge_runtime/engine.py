@@ -97,7 +97,7 @@ class _Run:
             return {}
         marks: dict[str, Any] = {}
         for spec in self.specs.values():
-            column = self._incremental_silver(spec)
+            column = self._incremental_silver(spec) if spec.name in self.stage_of else None
             if column:
                 marks[spec.name] = ex.previous_watermark(self.spark, spec, column)
         return marks
@@ -109,9 +109,10 @@ class _Run:
             for s in self.specs.values()
             if s.source_bronze == bronze.name and s.name in self.watermarks
         ]
-        if not marks or any(m is None for m in marks):
+        known = [m for m in marks if m is not None]
+        if not marks or len(known) < len(marks):
             return None
-        return min(marks)
+        return min(known)
 
     def run_step(self, spec: StepSpec, outcome: StepOutcome) -> None:
         if spec.layer == "bronze":
@@ -171,7 +172,9 @@ class _Run:
         df = ex.call_transform(spec, self.spark, silvers)
         valid = self.validate(df, spec, outcome, None)
         if self.mode is not Mode.VALIDATION_ONLY:
-            ex.publish(valid, spec, outcome, "overwrite")
+            # Gold is recomputed from whole silvers: overwrite, or upsert when keys are declared.
+            merge = spec.write_mode == "merge" and self.mode is Mode.INCREMENTAL
+            ex.publish(valid, spec, outcome, "merge" if merge else "overwrite")
         return valid
 
 
@@ -212,8 +215,15 @@ def run_pipeline(
     stages: Sequence[Sequence[StepSpec]],
     sources: Mapping[str, Any] | None = None,
     options: RunOptions | None = None,
+    *,
+    upstream: Mapping[str, DataFrame] | None = None,
+    context: Mapping[str, StepSpec] | None = None,
 ) -> RunReport:
-    """Run every step; log one row per step once, in a `finally`, even when the run fails."""
+    """Run every step; log one row per step once, in a `finally`, even when the run fails.
+
+    `upstream` holds outputs of steps outside this run (running one step on its own), and
+    `context` their specs, which steps of this run may need (a bronze's incremental column).
+    """
     options = options or RunOptions()
     specs = {s.name: s for stage in stages for s in stage}
     stage_of = {s.name: i + 1 for i, stage in enumerate(stages) for s in stage}
@@ -224,7 +234,8 @@ def run_pipeline(
     }
     run: _Run | None = None
     try:
-        run = _Run(spark, specs, stage_of, sources or {}, options)
+        run = _Run(spark, {**(context or {}), **specs}, stage_of, sources or {}, options)
+        run.outputs.update(upstream or {})
         _schedule(run, stages, report)
     finally:
         report.ended_at = datetime.now(UTC)
@@ -273,7 +284,7 @@ def _schedule(run: _Run, stages: Sequence[Sequence[StepSpec]], report: RunReport
 
 
 def _ready(spec: StepSpec, done: set[str], run: _Run, unified: bool) -> bool:
-    if any(u in run.specs and u not in done for u in spec.upstream):
+    if any(u in run.stage_of and u not in done for u in spec.upstream):
         return False
     if unified:
         return True

@@ -10,17 +10,21 @@ see a version from a step that failed its threshold.
 
 from __future__ import annotations
 
+import threading
+import uuid
 from collections.abc import Mapping
 from typing import Any
 
 from pyspark import StorageLevel
-from pyspark.sql import DataFrame, SparkSession
+from pyspark.sql import DataFrame, Observation, SparkSession
 from pyspark.sql import functions as F
 
 from sparkforge_runtime.errors import RuleColumnError, StepInputError, TransformError
 from sparkforge_runtime.rules import VALID_FLAG, predicate
 from sparkforge_runtime.specs import Mode, StepOutcome, StepSpec
 from sparkforge_runtime.tables import max_value, read_source, write_table
+
+OBSERVATION_TIMEOUT = 120.0
 
 
 class ThresholdError(Exception):
@@ -54,29 +58,27 @@ def check_rule_columns(df: DataFrame, spec: StepSpec) -> None:
 def _project(df: DataFrame, spec: StepSpec) -> DataFrame:
     if spec.keep_columns is None:
         return df
-    keep = [c for c in dict.fromkeys(spec.keep_columns) if c in df.columns]
-    return df.select(*keep)
+    keep = set(spec.keep_columns)
+    return df.select(*[c for c in df.columns if c in keep])
 
 
 def validate(
     df: DataFrame, spec: StepSpec, outcome: StepOutcome, *, watermark_col: str | None
 ) -> tuple[DataFrame, DataFrame]:
-    """Flag, persist and count in one job; return the valid rows (served from the cache) and the
-    persisted frame, which the caller unpersists when the run is over."""
+    """Flag and persist the rows, and count them in the same single job; gate on the rate.
+
+    Returns the valid rows (served from the cache) and the persisted frame, which the caller
+    unpersists when the run is over.
+    """
     check_rule_columns(df, spec)
     flagged = _project(df, spec).withColumn(VALID_FLAG, predicate(spec.rules))
     flagged = flagged.persist(StorageLevel.MEMORY_AND_DISK)
-    aggs = [F.count(F.lit(1)).alias("total"), F.count_if(F.col(VALID_FLAG)).alias("valid")]
-    if watermark_col and watermark_col in flagged.columns:
-        aggs.append(F.max(F.when(F.col(VALID_FLAG), F.col(watermark_col))).alias("wm"))
-    row = flagged.agg(*aggs).first()
-    assert row is not None
-    outcome.input_rows = int(row["total"])
-    outcome.valid_rows = int(row["valid"])
+    metrics = _scan(flagged, spec.name, watermark_col)
+    outcome.input_rows = int(metrics["total"])
+    outcome.valid_rows = int(metrics["valid"])
     outcome.invalid_rows = outcome.input_rows - outcome.valid_rows
-    newest = row.asDict().get("wm")
-    if newest is not None:
-        outcome.new_watermark = str(newest)
+    if metrics.get("wm") is not None:
+        outcome.new_watermark = str(metrics["wm"])
     outcome.threshold = spec.threshold
     if outcome.validation_rate < spec.threshold:
         flagged.unpersist()
@@ -85,6 +87,30 @@ def validate(
             f"{spec.threshold:.2f}% ({outcome.invalid_rows} of {outcome.input_rows} rows invalid)"
         )
     return flagged.filter(F.col(VALID_FLAG)).drop(VALID_FLAG), flagged
+
+
+def _scan(flagged: DataFrame, step: str, watermark_col: str | None) -> dict[str, Any]:
+    """One job: materialise the cache through the no-op sink, observing the counts on the way."""
+    aggs = [F.count(F.lit(1)).alias("total"), F.count_if(F.col(VALID_FLAG)).alias("valid")]
+    if watermark_col and watermark_col in flagged.columns:
+        aggs.append(F.max(F.when(F.col(VALID_FLAG), F.col(watermark_col))).alias("wm"))
+    observation = Observation(f"sparkforge_{step}_{uuid.uuid4().hex[:8]}")
+    flagged.observe(observation, *aggs).write.format("noop").mode("overwrite").save()
+    return observed(observation, step)
+
+
+def observed(observation: Observation, step: str, timeout: float = OBSERVATION_TIMEOUT) -> dict[str, Any]:
+    """`Observation.get` with a timeout: it can block forever when metrics never arrive."""
+    box: dict[str, Any] = {}
+    waiter = threading.Thread(target=lambda: box.update(observation.get), daemon=True)
+    waiter.start()
+    waiter.join(timeout)
+    if waiter.is_alive() or not box:
+        raise RuntimeError(
+            f"step {step!r}: validation metrics did not arrive within {timeout:.0f}s; check that "
+            "spark.sql.adaptive.optimizer.excludedRules includes AQEPropagateEmptyRelation"
+        )
+    return box
 
 
 def read_bronze(

@@ -127,7 +127,7 @@ def _merge(df: DataFrame, fqn: str, keys: Sequence[str]) -> None:
 def _write_message(step: str, fqn: str, mode: str, exc: Exception) -> str:
     text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
     hint = ""
-    if mode == "append" and ("schema" in text.lower() or "merge" in text.lower()):
+    if mode in ("append", "merge") and any(w in text.lower() for w in ("schema", "mismatch")):
         hint = (
             "; the new rows do not match the table's schema: run with --mode full-refresh "
             "(run_full_refresh) to rebuild the table, or change the transform to produce its columns"
