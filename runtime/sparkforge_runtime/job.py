@@ -21,6 +21,9 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from py4j.java_gateway import JavaClass
+from pyspark.sql import SparkSession
+
 import sparkforge_runtime
 from sparkforge_runtime.engine import RunOptions, run_pipeline
 from sparkforge_runtime.job_report import (
@@ -224,6 +227,19 @@ def runtime_problem(job: JobDefinition, found: str | None = None) -> str | None:
     )
 
 
+def delta_loaded(spark: SparkSession) -> bool:
+    """True when the driver can load Delta Lake's classes.
+
+    `session.delta_available` asks `Class.forName`, i.e. the system class loader, which does not see
+    jars added with --jars, --packages or spark.jars; py4j resolves names through Spark's context
+    class loader, which does. Either answer "yes" is enough.
+    """
+    jvm = spark.sparkContext._jvm
+    if jvm is not None and isinstance(jvm.io.delta.tables.DeltaTable, JavaClass):
+        return True
+    return delta_available(spark)
+
+
 def _no_delta(job: JobDefinition) -> str:
     return (
         "Delta Lake is not on the classpath of this Spark session, so the job cannot write its tables.\n"
@@ -261,7 +277,7 @@ def run_job(
         print(format_plan(job.pipeline_name, planned, args.mode, args.sources))
         return 0
     spark = build_session(f"sparkforge:{job.pipeline_name}")
-    if not delta_available(spark):
+    if not delta_loaded(spark):
         print(_no_delta(job), file=sys.stderr)
         return 2
     specs = _instantiate(stages, args.steps)

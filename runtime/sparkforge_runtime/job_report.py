@@ -87,31 +87,29 @@ def format_progress(outcome: StepOutcome) -> str:
     head = f"{word:<9} {outcome.layer:<6}  {outcome.name}"
     if outcome.status is Status.CANCELLED:
         return f"{head}  ({outcome.error_message})"
+    # Bronze steps only read: "written" would always say 0.
+    written = "" if outcome.layer == "bronze" else f"  written {outcome.rows_written:,}"
     line = (
         f"{head}  in {outcome.input_rows:,}  valid {outcome.validation_rate:.2f}%"
-        f"  written {outcome.rows_written:,}  {outcome.duration_secs:.2f}s"
+        f"{written}  {outcome.duration_secs:.2f}s"
     )
     if outcome.status is Status.FAILED:
         line += f"\n          {outcome.error_message}"
     return line
 
 
+def _summary_row(o: StepOutcome) -> tuple[str, ...]:
+    written = "-" if o.layer == "bronze" else f"{o.rows_written:,}"
+    return (
+        str(o.stage_index), o.name, o.layer, o.status.value, f"{o.input_rows:,}",
+        f"{o.validation_rate:.2f}", written, f"{o.duration_secs:.2f}",
+    )  # fmt: skip
+
+
 def format_summary(outcomes: Sequence[StepOutcome], seconds: float) -> str:
     """A table of every step, then one line of totals."""
     header = ("stage", "step", "layer", "status", "rows in", "valid %", "written", "seconds")
-    rows = [
-        (
-            str(o.stage_index),
-            o.name,
-            o.layer,
-            o.status.value,
-            f"{o.input_rows:,}",
-            f"{o.validation_rate:.2f}",
-            f"{o.rows_written:,}",
-            f"{o.duration_secs:.2f}",
-        )
-        for o in sorted(outcomes, key=lambda o: (o.stage_index, o.name))
-    ]
+    rows = [_summary_row(o) for o in sorted(outcomes, key=lambda o: (o.stage_index, o.name))]
     widths = [max(len(r[i]) for r in (header, *rows)) for i in range(len(header))]
     numeric = {0, 4, 5, 6, 7}
 

@@ -1,0 +1,108 @@
+"""The compiler's one public entry: builder source text in, a formatted job out.
+
+Input: the text of `pipeline.py`, the name to show in diagnostics, and `CompileOptions`. Output: a
+`CompileResult` with the job's source (None when there are errors), every diagnostic, and the plan.
+The stages run in order: read (libcst frontend) -> plan (graphlib) -> generate (templates) -> format
+(black). A user mistake is a diagnostic, never an exception; a compiler bug raises
+`InternalCompilerError`, which keeps the unformatted output for the bug report.
+
+    compile_source("builder = PipelineBuilder(...)...", "pipeline.py", CompileOptions())
+    -> CompileResult(source='r\"\"\"Pipeline ...', diagnostics=(), plan=Plan(...))
+"""
+
+from __future__ import annotations
+
+import hashlib
+import posixpath
+from dataclasses import dataclass, replace
+
+import sparkforge_runtime
+
+import sparkforge
+from sparkforge.compiler.diagnostics import CompileError, Diagnostic
+from sparkforge.compiler.format_source import FormatError, format_source
+from sparkforge.compiler.frontend import read_pipeline
+from sparkforge.compiler.generate_job import generate_job
+from sparkforge.compiler.job_context import GenerateOptions
+from sparkforge.exceptions import SparkForgeError
+from sparkforge.graph import plan_stages
+from sparkforge.ir import Pipeline, Plan, Span
+
+
+@dataclass(frozen=True, slots=True)
+class CompileOptions:
+    """How the job names things; paths are relative and posix so the output is the same anywhere."""
+
+    source_path: str | None = None  # the pipeline as seen from the job's folder; default: its name
+    job_name: str = "job.py"
+    base_dir: str | None = None  # where modules imported by the pipeline live; default: its folder
+
+
+@dataclass(frozen=True, slots=True)
+class CompileResult:
+    source: str | None
+    diagnostics: tuple[Diagnostic, ...]
+    plan: Plan | None
+
+    @property
+    def ok(self) -> bool:
+        return self.source is not None and not any(d.is_error for d in self.diagnostics)
+
+
+class InternalCompilerError(Exception):
+    """A bug in sparkforge, not in the user's file. `unformatted` is the generated text, if any."""
+
+    def __init__(self, message: str, unformatted: str | None = None) -> None:
+        super().__init__(message)
+        self.unformatted = unformatted
+
+
+def runtime_requirement(version: str) -> str:
+    """Jobs need at least the runtime they were compiled with, within the same minor series."""
+    major, minor = (int(p) for p in version.split(".")[:2])
+    return f">={version},<{major}.{minor + 1}"
+
+
+def _plan(pipeline: Pipeline) -> Plan:
+    try:
+        return plan_stages(pipeline)
+    except SparkForgeError as exc:
+        step = next((s for s in pipeline.steps if s.name == exc.step), None)
+        span = (
+            (step.span if step else None) or pipeline.span or Span(pipeline.source_file or "", 0, 0)
+        )
+        help_text = "; ".join(exc.suggestions) or None
+        raise CompileError(Diagnostic("SF401", exc.message, span, help_text)) from None
+
+
+def _generate_options(filename: str, options: CompileOptions) -> GenerateOptions:
+    return GenerateOptions(
+        source_path=options.source_path or posixpath.basename(filename),
+        job_name=options.job_name,
+        filename=filename,
+        compiled_with=sparkforge.__version__,
+        runtime_requires=runtime_requirement(sparkforge_runtime.__version__),
+    )
+
+
+def compile_source(
+    text: str, filename: str, options: CompileOptions | None = None
+) -> CompileResult:
+    """Compile one pipeline file's text; see the module docstring."""
+    options = options or CompileOptions()
+    base_dir = options.base_dir if options.base_dir is not None else posixpath.dirname(filename)
+    pipeline, diagnostics = read_pipeline(text, filename, base_dir=base_dir)
+    if pipeline is None or any(d.is_error for d in diagnostics):
+        return CompileResult(None, diagnostics, None)
+    if not pipeline.source_hash:
+        pipeline = replace(pipeline, source_hash=hashlib.sha256(text.encode("utf-8")).hexdigest())
+    plan: Plan | None = None
+    try:
+        plan = _plan(pipeline)
+        generated = generate_job(plan, _generate_options(filename, options))
+    except CompileError as exc:
+        return CompileResult(None, (*diagnostics, exc.diagnostic), plan)
+    try:
+        return CompileResult(format_source(generated), diagnostics, plan)
+    except FormatError as exc:
+        raise InternalCompilerError(str(exc), unformatted=generated) from exc
