@@ -41,3 +41,10 @@ lint: setup
 
 clean:
 	rm -rf .work build *.egg-info
+
+# Recompile every golden job (tests/cases/*) and every example's job.py; review the diff, then commit.
+goldens: setup
+	for dir in examples/*/; do \
+	  if [ -f "$$dir/pipeline.py" ]; then $(BIN)/sparkforge compile "$$dir/pipeline.py" -o "$$dir/job.py" || exit 1; fi; \
+	done
+	SPARKFORGE_UPDATE_GOLDENS=1 $(BIN)/pytest -q tests/test_goldens.py
