@@ -149,3 +149,22 @@ def test_same_bytes_under_different_hash_seeds(tmp_path: Path) -> None:
         assert done.returncode == 0, done.stderr
         outputs.append(out.read_bytes())
     assert outputs[0] == outputs[1] == outputs[2]
+
+
+def test_planner_errors_are_diagnostics(monkeypatch: pytest.MonkeyPatch) -> None:
+    from sparkforge.compiler import api
+    from sparkforge.ir import Layer, Pipeline, Settings, Span, Step
+
+    cyclic = Pipeline(
+        Settings(schema="s"),
+        (
+            Step("a", Layer.SILVER, depends_on=("b",), span=Span("p.py", 3, 4)),
+            Step("b", Layer.SILVER, depends_on=("a",), span=Span("p.py", 5, 4)),
+        ),
+    )
+    monkeypatch.setattr(api, "read_pipeline", lambda *_, **__: (cyclic, ()))
+    result = api.compile_source("", "p.py")
+    assert result.source is None and not result.ok
+    (diagnostic,) = result.diagnostics
+    assert diagnostic.code == "SF500" and "a -> b -> a" in diagnostic.message
+    assert diagnostic.span.line == 3

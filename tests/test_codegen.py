@@ -156,7 +156,7 @@ def test_rule_values_that_cannot_be_written_are_diagnostics() -> None:
     nan = RuleSpec("x", RuleKind.OPERATOR, "gt", (float("nan"),), span=span(7))
     with pytest.raises(CompileError) as caught:
         emit_rule(nan)
-    assert caught.value.diagnostic.code == "SF501" and caught.value.diagnostic.span.line == 7
+    assert caught.value.diagnostic.code == "SF601" and caught.value.diagnostic.span.line == 7
     with pytest.raises(CompileError):
         emit_rule(RuleSpec("x", RuleKind.OPERATOR, "in", (3,)))
     with pytest.raises(CompileError):
@@ -277,11 +277,11 @@ def with_support(*blocks: CodeBlock) -> Pipeline:
 
 
 def test_a_user_name_clashing_with_the_job_is_a_diagnostic() -> None:
-    assert error_code(with_support(CodeBlock("main", "def main():\n    pass", span(5)))) == "SF503"
+    assert error_code(with_support(CodeBlock("main", "def main():\n    pass", span(5)))) == "SF602"
     other_f = dataclasses.replace(shop(), support=(CodeBlock("F", "import fancy as F", span(2)),))
-    assert error_code(other_f) == "SF503"
+    assert error_code(other_f) == "SF602"
     compiler = CodeBlock("PipelineBuilder", "from sparkforge import PipelineBuilder", span(1))
-    assert error_code(with_support(compiler)) == "SF504"
+    assert error_code(with_support(compiler)) == "SF603"
 
 
 def test_step_functions_step_around_user_names() -> None:

@@ -72,7 +72,7 @@ def _plan(pipeline: Pipeline) -> Plan:
             (step.span if step else None) or pipeline.span or Span(pipeline.source_file or "", 0, 0)
         )
         help_text = "; ".join(exc.suggestions) or None
-        raise CompileError(Diagnostic("SF401", exc.message, span, help_text)) from None
+        raise CompileError(Diagnostic("SF500", exc.message, span, help_text)) from None
 
 
 def _generate_options(filename: str, options: CompileOptions) -> GenerateOptions:

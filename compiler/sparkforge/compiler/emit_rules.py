@@ -48,7 +48,7 @@ NO_SPAN = Span("<pipeline>", 0, 0)
 
 
 def _fail(rule: RuleSpec, message: str, help_text: str | None = None) -> CompileError:
-    return CompileError(Diagnostic("SF501", message, rule.span or NO_SPAN, help_text))
+    return CompileError(Diagnostic("SF601", message, rule.span or NO_SPAN, help_text))
 
 
 def _value(rule: RuleSpec, value: Any) -> str:

@@ -103,7 +103,7 @@ def _unique(base: str, taken: set[str]) -> str:
 
 def _clash(span: Span | None, name: str, why: str) -> CompileError:
     return CompileError(
-        Diagnostic("SF503", f"{name!r} {why}", span or NO_SPAN, f"rename {name!r} in your code")
+        Diagnostic("SF602", f"{name!r} {why}", span or NO_SPAN, f"rename {name!r} in your code")
     )
 
 
@@ -191,7 +191,7 @@ def _header_imports(pipeline: Pipeline, support: tuple[CodeBlock, ...]) -> tuple
 
 def _compiler_import(block: CodeBlock) -> Diagnostic:
     return Diagnostic(
-        "SF504",
+        "SF603",
         "code copied into the job imports the `sparkforge` package, which is not shipped with jobs",
         block.span or NO_SPAN,
         "import only the standard library, pyspark and your own modules in transforms and helpers",
