@@ -32,6 +32,12 @@ $(JARS_DIR)/delta-storage-$(DELTA_VERSION).jar:
 test: setup
 	$(BIN)/pytest -q
 
+# The main job: compile examples/ecommerce/pipeline.py, run it with spark-submit (initial load, then
+# an incremental run) over generated data, and print the run log. DEMO_ARGS="--engine interpreted"
+# runs the same pipeline through PipelineRunner instead.
+demo: setup
+	$(BIN)/python examples/ecommerce/demo.py $(DEMO_ARGS)
+
 test-fast: setup
 	$(BIN)/pytest -q -m "not slow"
 
@@ -41,6 +47,12 @@ lint: setup
 
 clean:
 	rm -rf .work build *.egg-info
+
+# Benchmarks: a quick size (200k rows) by default, `make bench FULL=1` for 1M and 5M rows;
+# BENCH_ARGS passes more options to benchmarks/run.py (e.g. BENCH_ARGS="--rounds 5").
+bench: setup
+	$(BIN)/pip install -q -e '.[bench]'
+	$(BIN)/python -m benchmarks.run $(if $(FULL),--full) $(BENCH_ARGS)
 
 # Recompile every golden job (tests/cases/*) and every example's job.py; review the diff, then commit.
 goldens: setup

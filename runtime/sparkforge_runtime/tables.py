@@ -100,12 +100,32 @@ def write_table(
         if mode == "merge" and table_exists(spark, fqn):
             _merge(df, fqn, merge_keys)
             return
+        if table_format != "delta":
+            _write_files(df, fqn, mode, table_format)
+            return
         writer = df.write.format(table_format).mode("append" if mode == "append" else "overwrite")
         if mode != "append" and table_format == "delta":
             writer = writer.option("overwriteSchema", "true")
         writer.saveAsTable(fqn)
     except Exception as exc:
         raise TableWriteError(_write_message(step, fqn, mode, exc)) from exc
+
+
+def _write_files(df: DataFrame, fqn: str, mode: str, table_format: str) -> None:
+    """Parquet (or another file format): create on first write, then insert by column name.
+
+    Unlike Delta, such a table keeps its schema and an overwrite is not atomic: use Delta when
+    readers must never see a half-written table.
+    """
+    spark = df.sparkSession
+    if not table_exists(spark, fqn):
+        df.write.format(table_format).saveAsTable(fqn)
+        return
+    columns = spark.table(fqn).columns
+    missing = sorted(set(columns) - set(df.columns))
+    if missing:
+        raise TableWriteError(f"{fqn} has columns the new rows lack: {missing}")
+    df.select(*columns).write.insertInto(fqn, overwrite=mode != "append")
 
 
 def _merge(df: DataFrame, fqn: str, keys: Sequence[str]) -> None:
