@@ -19,7 +19,7 @@ ROOT = Path(__file__).resolve().parent.parent
 CASES = ROOT / "tests" / "cases"
 SPARKFORGE = Path(sys.executable).with_name("sparkforge")
 
-BAD_PIPELINE = '''\
+BAD_PIPELINE = """\
 from sparkforge import PipelineBuilder
 
 builder = (
@@ -32,7 +32,7 @@ builder = (
         table_name="clean",
     )
 )
-'''
+"""
 
 
 @pytest.fixture
@@ -96,8 +96,16 @@ def test_user_mistake_is_a_diagnostic_with_exit_1(tmp_path: Path) -> None:
         ("compile", "{p}", "-o", "job.py", "--runtime-zip", "r.zip", "--with-runtime-zip"),
         ("compile", "{p}", "--with-runtime-zip"),
         ("compile", "{p}", "--bogus"),
+        ("compile", "{p}", "-o", "{p}"),
     ],
-    ids=["missing-file", "check-without-output", "two-zips", "zip-without-output", "bad-option"],
+    ids=[
+        "missing-file",
+        "check-without-output",
+        "two-zips",
+        "zip-without-output",
+        "bad-option",
+        "overwrite-source",
+    ],
 )
 def test_usage_errors_exit_2(case: Path, args: tuple[str, ...]) -> None:
     argv = [a.format(p=case / "pipeline.py") for a in args]
@@ -105,7 +113,9 @@ def test_usage_errors_exit_2(case: Path, args: tuple[str, ...]) -> None:
     assert result.exit_code == 2, result.output
 
 
-def test_internal_error_exits_3_and_keeps_the_output(case: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_internal_error_exits_3_and_keeps_the_output(
+    case: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     def broken(*_: Any, **__: Any) -> None:
         raise InternalCompilerError("black rejected the job", unformatted="def broken(:\n")
 
@@ -118,16 +128,28 @@ def test_internal_error_exits_3_and_keeps_the_output(case: Path, monkeypatch: py
 
 
 def test_runtime_zip_beside_the_job_or_at_a_path(case: Path) -> None:
-    assert invoke("compile", case / "pipeline.py", "-o", case / "job.py", "--with-runtime-zip").exit_code == 0
+    assert (
+        invoke(
+            "compile", case / "pipeline.py", "-o", case / "job.py", "--with-runtime-zip"
+        ).exit_code
+        == 0
+    )
     with zipfile.ZipFile(case / "sparkforge_runtime.zip") as archive:
         assert "sparkforge_runtime/job.py" in archive.namelist()
     target = case / "dist" / "rt.zip"
-    assert invoke("compile", case / "pipeline.py", "-o", case / "job.py", "--runtime-zip", target).exit_code == 0
+    assert (
+        invoke(
+            "compile", case / "pipeline.py", "-o", case / "job.py", "--runtime-zip", target
+        ).exit_code
+        == 0
+    )
     assert target.read_bytes() == (case / "sparkforge_runtime.zip").read_bytes()
 
 
 def _run_cli(args: list[str], env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([str(SPARKFORGE), *args], env=env, cwd=cwd, capture_output=True, text=True, check=False)
+    return subprocess.run(
+        [str(SPARKFORGE), *args], env=env, cwd=cwd, capture_output=True, text=True, check=False
+    )
 
 
 def test_compiling_needs_no_java(case: Path) -> None:

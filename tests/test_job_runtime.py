@@ -82,7 +82,7 @@ def test_every_mode(spark: Any, shop: str, job: types.ModuleType, capsys: Any) -
     assert count(spark, f"{SCHEMA}.clean_orders") == 15
     assert "in 5" in capsys.readouterr().out
 
-    assert job.main(["--mode", "full-refresh", "--source", f"orders={shop}"]) == 0
+    assert job.main(["--mode", "full_refresh", "--source", f"orders={shop}"]) == 0
     assert count(spark, f"{SCHEMA}.clean_orders") == 15
 
     before = versions(spark, f"{SCHEMA}.clean_orders")

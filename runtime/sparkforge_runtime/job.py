@@ -78,6 +78,7 @@ def _parser(job: JobDefinition) -> argparse.ArgumentParser:
     add = parser.add_argument
     add(
         "--mode",
+        type=lambda text: text.replace("_", "-"),  # full_refresh works too
         choices=MODES,
         default="incremental",
         help="initial and full-refresh overwrite every table; incremental (default) processes new "

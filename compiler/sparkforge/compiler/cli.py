@@ -176,6 +176,8 @@ def compile_command(
     with_runtime_zip: bool,
 ) -> None:
     """Compile PIPELINE (builder code, read without running it) into a standalone PySpark job."""
+    if output is not None and output.resolve() == pipeline.resolve():
+        raise click.UsageError("-o names the pipeline itself; write the job to another file")
     if check and output is None:
         raise click.UsageError("--check needs -o JOB.py: the job file to compare with")
     if runtime_zip is not None and with_runtime_zip:
