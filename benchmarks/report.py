@@ -1,0 +1,324 @@
+"""Write docs/benchmarks.md from the results files of bench runs (quick and, when present, full).
+
+Input: `benchmarks/results/*.json` (written by `benchmarks.run`) and the hand-written notes in
+`benchmarks/notes.md`. Output: `docs/benchmarks.md` (machine, targets, tables) and `docs/benchmarks.png`.
+
+    python -m benchmarks.report        # re-render from the stored results, no Spark involved
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from benchmarks.chart import IMPL_NAMES, draw
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "benchmarks" / "results"
+DOC = ROOT / "docs" / "benchmarks.md"
+CHART = ROOT / "docs" / "benchmarks.png"
+MB = 2**20
+
+
+def _yes(ok: bool | None) -> str:
+    return "n/a" if ok is None else ("**met**" if ok else "**missed**")
+
+
+def _ratio(r: dict[str, Any] | None) -> str:
+    if not r:
+        return "n/a"
+    return f"{r['median']:.2f} ({r['min']:.2f}-{r['max']:.2f})"
+
+
+def targets(res: dict[str, Any]) -> list[tuple[str, str, bool | None]]:
+    """(target, measured, met) for every target of issue 5 this results file can speak to."""
+    rows: list[tuple[str, str, bool | None]] = []
+    for comp in res.get("comparisons", []):
+        s, tag = comp["summary"], f"{comp['rows'] / 1e6:g}M {comp['format']}"
+        r, c = s["ratios"], s["counts"]
+        if c:
+            rows.append(
+                (
+                    f"{tag}: jobs a <= c + gate + log write",
+                    f"{c['a_jobs']} <= {c['c_jobs']} + {c['gate_jobs']} + {c['log_write_jobs']}",
+                    c["jobs_ok"],
+                )
+            )
+            rows.append(
+                (
+                    f"{tag}: bytes a <= c + cache re-read",
+                    f"{c['a_bytes'] / MB:.1f} <= {c['c_bytes'] / MB:.1f} + {c['a_cache_bytes'] / MB:.1f} MiB",
+                    c["bytes_ok"],
+                )
+            )
+        for key, limit in (("a/c", 1.30), ("a/d", 0.70), ("b/a", 1.10)):
+            if key in r:
+                rows.append(
+                    (f"{tag}: wall {key} <= {limit}", _ratio(r[key]), r[key]["median"] <= limit)
+                )
+    par = res.get("parallel")
+    if par and par.get("ratio_wall") is not None:
+        rows.append(
+            (
+                "parallel / sequential <= 0.85 (200k, wall)",
+                f"{par['ratio_wall']:.2f}",
+                par["ratio_wall"] <= 0.85,
+            )
+        )
+    for fmt, chain in sorted(res.get("incremental", {}).items()):
+        tag = f"{chain.get('rows', 0) / 1e6:g}M {fmt}"
+        rows.append(
+            (
+                f"{tag}: incremental 1% / initial < 0.2 (wall)",
+                f"{chain['ratio_wall']:.2f}",
+                chain["ratio_wall"] < 0.2,
+            )
+        )
+        rows.append(
+            (
+                f"{tag}: no new rows finishes and logs zeros",
+                "yes" if chain["no_new_rows_ok"] else "no",
+                chain["no_new_rows_ok"],
+            )
+        )
+    curve = {p["steps"]: p["seconds"] for p in res.get("compile", [])}
+    if 200 in curve:
+        rows.append(("compile 200 steps < 2 s", f"{curve[200]:.2f} s", curve[200] < 2))
+    if 1000 in curve:
+        rows.append(("compile 1,000 steps < 10 s", f"{curve[1000]:.2f} s", curve[1000] < 10))
+    if 200 in curve and 1000 in curve:
+        growth = (curve[1000] / 1000) / (curve[200] / 200)
+        rows.append(
+            (
+                "compile time about linear (per-step time 1,000 vs 200 <= 1.5x)",
+                f"{growth:.2f}x",
+                growth <= 1.5,
+            )
+        )
+    imports = res.get("imports")
+    if imports:
+        rows.append(
+            (
+                "runtime import adds < 100 ms",
+                f"{imports['added_ms']:.0f} ms (importtime {imports['importtime_ms']:.0f} ms)",
+                imports["added_ms"] < 100,
+            )
+        )
+    return rows
+
+
+def _table(header: list[str], rows: list[list[str]]) -> list[str]:
+    out = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    out += ["| " + " | ".join(row) + " |" for row in rows]
+    return [*out, ""]
+
+
+def _machine(res: dict[str, Any]) -> list[str]:
+    m, cfg = res["machine"], res["config"]
+    rows = [[k, str(v)] for k, v in m.items()]
+    rows += [[k, str(v)] for k, v in cfg.items()]
+    rows.append(["bench duration", f"{res.get('duration_s', 0) / 60:.1f} min"])
+    return _table(["", ""], rows)
+
+
+def _comparison(comp: dict[str, Any]) -> list[str]:
+    s = comp["summary"]
+    lines = [
+        f"### {comp['rows']:,} rows, {comp['format']} input "
+        f"({comp['input_bytes'] / MB:.1f} MiB on disk), {comp['rounds']} interleaved rounds",
+        "",
+    ]
+    rows = []
+    for impl in "abcd":
+        x = s["impls"].get(impl)
+        if not x:
+            continue
+        rows.append(
+            [
+                IMPL_NAMES[impl],
+                f"{x['wall_s']:.1f} ({x['wall_min_s']:.1f}-{x['wall_max_s']:.1f})",
+                f"{x['span_s']:.1f}",
+                str(x["jobs"]),
+                str(x["stages"]),
+                str(x["tasks"]),
+                f"{x['file_bytes'] / MB:.1f}",
+                f"{x['cache_bytes'] / MB:.1f}",
+                f"{x['max_rss_mb']:.0f}",
+                f"{x['jvm_heap_peak_mb']:.0f}",
+                "yes" if x["counts_stable"] else "**no**",
+            ]
+        )
+    lines += _table(
+        [
+            "implementation",
+            "wall s median (min-max)",
+            "Spark span s",
+            "jobs",
+            "stages",
+            "tasks",
+            "input MiB files/tables",
+            "input MiB cache",
+            "peak RSS MiB",
+            "JVM heap peak MiB",
+            "counts equal every round",
+        ],
+        rows,
+    )
+    ratio_rows = [[k, _ratio(v), _ratio(s["span_ratios"].get(k))] for k, v in s["ratios"].items()]
+    lines += ["Ratios, taken pair by pair within each round (median, min-max):", ""]
+    lines += _table(["ratio", "wall", "Spark span (first job to last)"], ratio_rows)
+    lines += ["Spark jobs by kind (round 0):", ""]
+    cats = sorted({c for x in s["impls"].values() for c in x["jobs_by_category"]})
+    lines += _table(
+        ["implementation", *cats],
+        [
+            [IMPL_NAMES[i], *(str(s["impls"][i]["jobs_by_category"].get(c, 0)) for c in cats)]
+            for i in "abcd"
+            if i in s["impls"]
+        ],
+    )
+    a = s["impls"].get("a")
+    if a:
+        gates = ", ".join(f"{k} {v}" for k, v in a["gate_jobs_by_step"].items())
+        lines += [f"Gate jobs of (a) per step: {gates}.", ""]
+    if s["failed_runs"]:
+        lines += [f"Failed runs (excluded): {', '.join(s['failed_runs'])}.", ""]
+    return lines
+
+
+def _scenarios(res: dict[str, Any]) -> list[str]:
+    lines: list[str] = []
+    par = res.get("parallel")
+    if par and par.get("ratio_wall") is not None:
+        mw = par["median_wall"]
+        lines += [
+            f"### Parallel vs sequential ({res['config'].get('parallel_rows', 200_000):,} rows, compiled job)",
+            "",
+        ]
+        lines += _table(["variant", "median wall s"], [[k, f"{v:.1f}"] for k, v in mw.items()])
+        span = f"{par['ratio_span']:.2f}" if par.get("ratio_span") is not None else "n/a"
+        lines += [
+            f"Pairwise ratio parallel/sequential: wall {par['ratio_wall']:.2f}, Spark span {span}.",
+            "",
+        ]
+    for fmt, chain in sorted(res.get("incremental", {}).items()):
+        lines += [
+            f"### Incremental runs ({chain.get('rows', 0):,} rows + 1%, {fmt}, compiled job)",
+            "",
+        ]
+        rows = []
+        for name in ("initial", "incremental", "no_new_rows"):
+            run = chain[name]
+            log = run.get("log", {})
+            bronze = log.get("steps", {}).get("events", {})
+            rows.append(
+                [
+                    name,
+                    f"{run['wall_s']:.1f}",
+                    f"{run['metrics'].get('span_s', 0):.1f}",
+                    f"{log.get('log_s', 0):.1f}",
+                    str(run["metrics"].get("jobs", "?")),
+                    str(bronze.get("input_rows", "?")),
+                    str(sum(s.get("rows_written", 0) for s in log.get("steps", {}).values())),
+                ]
+            )
+        lines += _table(
+            [
+                "run",
+                "wall s",
+                "Spark span s",
+                "run time in log s",
+                "jobs",
+                "bronze rows in",
+                "rows written (all steps)",
+            ],
+            rows,
+        )
+        extra = ", ".join(f"{k} {chain[k]:.2f}" for k in ("ratio_span", "ratio_log") if k in chain)
+        lines += [
+            f"Incremental/initial: wall {chain['ratio_wall']:.2f}; {extra}. "
+            f"No-new-rows run logged zeros for bronze and silver: "
+            f"{'yes' if chain['no_new_rows_ok'] else 'no'}.",
+            "",
+        ]
+    return lines
+
+
+def _compile(res: dict[str, Any]) -> list[str]:
+    lines: list[str] = []
+    if res.get("compile"):
+        lines += ["### Compile time (`compile_source`, in-process, best of runs)", ""]
+        lines += _table(
+            ["steps", "seconds", "ms per step", "job lines"],
+            [
+                [
+                    str(p["steps"]),
+                    f"{p['seconds']:.3f}",
+                    f"{p['per_step_ms']:.2f}",
+                    str(p["job_lines"]),
+                ]
+                for p in res["compile"]
+            ],
+        )
+    imp = res.get("imports")
+    if imp:
+        lines += [
+            "### Runtime import time",
+            "",
+            f"`python -c` with pyspark only: {imp['pyspark_ms']:.0f} ms; with the runtime modules a job "
+            f"imports ({', '.join(imp['modules'])}): {imp['with_runtime_ms']:.0f} ms; added (median of "
+            f"paired runs): **{imp['added_ms']:.0f} ms**; `-X importtime` cumulative of the runtime "
+            f"modules: {imp['importtime_ms']:.1f} ms.",
+            "",
+        ]
+    return lines
+
+
+def render(results: list[dict[str, Any]]) -> str:
+    lines = [
+        "# Benchmarks",
+        "",
+        "Generated by `make bench` (quick) and `make bench FULL=1` (1M and 5M rows) "
+        "from `benchmarks/`; every figure below is measured by that run. Do not edit by hand: "
+        "the analysis lives in `benchmarks/notes.md` and is copied in.",
+        "",
+        "![benchmark chart](benchmarks.png)",
+        "",
+    ]
+    notes = ROOT / "benchmarks" / "notes.md"
+    for res in results:
+        lines += [
+            f"## {res['kind'].capitalize()} run ({res['finished']})",
+            "",
+            "### Targets (issue 5)",
+            "",
+        ]
+        lines += _table(
+            ["target", "measured", "status"], [[t, m, _yes(ok)] for t, m, ok in targets(res)]
+        )
+        lines += ["### Machine and settings", "", *_machine(res)]
+        for comp in res.get("comparisons", []):
+            lines += _comparison(comp)
+        lines += _scenarios(res) + _compile(res)
+    if notes.exists():
+        lines += [notes.read_text().strip(), ""]
+    return "\n".join(lines)
+
+
+def load_results() -> list[dict[str, Any]]:
+    order = {"quick": 0, "full": 1}
+    found = [json.loads(p.read_text()) for p in sorted(RESULTS.glob("*.json"))]
+    return sorted(found, key=lambda r: order.get(r.get("kind", ""), 9))
+
+
+def write(results: list[dict[str, Any]] | None = None) -> Path:
+    results = results if results is not None else load_results()
+    DOC.parent.mkdir(parents=True, exist_ok=True)
+    DOC.write_text(render(results))
+    draw(results, CHART)
+    return DOC
+
+
+if __name__ == "__main__":
+    print(write())
