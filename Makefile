@@ -8,7 +8,9 @@ DELTA_JARS := $(JARS_DIR)/delta-spark_4.1_2.13-$(DELTA_VERSION).jar $(JARS_DIR)/
 MVN_COPY := mvn -q -B org.apache.maven.plugins:maven-dependency-plugin:3.6.1:copy -DoutputDirectory=$(JARS_DIR)
 
 export SPARK_LOCAL_IP := 127.0.0.1
-export SPARKFORGE_JARS := $(abspath $(DELTA_JARS))
+comma := ,
+space := $(empty) $(empty)
+export SPARKFORGE_JARS := $(subst $(space),$(comma),$(abspath $(DELTA_JARS)))
 export PYSPARK_PYTHON := $(abspath $(BIN)/python)
 
 .PHONY: setup test test-fast lint goldens demo bench clean

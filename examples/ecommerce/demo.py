@@ -23,7 +23,7 @@ sys.path.insert(0, str(HERE))
 
 import data  # noqa: E402
 import pipeline  # noqa: E402
-from sparkforge_runtime.session import DELTA_CONF, ENGINE_CONF, build_session  # noqa: E402
+from sparkforge_runtime.session import DELTA_CONF, DELTA_PACKAGE, ENGINE_CONF, build_session  # noqa: E402
 
 WORK = ROOT / ".work" / "demo"
 
@@ -66,21 +66,26 @@ def run_interpreted(spark, paths: dict[str, str], orders: int, batch: int) -> No
     assert result.success, result.error_message
 
 
-def run_compiled(spark, paths: dict[str, str], orders: int, batch: int) -> None:  # type: ignore[no-untyped-def]
+def run_compiled(orders: int, batch: int) -> None:
+    """Compile, then run the job twice with spark-submit; data is made in separate processes so that
+    only one JVM at a time opens the embedded metastore."""
     job = WORK / "job.py"
     subprocess.run(
         [sys.executable, "-m", "sparkforge.compiler.cli", "compile", str(HERE / "pipeline.py"),
          "-o", str(job)],
         check=True,
     )
-    spark.stop()
+    paths = {"orders": str(WORK / "raw" / "orders"), "customers": str(WORK / "raw" / "customers")}
+    _python("--generate", str(orders))
     for mode in ("initial", "incremental"):
         if mode == "incremental":
-            gen = build_session("sparkforge-demo", warehouse_dir=WORK)
-            append_batch(gen, orders, batch)
-            gen.stop()
+            _python("--append", str(orders), str(batch))
         print(f"\n== spark-submit {job.name} --mode {mode} ==", flush=True)
         subprocess.run(_submit(job, mode, paths), check=True, env=_env())
+
+
+def _python(*args: str) -> None:
+    subprocess.run([sys.executable, __file__, *args], check=True, env=_env())
 
 
 def _submit(job: Path, mode: str, paths: dict[str, str]) -> list[str]:
@@ -91,9 +96,11 @@ def _submit(job: Path, mode: str, paths: dict[str, str]) -> list[str]:
              "spark.driver.extraJavaOptions": f"-Dderby.system.home={WORK}",
              "spark.sql.catalogImplementation": "hive",
              "spark.ui.enabled": "false",
+             "spark.log.level": "WARN",
              "spark.sql.shuffle.partitions": "8"}
+    jars = os.environ.get("SPARKFORGE_JARS", "")
     cmd = [str(Path(sys.executable).parent / "spark-submit"), "--master", "local[*]",
-           "--jars", os.environ.get("SPARKFORGE_JARS", "")]
+           *(["--jars", jars] if jars else ["--packages", DELTA_PACKAGE])]
     for key, value in confs.items():
         cmd += ["--conf", f"{key}={value}"]
     return [*cmd, str(job), "--mode", mode,
@@ -109,16 +116,25 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--orders", type=int, default=200_000)
     parser.add_argument("--batch", type=int, default=2_000)
-    parser.add_argument("--engine", choices=("interpreted", "compiled"), default="interpreted")
+    parser.add_argument("--engine", choices=("interpreted", "compiled"), default="compiled")
+    parser.add_argument("--generate", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--append", type=int, nargs=2, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.generate is not None or args.append is not None:
+        spark = build_session("sparkforge-demo-data", enable_hive=False)
+        if args.generate is not None:
+            generate(spark, args.generate, 0)
+        else:
+            append_batch(spark, *args.append)
+        return 0
     started = time.time()
     shutil.rmtree(WORK, ignore_errors=True)
-    spark = build_session("sparkforge-demo", warehouse_dir=WORK)
-    paths = generate(spark, args.orders, args.batch)
     if args.engine == "compiled":
-        run_compiled(spark, paths, args.orders, args.batch)
+        run_compiled(args.orders, args.batch)
         spark = build_session("sparkforge-demo", warehouse_dir=WORK)
     else:
+        spark = build_session("sparkforge-demo", warehouse_dir=WORK)
+        paths = generate(spark, args.orders, args.batch)
         run_interpreted(spark, paths, args.orders, args.batch)
     summary(spark, pipeline.SCHEMA)
     print(f"\ndemo finished in {time.time() - started:.1f}s; tables and log under {WORK}")

@@ -1,6 +1,6 @@
 r"""Pipeline 'ecommerce': a sparkforge job for Spark and Delta Lake.
 
-Compiled by sparkforge 0.1.0 from pipeline.py (sha256 65fa30f46c45df75de05cde9380f09bfc5906eeff695e126b59034abc97e2f59).
+Compiled by sparkforge 0.1.0 from pipeline.py (sha256 073a727f9905bbfb9c944eef95533f5ec4cadccce778a906c79f322e66825102).
 Do not edit; regenerate with `sparkforge compile pipeline.py -o job.py`.
 
 Steps: 2 bronze, 3 silver, 2 gold in 4 stages.
@@ -35,7 +35,7 @@ from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 
 
-# pipeline.py:32
+# pipeline.py:31
 def clean_orders(spark: SparkSession, bronze_df: DataFrame, prior_silvers: dict) -> DataFrame:
     return (
         bronze_df.withColumn("amount", F.round(F.col("quantity") * F.col("unit_price"), 2))
@@ -44,12 +44,12 @@ def clean_orders(spark: SparkSession, bronze_df: DataFrame, prior_silvers: dict)
     )
 
 
-# pipeline.py:40
+# pipeline.py:39
 def clean_customers(spark: SparkSession, bronze_df: DataFrame, prior_silvers: dict) -> DataFrame:
     return bronze_df.withColumn("email", F.lower(F.trim("email"))).dropDuplicates(["customer_id"])
 
 
-# pipeline.py:44
+# pipeline.py:43
 def customer_orders(spark: SparkSession, bronze_df: DataFrame, prior_silvers: dict) -> DataFrame:
     orders = prior_silvers["clean_orders"]
     customers = prior_silvers["clean_customers"].select("customer_id", "country")
@@ -58,7 +58,7 @@ def customer_orders(spark: SparkSession, bronze_df: DataFrame, prior_silvers: di
     )
 
 
-# pipeline.py:52
+# pipeline.py:51
 def daily_revenue(spark: SparkSession, silvers: dict) -> DataFrame:
     return (
         silvers["clean_orders"]
@@ -67,7 +67,7 @@ def daily_revenue(spark: SparkSession, silvers: dict) -> DataFrame:
     )
 
 
-# pipeline.py:60
+# pipeline.py:59
 def customer_lifetime_value(spark: SparkSession, silvers: dict) -> DataFrame:
     return (
         silvers["customer_orders"]
@@ -77,7 +77,7 @@ def customer_lifetime_value(spark: SparkSession, silvers: dict) -> DataFrame:
 
 
 def bronze_orders() -> StepSpec:
-    """Bronze step 'orders' (pipeline.py:78): reads shop.orders unless --source binds it."""
+    """Bronze step 'orders' (pipeline.py:77): reads shop.orders unless --source binds it."""
     return StepSpec(
         name="orders",
         layer="bronze",
@@ -101,7 +101,7 @@ def bronze_orders() -> StepSpec:
 
 
 def bronze_customers() -> StepSpec:
-    """Bronze step 'customers' (pipeline.py:79): reads shop.customers unless --source binds it."""
+    """Bronze step 'customers' (pipeline.py:78): reads shop.customers unless --source binds it."""
     return StepSpec(
         name="customers",
         layer="bronze",
@@ -119,7 +119,7 @@ def bronze_customers() -> StepSpec:
 
 
 def silver_clean_orders() -> StepSpec:
-    """Silver step 'clean_orders' (pipeline.py:80): writes shop.clean_orders."""
+    """Silver step 'clean_orders' (pipeline.py:79): writes shop.clean_orders."""
     return StepSpec(
         name="clean_orders",
         layer="silver",
@@ -140,7 +140,7 @@ def silver_clean_orders() -> StepSpec:
 
 
 def silver_clean_customers() -> StepSpec:
-    """Silver step 'clean_customers' (pipeline.py:94): writes shop.clean_customers."""
+    """Silver step 'clean_customers' (pipeline.py:93): writes shop.clean_customers."""
     return StepSpec(
         name="clean_customers",
         layer="silver",
@@ -157,7 +157,7 @@ def silver_clean_customers() -> StepSpec:
 
 
 def silver_customer_orders() -> StepSpec:
-    """Silver step 'customer_orders' (pipeline.py:101): writes shop.customer_orders."""
+    """Silver step 'customer_orders' (pipeline.py:100): writes shop.customer_orders."""
     return StepSpec(
         name="customer_orders",
         layer="silver",
@@ -179,7 +179,7 @@ def silver_customer_orders() -> StepSpec:
 
 
 def gold_daily_revenue() -> StepSpec:
-    """Gold step 'daily_revenue' (pipeline.py:116): writes shop.daily_revenue."""
+    """Gold step 'daily_revenue' (pipeline.py:115): writes shop.daily_revenue."""
     return StepSpec(
         name="daily_revenue",
         layer="gold",
@@ -196,7 +196,7 @@ def gold_daily_revenue() -> StepSpec:
 
 
 def gold_customer_lifetime_value() -> StepSpec:
-    """Gold step 'customer_lifetime_value' (pipeline.py:123): writes shop.customer_lifetime_value."""
+    """Gold step 'customer_lifetime_value' (pipeline.py:122): writes shop.customer_lifetime_value."""
     return StepSpec(
         name="customer_lifetime_value",
         layer="gold",
@@ -215,7 +215,7 @@ def gold_customer_lifetime_value() -> StepSpec:
 JOB = JobDefinition(
     pipeline_name="ecommerce",
     source_file="pipeline.py",
-    source_hash="65fa30f46c45df75de05cde9380f09bfc5906eeff695e126b59034abc97e2f59",
+    source_hash="073a727f9905bbfb9c944eef95533f5ec4cadccce778a906c79f322e66825102",
     compiled_with="0.1.0",
     runtime_requires=">=0.1.0,<0.2",
     script="job.py",

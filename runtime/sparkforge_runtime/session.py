@@ -10,6 +10,7 @@ import os
 from collections.abc import Mapping
 from pathlib import Path
 
+from py4j.java_gateway import JavaClass
 from pyspark.sql import SparkSession
 
 DELTA_VERSION = "4.4.0"
@@ -51,15 +52,32 @@ def spark_submit_command(script: str = "job.py", extra_args: str = "--mode incre
 
 
 def delta_available(spark: SparkSession) -> bool:
-    """True when the Delta Lake classes are on the driver's classpath."""
+    """True when the Delta Lake classes are on the driver's classpath.
+
+    py4j resolves names through the context class loader, which also sees jars added at run time by
+    `--jars`, `--packages` or `spark.jars` (`Class.forName` from the system loader does not).
+    """
     jvm = spark.sparkContext._jvm
     if jvm is None:
         return False
     try:
-        jvm.java.lang.Class.forName("io.delta.tables.DeltaTable")
+        return isinstance(jvm.io.delta.tables.DeltaTable, JavaClass)
     except Exception:
         return False
-    return True
+
+
+def _quiet_logs(spark: SparkSession) -> None:
+    """ERROR level, and off for the Hive metastore's harmless "Failed to alter table" on every Delta
+    overwrite (Delta keeps the schema in its own log; the catalog entry stays valid)."""
+    spark.sparkContext.setLogLevel("ERROR")
+    jvm = spark.sparkContext._jvm
+    try:
+        log4j = jvm.org.apache.logging.log4j  # type: ignore[union-attr]
+        log4j.core.config.Configurator.setLevel(
+            "org.apache.hadoop.hive.metastore.HiveAlterHandler", log4j.Level.OFF
+        )
+    except Exception:  # a cluster with another logging backend: keep its configuration
+        return
 
 
 def _jar_conf() -> dict[str, str]:
@@ -117,5 +135,5 @@ def build_session(
         builder = builder.enableHiveSupport()
     spark = builder.getOrCreate()
     if quiet:
-        spark.sparkContext.setLogLevel("ERROR")
+        _quiet_logs(spark)
     return spark
