@@ -157,12 +157,21 @@ def _parse_string(text: str, where: _Where) -> RuleSpec:
 
 def _checked_sql(text: str, where: _Where) -> str:
     """The SQL text if the security layer accepts it as one boolean expression."""
+    from sparkforge.performance_cache import get_performance_cache
     from sparkforge.security import SecurityError, get_security_manager
 
+    # Accepted rules are cached: large pipelines repeat the same SQL rule across many steps, and the
+    # check is a pure function of the text. Rejections are not cached, so each reports afresh.
+    cache = get_performance_cache()
+    key = ("sql_rule_accepted", text)
+    if cache.get(key) is not None:
+        return text
     try:
-        return get_security_manager().validate_sql_expression(text)
+        checked = get_security_manager().validate_sql_expression(text)
     except SecurityError as err:
         where.fail(text, f"unsafe or invalid SQL rule: {err.message}", err.suggestions)
+    cache.put(key, True)
+    return checked
 
 
 def _example(op: str) -> str:

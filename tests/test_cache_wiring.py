@@ -1,0 +1,34 @@
+"""The performance cache is used where it pays: schema look-ups and accepted SQL rules."""
+
+from __future__ import annotations
+
+from sparkforge import PipelineBuilder
+from sparkforge.performance_cache import get_performance_cache
+from sparkforge.rules import parse_rules
+
+
+def test_existing_schema_is_looked_up_once(spark, make_schema) -> None:  # type: ignore[no-untyped-def]
+    raw = make_schema("cached")
+    cache = get_performance_cache()
+    for _ in range(2):
+        PipelineBuilder(spark=spark, schema=raw, verbose=False).with_bronze_rules(
+            name="events", rules={"id": ["not_null"]}, schema=raw
+        )
+    key = ("schema_exists", spark.sparkContext.applicationId, raw)
+    assert cache.get(key) is True
+
+
+def test_accepted_sql_rules_are_cached_and_rejections_are_not() -> None:
+    cache = get_performance_cache()
+    text = "amount > 0 AND amount < 1000000 -- cached"
+    rule = "amount BETWEEN 1 AND 99"
+    before = cache.get_stats()["hits"]
+    parse_rules({"amount": [rule]}, step="s")
+    parse_rules({"amount": [rule]}, step="s")
+    assert cache.get_stats()["hits"] >= before + 1
+    assert cache.get(("sql_rule_accepted", rule)) is True
+    try:
+        parse_rules({"amount": [text]}, step="s")
+    except Exception:
+        pass
+    assert cache.get(("sql_rule_accepted", text)) is None
