@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import pytest
 from sparkforge import PipelineBuilder
+from sparkforge.exceptions import InvalidRuleError
 from sparkforge.performance_cache import get_performance_cache
 from sparkforge.rules import parse_rules
 
@@ -27,8 +29,6 @@ def test_accepted_sql_rules_are_cached_and_rejections_are_not() -> None:
     parse_rules({"amount": [rule]}, step="s")
     assert cache.get_stats()["hits"] >= before + 1
     assert cache.get(("sql_rule_accepted", rule)) is True
-    try:
+    with pytest.raises(InvalidRuleError, match="comment"):
         parse_rules({"amount": [text]}, step="s")
-    except Exception:
-        pass
     assert cache.get(("sql_rule_accepted", text)) is None
