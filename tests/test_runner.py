@@ -55,6 +55,10 @@ def test_incremental_appends_only_new_rows(spark, schema):  # type: ignore[no-un
     assert again.step_results["orders"].validation_result.total_rows == 0
     assert count(spark, schema, "clean_orders") == 15
     assert spark.table(f"{schema}.revenue").first()["n"] == 15
+    logs = spark.table(f"{schema}.pipeline_logs").filter(F.col("run_id") == again.run_id)
+    zeros = {r["step_name"]: (r["input_rows"], r["rows_written"]) for r in logs.collect()}
+    assert zeros["orders"] == (0, 0)
+    assert zeros["clean_orders"] == (0, 0) and zeros["orders_by_country"] == (0, 0)
 
 
 def test_full_refresh_and_validation_only(spark, schema):  # type: ignore[no-untyped-def]
@@ -213,3 +217,24 @@ def test_unified_execution_starts_gold_before_unrelated_slow_silver_ends(spark, 
     gold = result.step_results["revenue"]
     assert gold.start_time < result.step_results["slow_silver"].end_time
     assert result.max_concurrency >= 2
+
+
+def test_crash_inside_a_write_loses_nothing_and_a_rerun_recovers(spark, schema):  # type: ignore[no-untyped-def]
+    """Tasks of the write itself fail (a Delta CHECK constraint): no commit, then a clean re-run."""
+    runner = shop.build(spark, schema).to_pipeline()
+    assert runner.initial_load(bronze_sources=sources(spark, range(10))).success
+    spark.sql(f"ALTER TABLE {schema}.clean_orders ADD CONSTRAINT small CHECK (amount < 15)")
+    before = sorted(spark.table(f"{schema}.clean_orders").collect())
+    versions = spark.sql(f"DESCRIBE HISTORY {schema}.clean_orders").count()
+    result = runner.run_incremental(bronze_sources=sources(spark, range(20)))
+    assert not result.success
+    message = result.step_results["clean_orders"].error_message
+    assert "clean_orders" in message and "unchanged" in message
+    assert result.step_results["orders_by_country"].status is StepStatus.CANCELLED
+    assert sorted(spark.table(f"{schema}.clean_orders").collect()) == before
+    assert spark.sql(f"DESCRIBE HISTORY {schema}.clean_orders").count() == versions
+    spark.sql(f"ALTER TABLE {schema}.clean_orders DROP CONSTRAINT small")
+    again = runner.run_incremental(bronze_sources=sources(spark, range(20)))
+    assert again.success, again.error_message
+    assert count(spark, schema, "clean_orders") == 20
+    assert count(spark, schema, "orders_by_country") == 20
