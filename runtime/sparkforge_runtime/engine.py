@@ -259,28 +259,33 @@ def _schedule(run: _Run, stages: Sequence[Sequence[StepSpec]], report: RunReport
     done: set[str] = set()
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="sparkforge") as pool:
         while pending or futures:
-            for spec in list(pending):
-                if not _ready(spec, done, run, opts.unified):
-                    continue
+            for spec in [s for s in pending if _ready(s, done, run, opts.unified)]:
                 pending.remove(spec)
-                blocker = next(
-                    (u for u in spec.upstream if u in report.outcomes
-                     and report.outcomes[u].status is not Status.COMPLETED and u in done),
-                    None,
-                )
-                if blocker is not None:
-                    _cancel(report.outcomes[spec.name], spec, blocker)
-                    done.add(spec.name)
-                    _progress(opts, report.outcomes[spec.name])
+                blocker = _failed_upstream(spec, done, report)
+                if blocker is None:
+                    futures[pool.submit(_task, run, spec, report.outcomes[spec.name])] = spec.name
                     continue
-                futures[pool.submit(_task, run, spec, report.outcomes[spec.name])] = spec.name
+                _cancel(report.outcomes[spec.name], spec, blocker)
+                done.add(spec.name)
+                _progress(opts, report.outcomes[spec.name])
             if not futures:
+                if pending and not any(_ready(s, done, run, opts.unified) for s in pending):
+                    raise RuntimeError(f"steps can never start (cyclic plan?): {[s.name for s in pending]}")
                 continue
             finished, _ = wait(list(futures), return_when=FIRST_COMPLETED)
             for future in finished:
                 name = futures.pop(future)
                 done.add(name)
                 _progress(opts, report.outcomes[name])
+
+
+def _failed_upstream(spec: StepSpec, done: set[str], report: RunReport) -> str | None:
+    """The first finished upstream step of this run that did not complete, if any."""
+    for name in spec.upstream:
+        outcome = report.outcomes.get(name)
+        if name in done and outcome is not None and outcome.status is not Status.COMPLETED:
+            return name
+    return None
 
 
 def _ready(spec: StepSpec, done: set[str], run: _Run, unified: bool) -> bool:
