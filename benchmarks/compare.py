@@ -22,6 +22,9 @@ from benchmarks import launch
 ORDER = ("a", "b", "c", "d")
 RATIOS = (("a", "c"), ("b", "c"), ("d", "c"), ("a", "d"), ("b", "a"))
 COUNT_KEYS = ("jobs", "stages", "tasks", "input_bytes", "cache_bytes")
+EXACT_KEYS = ("jobs", "stages", "tasks")
+# Delta's commit files differ by a few bytes from run to run (timestamps, ids, operation metrics).
+BYTES_TOLERANCE = 0.005
 
 
 def impl_args(impl: str, source: str, mode: str = "initial") -> list[str]:
@@ -40,6 +43,8 @@ def record(result: launch.Run, round_no: int, keep_jobs: bool) -> dict[str, Any]
         "round": round_no,
         "returncode": result.returncode,
         "wall_s": result.wall_s,
+        "cpu_s": result.cpu_s,
+        "load1": result.load1,
         "max_rss_mb": result.max_rss_mb,
         "metrics": metrics,
     }
@@ -83,16 +88,29 @@ def _by_impl(records: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
     return grouped
 
 
+def _same_counts(one: dict[str, Any], other: dict[str, Any]) -> bool:
+    """Jobs, stages and tasks equal; input and cache bytes equal within `BYTES_TOLERANCE`."""
+    if any(one.get(k) != other.get(k) for k in EXACT_KEYS):
+        return False
+    return all(
+        abs(one.get(k, 0) - other.get(k, 0)) <= BYTES_TOLERANCE * max(1, other.get(k, 0))
+        for k in ("input_bytes", "cache_bytes")
+    )
+
+
 def _impl_summary(runs: list[dict[str, Any]]) -> dict[str, Any]:
     """Medians of the timings; counts from round 0, with a flag saying whether every round agreed."""
     first = runs[0]["metrics"]
     counts = {k: first.get(k) for k in COUNT_KEYS}
-    stable = all(all(r["metrics"].get(k) == counts[k] for k in COUNT_KEYS) for r in runs)
+    stable = all(_same_counts(r["metrics"], first) for r in runs)
     return {
         "runs": len(runs),
         "wall_s": _median([r["wall_s"] for r in runs]),
         "wall_min_s": min(r["wall_s"] for r in runs),
         "wall_max_s": max(r["wall_s"] for r in runs),
+        "cpu_s": _median([r["cpu_s"] for r in runs]),
+        "task_cpu_s": _median([r["metrics"].get("task_cpu_s", 0.0) for r in runs]),
+        "load1": _median([r["load1"] for r in runs]),
         "span_s": _median([r["metrics"].get("span_s", 0.0) for r in runs]),
         "app_s": _median([r["metrics"].get("app_s", 0.0) for r in runs]),
         "max_rss_mb": _median([r["max_rss_mb"] for r in runs]),
@@ -102,6 +120,7 @@ def _impl_summary(runs: list[dict[str, Any]]) -> dict[str, Any]:
         "counts_stable": stable,
         "jobs_by_category": first.get("jobs_by_category", {}),
         "bytes_by_category": first.get("bytes_by_category", {}),
+        "cpu_by_category": first.get("cpu_by_category", {}),
         "gate_jobs_by_step": first.get("gate_jobs_by_step", {}),
     }
 
@@ -156,6 +175,7 @@ def summarize(records: list[dict[str, Any]]) -> dict[str, Any]:
         "impls": summary,
         "ratios": pair_ratios(records),
         "span_ratios": pair_ratios(records, "span_s"),
+        "cpu_ratios": pair_ratios(records, "cpu_s"),
         "counts": count_target(summary),
         "failed_runs": failed,
     }

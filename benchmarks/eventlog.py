@@ -45,6 +45,7 @@ class JobInfo:
     call_site: str
     stages: int = 0
     input_bytes: int = 0
+    task_cpu_s: float = 0.0
     submitted_ms: int = 0
     completed_ms: int = 0
 
@@ -56,12 +57,15 @@ class EventLogMetrics:
     tasks: int = 0
     input_bytes: int = 0  # every byte tasks read: files, tables and Spark's cache
     cache_bytes: int = 0  # of which re-reads of data an earlier stage put in Spark's cache
+    task_cpu_s: float = 0.0  # Executor CPU Time summed over tasks
+    task_run_s: float = 0.0  # Executor Run Time summed over tasks
     app_s: float = 0.0  # application start -> end
     span_s: float = 0.0  # first job submitted -> last job completed
     jvm_heap_peak_mb: float = 0.0
     jvm_rss_peak_mb: float = 0.0
     jobs_by_category: dict[str, int] = field(default_factory=dict)
     bytes_by_category: dict[str, int] = field(default_factory=dict)
+    cpu_by_category: dict[str, float] = field(default_factory=dict)
     gate_jobs_by_step: dict[str, int] = field(default_factory=dict)
     job_list: list[JobInfo] = field(default_factory=list)
 
@@ -198,6 +202,9 @@ class _Parser:
     def _SparkListenerTaskEnd(self, e: dict[str, Any]) -> None:
         self.m.tasks += 1
         metrics = e.get("Task Metrics") or {}
+        cpu = float(metrics.get("Executor CPU Time", 0)) / 1e9
+        self.m.task_cpu_s += cpu
+        self.m.task_run_s += float(metrics.get("Executor Run Time", 0)) / 1e3
         read = int((metrics.get("Input Metrics") or {}).get("Bytes Read", 0))
         self.m.input_bytes += read
         if int(e["Stage ID"]) in self.stage_reads_cache:
@@ -205,6 +212,7 @@ class _Parser:
         owner = self.stage_owner.get(int(e["Stage ID"]))
         if owner is not None:
             self.jobs[owner].input_bytes += read
+            self.jobs[owner].task_cpu_s += cpu
         self._peaks(e.get("Task Executor Metrics") or {})
 
     def _SparkListenerStageExecutorMetrics(self, e: dict[str, Any]) -> None:
@@ -231,12 +239,15 @@ class _Parser:
         m.jobs = len(m.job_list)
         m.jobs_by_category = dict(Counter(j.category for j in m.job_list))
         by_bytes: Counter[str] = Counter()
+        by_cpu: Counter[str] = Counter()
         gates: Counter[str] = Counter()
         for job in m.job_list:
             by_bytes[job.category] += job.input_bytes
+            by_cpu[job.category] += job.task_cpu_s
             if job.category == "gate":
                 gates[job.group.removeprefix("sparkforge:")] += 1
         m.bytes_by_category = dict(by_bytes)
+        m.cpu_by_category = {k: round(v, 3) for k, v in by_cpu.items()}
         m.gate_jobs_by_step = dict(sorted(gates.items()))
         if self.app_end and self.app_start:
             m.app_s = (self.app_end - self.app_start) / 1000.0
@@ -261,7 +272,7 @@ def describe(metrics: EventLogMetrics) -> str:
     """A short multi-line account of the jobs, for the report's appendix and for debugging."""
     rows = [
         f"job {j.job_id:>3}  {j.category:<12} {j.group or '-':<34} stages {j.stages}  "
-        f"input {j.input_bytes / MB:8.2f} MB  {j.call_site}"
+        f"input {j.input_bytes / MB:8.2f} MB  cpu {j.task_cpu_s:6.2f}s  {j.call_site}"
         for j in metrics.job_list
     ]
     return "\n".join(rows)

@@ -1,7 +1,7 @@
 """Start one benchmark run in its own fresh Spark process and measure it from the outside.
 
 Input: a `Bench` (sizes, Spark settings, where things live), an implementation label and its
-arguments. Output: a `Run`: exit code, wall time, the process tree's peak RSS (from `os.wait4`), and
+arguments. Output: a `Run`: exit code, wall time, CPU time and peak RSS of the process tree (`os.wait4`), and
 the Spark metrics parsed from the run's event log (`benchmarks.eventlog`).
 
 Every implementation gets the same Spark settings: local[2] master bound to 127.0.0.1, the same
@@ -9,7 +9,7 @@ shuffle partitions and driver memory, Delta Lake, a Derby metastore and a wareho
 directory, and an uncompressed, non-rolling event log with executor-metric polling.
 
     run(bench, "a", ["--mode", "initial", "--source", "events=csv:/data"], job=job_py)
-    -> Run(impl="a", wall_s=21.4, max_rss_mb=1210.0, metrics=EventLogMetrics(jobs=41, ...))
+    -> Run(impl="a", wall_s=21.4, cpu_s=30.2, max_rss_mb=1210.0, metrics=EventLogMetrics(...))
 """
 
 from __future__ import annotations
@@ -68,7 +68,9 @@ class Run:
     label: str
     returncode: int
     wall_s: float
+    cpu_s: float  # user + system CPU of the process tree: robust when other work shares the cores
     max_rss_mb: float
+    load1: float  # the 1-minute load average when the run started
     metrics: EventLogMetrics | None
     run_dir: Path
     extra: dict[str, Any] = field(default_factory=dict)
@@ -168,7 +170,7 @@ def measure(
         wall = time.perf_counter() - started
         proc.returncode = os.waitstatus_to_exitcode(status)
     rss_mb = usage.ru_maxrss / 1024.0  # Linux reports KiB
-    return proc.returncode, wall, rss_mb
+    return proc.returncode, wall, usage.ru_utime + usage.ru_stime, rss_mb
 
 
 def run(
@@ -190,9 +192,10 @@ def run(
     shutil.rmtree(log_dir, ignore_errors=True)
     log_dir.mkdir()
     cmd = command(bench, impl, run_dir, args, job)
-    code, wall, rss = measure(cmd, child_env(bench), run_dir, bench.timeout_s)
+    load1 = os.getloadavg()[0]
+    code, wall, cpu, rss = measure(cmd, child_env(bench), run_dir, bench.timeout_s)
     metrics = parse_event_log(log_dir) if any(log_dir.iterdir()) else None
-    result = Run(impl, label, code, wall, rss, metrics, run_dir)
+    result = Run(impl, label, code, wall, cpu, rss, load1, metrics, run_dir)
     if code != 0:
         tail = (run_dir / "stderr.txt").read_text(errors="replace").splitlines()[-25:]
         print(

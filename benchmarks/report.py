@@ -13,99 +13,17 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks.chart import IMPL_NAMES, draw
+from benchmarks.targets import MB, targets
+from benchmarks.targets import ratio_text as _ratio
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "benchmarks" / "results"
 DOC = ROOT / "docs" / "benchmarks.md"
 CHART = ROOT / "docs" / "benchmarks.png"
-MB = 2**20
 
 
 def _yes(ok: bool | None) -> str:
     return "n/a" if ok is None else ("**met**" if ok else "**missed**")
-
-
-def _ratio(r: dict[str, Any] | None) -> str:
-    if not r:
-        return "n/a"
-    return f"{r['median']:.2f} ({r['min']:.2f}-{r['max']:.2f})"
-
-
-def targets(res: dict[str, Any]) -> list[tuple[str, str, bool | None]]:
-    """(target, measured, met) for every target of issue 5 this results file can speak to."""
-    rows: list[tuple[str, str, bool | None]] = []
-    for comp in res.get("comparisons", []):
-        s, tag = comp["summary"], f"{comp['rows'] / 1e6:g}M {comp['format']}"
-        r, c = s["ratios"], s["counts"]
-        if c:
-            rows.append(
-                (
-                    f"{tag}: jobs a <= c + gate + log write",
-                    f"{c['a_jobs']} <= {c['c_jobs']} + {c['gate_jobs']} + {c['log_write_jobs']}",
-                    c["jobs_ok"],
-                )
-            )
-            rows.append(
-                (
-                    f"{tag}: bytes a <= c + cache re-read",
-                    f"{c['a_bytes'] / MB:.1f} <= {c['c_bytes'] / MB:.1f} + {c['a_cache_bytes'] / MB:.1f} MiB",
-                    c["bytes_ok"],
-                )
-            )
-        for key, limit in (("a/c", 1.30), ("a/d", 0.70), ("b/a", 1.10)):
-            if key in r:
-                rows.append(
-                    (f"{tag}: wall {key} <= {limit}", _ratio(r[key]), r[key]["median"] <= limit)
-                )
-    par = res.get("parallel")
-    if par and par.get("ratio_wall") is not None:
-        rows.append(
-            (
-                "parallel / sequential <= 0.85 (200k, wall)",
-                f"{par['ratio_wall']:.2f}",
-                par["ratio_wall"] <= 0.85,
-            )
-        )
-    for fmt, chain in sorted(res.get("incremental", {}).items()):
-        tag = f"{chain.get('rows', 0) / 1e6:g}M {fmt}"
-        rows.append(
-            (
-                f"{tag}: incremental 1% / initial < 0.2 (wall)",
-                f"{chain['ratio_wall']:.2f}",
-                chain["ratio_wall"] < 0.2,
-            )
-        )
-        rows.append(
-            (
-                f"{tag}: no new rows finishes and logs zeros",
-                "yes" if chain["no_new_rows_ok"] else "no",
-                chain["no_new_rows_ok"],
-            )
-        )
-    curve = {p["steps"]: p["seconds"] for p in res.get("compile", [])}
-    if 200 in curve:
-        rows.append(("compile 200 steps < 2 s", f"{curve[200]:.2f} s", curve[200] < 2))
-    if 1000 in curve:
-        rows.append(("compile 1,000 steps < 10 s", f"{curve[1000]:.2f} s", curve[1000] < 10))
-    if 200 in curve and 1000 in curve:
-        growth = (curve[1000] / 1000) / (curve[200] / 200)
-        rows.append(
-            (
-                "compile time about linear (per-step time 1,000 vs 200 <= 1.5x)",
-                f"{growth:.2f}x",
-                growth <= 1.5,
-            )
-        )
-    imports = res.get("imports")
-    if imports:
-        rows.append(
-            (
-                "runtime import adds < 100 ms",
-                f"{imports['added_ms']:.0f} ms (importtime {imports['importtime_ms']:.0f} ms)",
-                imports["added_ms"] < 100,
-            )
-        )
-    return rows
 
 
 def _table(header: list[str], rows: list[list[str]]) -> list[str]:
@@ -122,65 +40,52 @@ def _machine(res: dict[str, Any]) -> list[str]:
     return _table(["", ""], rows)
 
 
+IMPL_COLUMNS = (
+    (
+        "wall s median (min-max)",
+        lambda x: f"{x['wall_s']:.1f} ({x['wall_min_s']:.1f}-{x['wall_max_s']:.1f})",
+    ),
+    ("CPU s", lambda x: f"{x.get('cpu_s', 0):.1f}"),
+    ("task CPU s", lambda x: f"{x.get('task_cpu_s', 0):.1f}"),
+    ("Spark span s", lambda x: f"{x['span_s']:.1f}"),
+    ("jobs", lambda x: str(x["jobs"])),
+    ("stages", lambda x: str(x["stages"])),
+    ("tasks", lambda x: str(x["tasks"])),
+    ("input MiB files/tables", lambda x: f"{x['file_bytes'] / MB:.1f}"),
+    ("input MiB cache", lambda x: f"{x['cache_bytes'] / MB:.1f}"),
+    ("peak RSS MiB", lambda x: f"{x['max_rss_mb']:.0f}"),
+    ("JVM heap peak MiB", lambda x: f"{x['jvm_heap_peak_mb']:.0f}"),
+    ("load avg", lambda x: f"{x.get('load1', 0):.1f}"),
+    ("counts equal every round", lambda x: "yes" if x["counts_stable"] else "**no**"),
+)
+
+
 def _comparison(comp: dict[str, Any]) -> list[str]:
     s = comp["summary"]
+    impls = [i for i in "abcd" if i in s["impls"]]
     lines = [
         f"### {comp['rows']:,} rows, {comp['format']} input "
         f"({comp['input_bytes'] / MB:.1f} MiB on disk), {comp['rounds']} interleaved rounds",
         "",
     ]
-    rows = []
-    for impl in "abcd":
-        x = s["impls"].get(impl)
-        if not x:
-            continue
-        rows.append(
-            [
-                IMPL_NAMES[impl],
-                f"{x['wall_s']:.1f} ({x['wall_min_s']:.1f}-{x['wall_max_s']:.1f})",
-                f"{x['span_s']:.1f}",
-                str(x["jobs"]),
-                str(x["stages"]),
-                str(x["tasks"]),
-                f"{x['file_bytes'] / MB:.1f}",
-                f"{x['cache_bytes'] / MB:.1f}",
-                f"{x['max_rss_mb']:.0f}",
-                f"{x['jvm_heap_peak_mb']:.0f}",
-                "yes" if x["counts_stable"] else "**no**",
-            ]
-        )
-    lines += _table(
-        [
-            "implementation",
-            "wall s median (min-max)",
-            "Spark span s",
-            "jobs",
-            "stages",
-            "tasks",
-            "input MiB files/tables",
-            "input MiB cache",
-            "peak RSS MiB",
-            "JVM heap peak MiB",
-            "counts equal every round",
-        ],
-        rows,
-    )
-    ratio_rows = [[k, _ratio(v), _ratio(s["span_ratios"].get(k))] for k, v in s["ratios"].items()]
+    rows = [[IMPL_NAMES[i], *(f(s["impls"][i]) for _, f in IMPL_COLUMNS)] for i in impls]
+    lines += _table(["implementation", *(name for name, _ in IMPL_COLUMNS)], rows)
     lines += ["Ratios, taken pair by pair within each round (median, min-max):", ""]
-    lines += _table(["ratio", "wall", "Spark span (first job to last)"], ratio_rows)
-    lines += ["Spark jobs by kind (round 0):", ""]
-    cats = sorted({c for x in s["impls"].values() for c in x["jobs_by_category"]})
+    ratio_rows = [
+        [k, _ratio(v), _ratio(s.get("cpu_ratios", {}).get(k)), _ratio(s["span_ratios"].get(k))]
+        for k, v in s["ratios"].items()
+    ]
     lines += _table(
-        ["implementation", *cats],
-        [
-            [IMPL_NAMES[i], *(str(s["impls"][i]["jobs_by_category"].get(c, 0)) for c in cats)]
-            for i in "abcd"
-            if i in s["impls"]
-        ],
+        ["ratio", "wall", "CPU (process tree)", "Spark span (first job to last)"], ratio_rows
     )
-    a = s["impls"].get("a")
-    if a:
-        gates = ", ".join(f"{k} {v}" for k, v in a["gate_jobs_by_step"].items())
+    cats = sorted({c for i in impls for c in s["impls"][i]["jobs_by_category"]})
+    by_kind = [
+        [IMPL_NAMES[i], *(str(s["impls"][i]["jobs_by_category"].get(c, 0)) for c in cats)]
+        for i in impls
+    ]
+    lines += ["Spark jobs by kind (round 0):", "", *_table(["implementation", *cats], by_kind)]
+    if "a" in s["impls"]:
+        gates = ", ".join(f"{k} {v}" for k, v in s["impls"]["a"]["gate_jobs_by_step"].items())
         lines += [f"Gate jobs of (a) per step: {gates}.", ""]
     if s["failed_runs"]:
         lines += [f"Failed runs (excluded): {', '.join(s['failed_runs'])}.", ""]

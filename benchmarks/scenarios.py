@@ -135,7 +135,10 @@ def incremental_chain(bench: launch.Bench, job: Path, data_root: Path, fmt: str)
 
 def _incremental_checks(results: dict[str, Any]) -> dict[str, Any]:
     init, inc, none = results["initial"], results["incremental"], results["no_new_rows"]
-    out: dict[str, Any] = {"ratio_wall": inc["wall_s"] / init["wall_s"]}
+    out: dict[str, Any] = {
+        "ratio_wall": inc["wall_s"] / init["wall_s"],
+        "ratio_cpu": inc["cpu_s"] / init["cpu_s"],
+    }
     span_init = init["metrics"].get("span_s") or 0.0
     if span_init:
         out["ratio_span"] = inc["metrics"].get("span_s", 0.0) / span_init

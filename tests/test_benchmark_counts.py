@@ -21,6 +21,7 @@ from benchmarks.compile_time import pipeline_source
 from benchmarks.eventlog import parse_event_log
 
 ROOT = Path(__file__).resolve().parent.parent
+BYTES_TOLERANCE = 0.005
 STEPS = ("events", "clean_events", "user_sessions", "purchases_enriched",
          "daily_category_revenue", "user_activity")  # fmt: skip
 
@@ -123,9 +124,12 @@ def test_compiled_job_counts_against_the_floor(tiny_bench: tuple[launch.Bench, P
         assert run.metrics is not None, label
     a, a2, c = runs["a1"].metrics, runs["a2"].metrics, runs["c"].metrics
     assert a is not None and a2 is not None and c is not None
-    # The same plan gives the same jobs, stages and bytes in every run.
-    for key in ("jobs", "stages", "tasks", "input_bytes", "cache_bytes", "jobs_by_category"):
+    # The same plan gives the same jobs, stages and tasks in every run; bytes agree to within the
+    # few bytes by which Delta's commit files differ (timestamps, ids, operation metrics).
+    for key in ("jobs", "stages", "tasks", "jobs_by_category", "gate_jobs_by_step"):
         assert getattr(a, key) == getattr(a2, key), key
+    for key in ("input_bytes", "cache_bytes"):
+        assert abs(getattr(a, key) - getattr(a2, key)) <= BYTES_TOLERANCE * getattr(a, key), key
     gate = a.jobs_by_category.get("gate", 0)
     log = a.jobs_by_category.get("log write", 0)
     assert set(a.gate_jobs_by_step) == set(STEPS)
