@@ -329,7 +329,7 @@ def test_config_rejects_nonsense_limits() -> None:
 def test_security_error_carries_message_and_suggestions() -> None:
     err = SecurityError("bad thing", suggestions=["do this", "or that"])
     assert err.message == "bad thing" and err.suggestions == ("do this", "or that")
-    assert str(err) == "bad thing\n  help: do this\n  help: or that"
+    assert str(err) == "bad thing\n  hint: do this\n  hint: or that"
     assert issubclass(InputValidationError, SecurityError)
     assert issubclass(SQLInjectionError, SecurityError)
 
