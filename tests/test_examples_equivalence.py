@@ -15,7 +15,6 @@ run ids, times, durations, and the `engine` and `source_hash` columns.
 
 from __future__ import annotations
 
-import importlib.util
 import re
 import time
 import types
@@ -37,6 +36,7 @@ from tests.support.jobs import (
     column_types,
     explain,
     finish_job,
+    load_module,
     read_table,
     sorted_rows,
     start_job,
@@ -77,7 +77,7 @@ def iot_late_readings_are_loaded(spark: SparkSession, pipeline: types.ModuleType
     batch = readings.filter(F.col("reading_id") >= IOT_FIRST)
     late = batch.filter(F.col("event_ts") < F.lit(newest_first[0]))  # type: ignore[index]
     assert late.count() > 0, "the batch should hold late readings"
-    raw = load(EXAMPLES / "iot" / "data.py").readings(spark, IOT_BATCH, first_id=IOT_FIRST)
+    raw = load_module(EXAMPLES / "iot" / "data.py").readings(spark, IOT_BATCH, first_id=IOT_FIRST)
     valid, _, _ = apply_column_rules(raw, pipeline.READING_RULES, "bronze", "sensor_readings")
     assert batch.count() == valid.count()
     assert readings.count() == readings.select("reading_id").distinct().count()
@@ -126,16 +126,6 @@ EXAMPLE_INPUTS = {
 }
 
 
-def load(path: Path) -> types.ModuleType:
-    """Import one example file under a unique name (every example has a pipeline.py and data.py)."""
-    name = f"example_{path.parent.name}_{path.stem}"
-    spec = importlib.util.spec_from_file_location(name, path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 def test_every_example_has_inputs() -> None:
     """A new example folder needs its inputs here, or it would silently go untested."""
     folders = {p.parent.name for p in EXAMPLES.glob("*/pipeline.py")}
@@ -182,10 +172,10 @@ def sides(spark: SparkSession, tmp_path: Path, request: pytest.FixtureRequest) -
     folder = EXAMPLES / example.name
     setup = Sides(
         example=example,
-        pipeline=load(folder / "pipeline.py"),
-        data=load(folder / "data.py"),
+        pipeline=load_module(folder / "pipeline.py"),
+        data=load_module(folder / "data.py"),
         job_path=folder / "job.py",
-        job=load(folder / "job.py"),
+        job=load_module(folder / "job.py"),
         dirs=RunDirs(tmp_path / "submit"),
         runtime_zip=write_runtime_zip(tmp_path),
         raw=tmp_path / "raw",

@@ -11,8 +11,10 @@ session never opens it: it reads `<run dir>/warehouse/<schema>.db/<table>` as a 
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import subprocess
+import types
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -166,6 +168,15 @@ def run_job(
 def explain(done: subprocess.CompletedProcess[str], tail: int = 6000) -> str:
     """What to show when a run went wrong: the job's stdout and the end of the JVM's stderr."""
     return f"exit {done.returncode}\n--- stdout\n{done.stdout}\n--- stderr (end)\n{done.stderr[-tail:]}"
+
+
+def load_module(path: Path) -> types.ModuleType:
+    """Import an example's file (pipeline.py, data.py, job.py) under a name unique to its folder."""
+    spec = importlib.util.spec_from_file_location(f"example_{path.parent.name}_{path.stem}", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 def read_table(spark: SparkSession, dirs: RunDirs, fqn: str) -> DataFrame:
