@@ -10,12 +10,13 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-IMPL_COLORS = {"a": "#1f77b4", "b": "#9467bd", "c": "#2ca02c", "d": "#d62728"}
+IMPL_COLORS = {"a": "#1f77b4", "b": "#9467bd", "c": "#2ca02c", "d": "#d62728", "z": "#bbbbbb"}
 IMPL_NAMES = {
     "a": "(a) compiled",
     "b": "(b) interpreted",
     "c": "(c) floor",
     "d": "(d) count+count+write",
+    "z": "(z) startup only",
 }
 CATEGORY_COLORS = {
     "read": "#8c8c8c", "table write": "#2ca02c", "gate": "#1f77b4", "count": "#d62728",
@@ -32,20 +33,24 @@ def _comparisons(results: list[dict[str, Any]]) -> list[tuple[str, dict[str, Any
 
 
 def _walls(ax: Any, comps: list[tuple[str, dict[str, Any]]]) -> None:
-    width = 0.2
-    for i, impl in enumerate("abcd"):
+    width = 0.16
+    for i, impl in enumerate("abcdz"):
         xs, ys, lo, hi = [], [], [], []
         for j, (_, impls) in enumerate(comps):
             if impl in impls:
                 s = impls[impl]
-                xs.append(j + (i - 1.5) * width)
+                xs.append(j + (i - 2) * width)
                 ys.append(s["wall_s"])
                 lo.append(s["wall_s"] - s["wall_min_s"])
                 hi.append(s["wall_max_s"] - s["wall_s"])
-        ax.bar(
+        if not xs:
+            continue
+        bars = ax.bar(
             xs, ys, width, yerr=[lo, hi], capsize=2, color=IMPL_COLORS[impl], label=IMPL_NAMES[impl]
         )
+        ax.bar_label(bars, fmt="%.0f", fontsize=7, padding=2)
     ax.set_xticks(range(len(comps)), [label for label, _ in comps])
+    ax.set_xlim(-0.6, len(comps) - 0.4)
     ax.set_ylabel("wall time, s (median, min-max)")
     ax.set_title("Wall time per run (fresh process)")
     ax.legend(fontsize=8)
@@ -54,7 +59,7 @@ def _walls(ax: Any, comps: list[tuple[str, dict[str, Any]]]) -> None:
 def _stacked(
     ax: Any, impls: dict[str, Any], key: str, scale: float, title: str, ylabel: str
 ) -> None:
-    names = [i for i in "abcd" if i in impls]
+    names = [i for i in "abcdz" if i in impls]
     cats = sorted({c for i in names for c in impls[i][key]}, key=list(CATEGORY_COLORS).index)
     bottom = [0.0] * len(names)
     for cat in cats:
@@ -74,7 +79,7 @@ def _stacked(
 
 
 def _bytes(ax: Any, impls: dict[str, Any], label: str) -> None:
-    names = [i for i in "abcd" if i in impls]
+    names = [i for i in "abcdz" if i in impls]
     files = [impls[i]["file_bytes"] / 2**20 for i in names]
     cache = [impls[i]["cache_bytes"] / 2**20 for i in names]
     xs = [IMPL_NAMES[i] for i in names]
@@ -116,7 +121,9 @@ def _compile(ax: Any, results: list[dict[str, Any]]) -> None:
         if curve:
             xs = [p["steps"] for p in curve]
             ys = [p["seconds"] for p in curve]
-            ax.plot(xs, ys, "o-", label="compile_source")
+            ax.plot(xs, ys, "o-", label="compile_source, wall")
+            if all("cpu_seconds" in p for p in curve):
+                ax.plot(xs, [p["cpu_seconds"] for p in curve], "s-", ms=4, label="CPU")
             slope = ys[-1] / xs[-1]
             ax.plot(
                 xs, [slope * x for x in xs], "--", color="#999999", label="linear through 1,000"

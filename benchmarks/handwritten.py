@@ -1,6 +1,6 @@
 """The reference pipeline written by hand in plain PySpark: the floor (c) and the common validation (d).
 
-Input: `--variant floor|counts` and `--source events=csv:PATH` (or `parquet:PATH`), run with
+Input: `--variant floor|counts|startup` and `--source events=csv:PATH` (or `parquet:PATH`), run with
 `spark-submit` (the Spark settings come from the command line). Output: the same five Delta tables as
 the sparkforge pipeline, and one JSON line on stdout with the row counts.
 
@@ -82,6 +82,13 @@ def run_floor(spark: SparkSession, source: str) -> dict[str, int]:
     return {}
 
 
+def run_startup(spark: SparkSession, source: str) -> dict[str, int]:
+    """(z): no pipeline at all: the session, the schema and one one-row Delta table. What every
+    implementation pays before and around its data work (JVM, Delta, metastore, first commit)."""
+    write(spark.range(1), "startup")
+    return {}
+
+
 def checked(df: DataFrame, step: str, layer: str, counts: dict[str, int]) -> DataFrame:
     """Count valid and invalid rows (two jobs), stop below the threshold, return the valid rows."""
     ok = F.coalesce(F.expr(CHECKS[step]), F.lit(False))
@@ -120,17 +127,23 @@ def run_counts(spark: SparkSession, source: str) -> dict[str, int]:
     return counts
 
 
+VARIANTS: dict[str, Callable[[SparkSession, str], dict[str, int]]] = {
+    "floor": run_floor,
+    "counts": run_counts,
+    "startup": run_startup,
+}
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--variant", choices=("floor", "counts"), required=True)
+    parser.add_argument("--variant", choices=tuple(VARIANTS), required=True)
     parser.add_argument("--source", required=True, help="events=csv:PATH or events=parquet:PATH")
     args = parser.parse_args()
     source = args.source.partition("=")[2] or args.source
     spark = SparkSession.builder.appName(f"bench-{args.variant}").enableHiveSupport().getOrCreate()
     spark.sparkContext.setLogLevel("ERROR")
     spark.sql(f"CREATE SCHEMA IF NOT EXISTS {SCHEMA}")
-    run = run_floor if args.variant == "floor" else run_counts
-    counts = run(spark, source)
+    counts = VARIANTS[args.variant](spark, source)
     print(json.dumps({"variant": args.variant, "valid_rows": counts}), flush=True)
     spark.stop()
     return 0

@@ -35,6 +35,7 @@ IMPLS = {
     "b": "interpreted runner",
     "c": "floor: plain PySpark, no validation",
     "d": "hand-written validation (count, count, write)",
+    "z": "startup only: session, schema, one one-row Delta table",
 }
 
 
@@ -49,6 +50,7 @@ class Bench:
     driver_memory: str = "4g"
     timeout_s: float = 3600.0
     keep_runs: bool = False
+    jvm_options: str = ""  # extra driver JVM options, e.g. a Flight Recorder profile
 
     @property
     def python(self) -> str:
@@ -92,7 +94,9 @@ def spark_conf(bench: Bench, run_dir: Path) -> dict[str, str]:
             "spark.hadoop.javax.jdo.option.ConnectionURL": (
                 f"jdbc:derby:;databaseName={run_dir / 'metastore_db'};create=true"
             ),
-            "spark.driver.extraJavaOptions": f"-Dderby.system.home={run_dir}",
+            "spark.driver.extraJavaOptions": (
+                f"-Dderby.system.home={run_dir} {bench.jvm_options}".strip()
+            ),
             "spark.eventLog.enabled": "true",
             "spark.eventLog.dir": str(run_dir / "eventlog"),
             "spark.eventLog.compress": "false",
@@ -126,7 +130,7 @@ def command(bench: Bench, impl: str, run_dir: Path, args: list[str], job: Path |
         conf_file.write_text(json.dumps(spark_conf(bench, run_dir), indent=1))
         script = ROOT / "benchmarks" / "interpreted.py"
         return [bench.python, str(script), "--conf-file", str(conf_file), *args]
-    variant = {"c": "floor", "d": "counts"}[impl]
+    variant = {"c": "floor", "d": "counts", "z": "startup"}[impl]
     script = ROOT / "benchmarks" / "handwritten.py"
     return submit_command(bench, run_dir, script, ["--variant", variant, *args])
 

@@ -62,7 +62,7 @@ IMPL_COLUMNS = (
 
 def _comparison(comp: dict[str, Any]) -> list[str]:
     s = comp["summary"]
-    impls = [i for i in "abcd" if i in s["impls"]]
+    impls = [i for i in "abcdz" if i in s["impls"]]
     lines = [
         f"### {comp['rows']:,} rows, {comp['format']} input "
         f"({comp['input_bytes'] / MB:.1f} MiB on disk), {comp['rounds']} interleaved rounds",
@@ -155,11 +155,12 @@ def _compile(res: dict[str, Any]) -> list[str]:
     if res.get("compile"):
         lines += ["### Compile time (`compile_source`, in-process, best of runs)", ""]
         lines += _table(
-            ["steps", "seconds", "ms per step", "job lines"],
+            ["steps", "wall s", "CPU s", "ms per step (wall)", "job lines"],
             [
                 [
                     str(p["steps"]),
                     f"{p['seconds']:.3f}",
+                    f"{p.get('cpu_seconds', float('nan')):.3f}",
                     f"{p['per_step_ms']:.2f}",
                     str(p["job_lines"]),
                 ]

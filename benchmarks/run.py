@@ -129,9 +129,12 @@ def run_suite(args: argparse.Namespace, bench: launch.Bench, kind: str) -> dict[
                 )
     if "parallel" in parts and job is not None:
         root, _ = ensure_data(bench, args.parallel_rows)
-        print(f"== parallel vs sequential, {args.parallel_rows:,} rows x {args.rounds}", flush=True)
+        print(
+            f"== parallel vs sequential, {args.parallel_rows:,} rows x {args.parallel_rounds}",
+            flush=True,
+        )
         res["parallel"] = scenarios.parallel_vs_sequential(
-            bench, job, _source(root, args.formats[0]), args.rounds
+            bench, job, _source(root, args.formats[0]), args.parallel_rounds
         )
     if "incremental" in parts and job is not None:
         for rows in args.incremental_rows or args.rows[:1]:
@@ -162,6 +165,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--formats", nargs="+", choices=("csv", "parquet"), help="bronze input formats")
     p.add_argument("--rounds", type=int, default=3, help="interleaved rounds of a b c d")
     p.add_argument("--parallel-rows", type=int, default=200_000)
+    p.add_argument("--parallel-rounds", type=int, help="default: 2 quick, --rounds full")
     p.add_argument("--incremental-rows", type=int, nargs="+")
     p.add_argument("--incremental-formats", nargs="+", choices=("csv", "parquet"))
     p.add_argument("--only", nargs="+", choices=PARTS)
@@ -173,6 +177,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     args = p.parse_args(argv)
     args.rows = args.rows or ([1_000_000, 5_000_000] if args.full else [200_000])
     args.formats = args.formats or (["csv", "parquet"] if args.full else ["csv"])
+    args.parallel_rounds = args.parallel_rounds or (args.rounds if args.full else 2)
     args.incremental_formats = args.incremental_formats or (
         ["parquet", "csv"] if args.full else ["parquet"]
     )

@@ -6,7 +6,7 @@ Input: a `Bench`, the compiled job and the generated data. Output: plain dicts f
   ratios parallel/sequential taken pair by pair.
 - `incremental_chain`: in one run directory: an initial load of the base batch, then the 1% increment
   lands and an incremental run picks it up, then an incremental run with no new rows; the log table
-  is read back to check what each run logged (the last must log zeros for bronze and silver).
+  is read back to check what each run logged (the last must log zeros for the silver steps).
 
     incremental_chain(bench, job, data_root, "parquet")
     -> {"initial": {...}, "incremental": {...}, "no_new_rows": {...}, "ratio_wall": 0.41, ...}
@@ -26,6 +26,8 @@ from typing import Any
 from benchmarks import launch
 from benchmarks.compare import impl_args, record
 from benchmarks.data import data_files
+
+SILVERS = ("clean_events", "user_sessions", "purchases_enriched")
 
 
 def parallel_vs_sequential(
@@ -145,17 +147,18 @@ def _incremental_checks(results: dict[str, Any]) -> dict[str, Any]:
     if "log" in init and "log" in inc and init["log"]["log_s"]:
         out["ratio_log"] = inc["log"]["log_s"] / init["log"]["log_s"]
     steps = none.get("log", {}).get("steps", {})
-    zero_steps = {
-        n: s
-        for n, s in steps.items()
-        if n in ("events", "clean_events", "user_sessions", "purchases_enriched")
-    }
+    silvers = {n: s for n, s in steps.items() if n in SILVERS}
+    # Silver steps must see and write nothing. The bronze step may re-read a few tail rows: its
+    # watermark is the oldest of its dependents' (one of them keeps only purchases), so rows newer
+    # than that are read again and dropped by each silver's own watermark.
     out["no_new_rows_ok"] = (
         none["returncode"] == 0
-        and len(zero_steps) == 4
-        and all(s["input_rows"] == 0 and s["rows_written"] == 0 for s in zero_steps.values())
+        and len(silvers) == len(SILVERS)
+        and all(s["input_rows"] == 0 and s["rows_written"] == 0 for s in silvers.values())
+        and steps.get("events", {}).get("rows_written") == 0
         and all(s["status"] == "completed" for s in steps.values())
     )
+    out["no_new_rows_bronze_rows"] = steps.get("events", {}).get("input_rows")
     out["incremental_bronze_rows"] = (
         inc.get("log", {}).get("steps", {}).get("events", {}).get("input_rows")
     )

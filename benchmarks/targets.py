@@ -71,10 +71,11 @@ def targets(res: dict[str, Any]) -> list[tuple[str, str, bool | None]]:
             )
         )
     curve = {p["steps"]: p["seconds"] for p in res.get("compile", [])}
-    if 200 in curve:
-        rows.append(("compile 200 steps < 2 s", f"{curve[200]:.2f} s", curve[200] < 2))
-    if 1000 in curve:
-        rows.append(("compile 1,000 steps < 10 s", f"{curve[1000]:.2f} s", curve[1000] < 10))
+    cpu = {p["steps"]: p.get("cpu_seconds", float("nan")) for p in res.get("compile", [])}
+    for steps, limit in ((200, 2), (1000, 10)):
+        if steps in curve:
+            measured = f"{curve[steps]:.2f} s (CPU {cpu[steps]:.2f} s)"
+            rows.append((f"compile {steps:,} steps < {limit} s", measured, curve[steps] < limit))
     if 200 in curve and 1000 in curve:
         growth = (curve[1000] / 1000) / (curve[200] / 200)
         rows.append(
