@@ -297,12 +297,6 @@ def test_compiled_job_matches_the_interpreted_runner(spark: SparkSession, sides:
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(
-    strict=True,
-    reason="engine bug: in an incremental run a depends_on step receives only the rows its upstream "
-    "silver step produced in this run, so rows the upstream appended in a run where this step "
-    "failed or was cancelled never reach it (sparkforge_runtime/engine.py, _Run._run_silver)",
-)
 @pytest.mark.parametrize("sides", [EXAMPLE_INPUTS["iot"]], ids=["iot"], indirect=True)
 def test_a_rerun_after_a_failed_step_loses_no_rows(spark: SparkSession, sides: Sides) -> None:
     """A registry export with a blank site fails `device_registry`, which cancels `site_readings`

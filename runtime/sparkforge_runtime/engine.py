@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from pyspark.sql import DataFrame, SparkSession
+from pyspark.sql import functions as F
 
 from sparkforge_runtime import execute as ex
 from sparkforge_runtime.runlog import append_log, log_rows
@@ -146,7 +147,7 @@ class _Run:
             outcome.previous_watermark = str(previous)
             bronze_df = bronze_df.filter(bronze_df[bronze.incremental_col or ""] > previous)
         priors = ex.DeclaredInputs(
-            {n: self.outputs[n] for n in (*spec.source_silvers, *spec.depends_on)},
+            {n: self._prior(n, previous) for n in (*spec.source_silvers, *spec.depends_on)},
             step=spec.name,
             argument="depends_on",
         )
@@ -156,6 +157,22 @@ class _Run:
             mode = ex.write_mode_for(spec, self.mode, incremental=wm_col is not None)
             ex.publish(valid, spec, outcome, mode)
         return valid
+
+    def _prior(self, name: str, previous: Any) -> DataFrame:
+        """What an upstream silver step gives a dependent one.
+
+        Normally its output of this run. But when the dependent step appends in an incremental run,
+        an appending upstream's rows newer than the dependent's own watermark are read back from the
+        upstream's table: rows the upstream appended in an earlier run in which the dependent step
+        failed or was cancelled still reach it, and none twice.
+        """
+        upstream = self.specs.get(name)
+        column = self._incremental_silver(upstream) if upstream is not None else None
+        if previous is None or column is None or self.mode is not Mode.INCREMENTAL:
+            return self.outputs[name]
+        assert upstream is not None
+        table = self.spark.table(upstream.table)
+        return table.filter(table[column] > F.lit(previous))
 
     def _run_gold(self, spec: StepSpec, outcome: StepOutcome) -> DataFrame:
         def whole(name: str) -> DataFrame:
