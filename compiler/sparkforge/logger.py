@@ -13,6 +13,7 @@ from pyspark.sql import SparkSession
 
 from sparkforge.log_writer import LogWriter
 from sparkforge.models import ExecutionResult
+from sparkforge.performance import format_duration
 
 
 class PipelineLogger:
@@ -41,7 +42,7 @@ class PipelineLogger:
         self.info(f"{layer} step {step!r} started")
 
     def step_complete(self, layer: str, step: str, duration_secs: float, rows: int) -> None:
-        self.info(f"{layer} step {step!r} completed", duration_secs=round(duration_secs, 3), rows=rows)
+        self.info(f"{layer} step {step!r} completed in {format_duration(duration_secs)}", rows=rows)
 
     def log_result(self, result: ExecutionResult, pipeline_name: str = "pipeline") -> int:
         """Log a summary line and, with a table, one row per step; returns rows written."""

@@ -18,6 +18,7 @@ from sparkforge import graph
 from sparkforge.exceptions import PipelineValidationError, StepError
 from sparkforge.ir import Layer, Pipeline, Step
 from sparkforge.models import ExecutionResult, StepExecutionResult, UnifiedExecutionResult
+from sparkforge.performance import format_duration
 from sparkforge.results import execution_result, step_result
 from sparkforge.rules import to_runtime_rules
 from sparkforge.step_fields import run_fields, step_fields
@@ -220,6 +221,6 @@ def _print_progress(outcome: StepOutcome) -> None:
     print(
         f"  {outcome.status.value:<9} {outcome.layer:<6} {outcome.name:<24} "
         f"in {outcome.input_rows:>9,}  valid {outcome.validation_rate:6.2f}%  "
-        f"written {outcome.rows_written:>9,}  {outcome.duration_secs:6.2f}s",
+        f"written {outcome.rows_written:>9,}  {format_duration(outcome.duration_secs):>8}",
         flush=True,
     )
