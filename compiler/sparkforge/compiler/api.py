@@ -20,9 +20,9 @@ import sparkforge_runtime
 
 import sparkforge
 from sparkforge.compiler.diagnostics import CompileError, Diagnostic
-from sparkforge.compiler.format_source import FormatError, format_source
+from sparkforge.compiler.format_source import FormatError, format_job
 from sparkforge.compiler.frontend import read_pipeline
-from sparkforge.compiler.generate_job import generate_job
+from sparkforge.compiler.generate_job import generate_units
 from sparkforge.compiler.job_context import GenerateOptions
 from sparkforge.exceptions import SparkForgeError
 from sparkforge.graph import plan_stages
@@ -99,10 +99,10 @@ def compile_source(
     plan: Plan | None = None
     try:
         plan = _plan(pipeline)
-        generated = generate_job(plan, _generate_options(filename, options))
+        generated = generate_units(plan, _generate_options(filename, options))
     except CompileError as exc:
         return CompileResult(None, (*diagnostics, exc.diagnostic), plan)
     try:
-        return CompileResult(format_source(generated), diagnostics, plan)
+        return CompileResult(format_job(generated), diagnostics, plan)
     except FormatError as exc:
-        raise InternalCompilerError(str(exc), unformatted=generated) from exc
+        raise InternalCompilerError(str(exc), unformatted=generated.text) from exc

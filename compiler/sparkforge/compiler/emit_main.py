@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from sparkforge.compiler.emit_values import literal
 from sparkforge.compiler.job_context import JobContext
+from sparkforge.compiler.job_units import JobUnit
 from sparkforge.ir import Layer, Step
 from sparkforge.step_fields import run_fields, step_fields
 
@@ -44,7 +45,7 @@ def _planned_step(stage: int, step: Step, ctx: JobContext) -> str:
     return f"PlannedStep({', '.join(args)})"
 
 
-def emit_job_definition(ctx: JobContext) -> str:
+def emit_job_definition(ctx: JobContext) -> JobUnit:
     """`JOB = JobDefinition(...)`: provenance, run options and the plan, all plain values."""
     opts = ctx.options
     values = {
@@ -62,7 +63,9 @@ def emit_job_definition(ctx: JobContext) -> str:
         for i, stage in enumerate(ctx.plan.stages, start=1)
         for name in stage
     ]
-    return f"JOB = JobDefinition(\n{''.join(lines)}    steps=(\n{''.join(planned)}    ),\n)"
+    return JobUnit(
+        f"JOB = JobDefinition(\n{''.join(lines)}    steps=(\n{''.join(planned)}    ),\n)"
+    )
 
 
 def _stage_note(index: int, size: int, ctx: JobContext) -> str:
@@ -72,7 +75,7 @@ def _stage_note(index: int, size: int, ctx: JobContext) -> str:
     return f"# stage {index}, {how}"
 
 
-def emit_main(ctx: JobContext) -> str:
+def emit_main(ctx: JobContext) -> JobUnit:
     """`main()`: the stages in dependency order, then the runtime's command line."""
     rows = []
     for index, stage in enumerate(ctx.plan.stages, start=1):
@@ -84,7 +87,7 @@ def emit_main(ctx: JobContext) -> str:
         if ctx.pipeline.settings.unified_execution
         else ""
     )
-    return (
+    return JobUnit(
         "def main(argv: list[str] | None = None) -> int:\n"
         '    """Run the pipeline; `--help` lists the options. Returns the exit code."""\n'
         f"{unified}    stages = (\n{''.join(rows)}    )\n"

@@ -19,6 +19,7 @@ from sparkforge_runtime.specs import StepSpec
 from sparkforge.compiler.emit_rules import emit_rules
 from sparkforge.compiler.emit_values import comment, docstring, literal
 from sparkforge.compiler.job_context import JobContext, TransformCode
+from sparkforge.compiler.job_units import JobUnit
 from sparkforge.ir import Layer, Step
 from sparkforge.step_fields import step_fields
 
@@ -81,8 +82,7 @@ def emit_step(step: Step, ctx: JobContext) -> str:
     )
 
 
-def emit_steps(ctx: JobContext) -> str:
+def emit_steps(ctx: JobContext) -> tuple[JobUnit, ...]:
     """Transforms first (in order of first use), then the step functions in declaration order."""
-    parts = [emit_transform(code, ctx) for code in ctx.transform_code]
-    parts += [emit_step(step, ctx) for step in ctx.pipeline.steps]
-    return "\n\n\n".join(parts)
+    transforms = [JobUnit(emit_transform(code, ctx)) for code in ctx.transform_code]
+    return (*transforms, *(JobUnit(emit_step(step, ctx)) for step in ctx.pipeline.steps))

@@ -1,0 +1,119 @@
+"""What makes compiling fast must not change a byte: unit-wise formatting and pre-formatted units.
+
+`format_source.format_job` formats a job one top-level unit at a time and skips the units the emitters
+wrote already formatted. These tests hold both to black's output for the whole text, on every golden,
+on a generated pipeline of the compile-time benchmark and on user code shaped to trip the splitting
+(comments at the edges of units, decorators, odd spacing, long names, `# fmt: off`). Speed itself is
+measured by `benchmarks/compile_time.py`, not asserted here.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+import pytest
+from sparkforge.compiler.format_source import format_job, format_source
+from sparkforge.compiler.frontend import read_pipeline
+from sparkforge.compiler.generate_job import generate_units
+from sparkforge.compiler.job_context import GenerateOptions
+from sparkforge.compiler.job_units import GeneratedJob
+from sparkforge.graph import plan_stages
+
+from benchmarks.compile_time import pipeline_source
+
+ROOT = Path(__file__).resolve().parent.parent
+GOLDENS = sorted(
+    [*(ROOT / "tests" / "cases").glob("*/pipeline.py"), *(ROOT / "examples").glob("*/pipeline.py")]
+)
+
+TRICKY = '''\
+"""User code shaped to trip unit-wise formatting: comments at the edges, decorators, odd spacing."""
+
+from pyspark.sql import DataFrame, SparkSession
+from pyspark.sql import functions as F
+
+from sparkforge import PipelineBuilder
+
+spark = SparkSession.builder.getOrCreate()
+LIMIT=10
+import functools
+
+
+def logged(fn):
+    @functools.wraps(fn)
+    def inner(*args, **kwargs):
+        return fn(*args, **kwargs)
+    return inner
+
+
+@logged
+def clean(spark: SparkSession, bronze_df: DataFrame, prior_silvers: dict) -> DataFrame:
+    note = \'\'\'
+a string at column zero
+\'\'\'
+    return bronze_df.filter(F.col( "amount" )>LIMIT)  # keep the big ones
+    # an indented trailing comment
+# a trailing comment at column zero
+
+
+def enrich(spark, bronze_df, prior_silvers):
+    return prior_silvers['clean'].withColumn('x', F.lit(1))
+def short(spark, silvers): return silvers["enrich"]
+
+
+builder = (
+    PipelineBuilder(spark=spark, schema="a_schema_with_a_rather_long_name_to_push_lines_past_the_limit")
+    .with_bronze_rules(name="raw", rules={"amount": [F.col('amount')>0, "amount < 1e9"], "id": ["not_null"]},
+                       incremental_col="ts")
+    .add_silver_transform(name="clean", transform=clean, rules={"amount": ["positive"]},
+                          table_name="clean", description="Big amounts only.\\nSecond line.")
+    .add_silver_transform(name="quick", transform=lambda spark, df, prior: df.limit( 10 ),
+                          rules={"id": [["in", ["a", "b's", 'c"d']]]}, table_name="quick")
+    .add_silver_transform(name="enrich", transform=enrich, rules={"x": [["gt", 1e16], ["lt", -0.5]]},
+                          table_name="enrich_with_a_table_name_long_enough_to_need_a_split_in_the_plan",
+                          depends_on=["clean", "quick"])
+    .add_gold_transform(name="short", transform=short, rules={}, table_name="short")
+)
+'''
+# `# fmt: off` reaches past its unit: such a job is formatted as one text.
+FMT_OFF = TRICKY.replace("    # an indented trailing comment\n", "# fmt: off\n")
+
+
+def generate(
+    text: str, filename: str = "pipeline.py", base_dir: Path | None = None
+) -> GeneratedJob:
+    pipeline, diagnostics = read_pipeline(text, filename, base_dir=base_dir)
+    assert pipeline is not None, diagnostics
+    pipeline = dataclasses.replace(pipeline, source_hash="ab" * 32)
+    return generate_units(plan_stages(pipeline), GenerateOptions(filename=filename))
+
+
+def _jobs() -> dict[str, GeneratedJob]:
+    jobs = {p.parent.name: generate(p.read_text("utf-8"), base_dir=p.parent) for p in GOLDENS}
+    jobs["benchmark"] = generate(pipeline_source(25))
+    jobs["tricky"] = generate(TRICKY)
+    jobs["fmt_off"] = generate(FMT_OFF)
+    return jobs
+
+
+JOBS = _jobs()
+
+
+@pytest.mark.parametrize("name", sorted(JOBS))
+def test_unit_wise_formatting_is_whole_file_black(name: str) -> None:
+    job = JOBS[name]
+    assert format_job(job) == format_source(job.text)
+
+
+@pytest.mark.parametrize("name", sorted(JOBS))
+def test_units_marked_formatted_are_as_black_writes_them(name: str) -> None:
+    for unit in JOBS[name].units:
+        if unit.formatted:
+            assert format_source(unit.text) == unit.text.rstrip("\n") + "\n"
+
+
+def test_the_header_and_the_unit_after_it_are_formatted_together() -> None:
+    """Black puts one blank line between an import and a comment, two before a `def`."""
+    job = JOBS["lambda_transforms"]
+    assert "from pyspark.sql import functions as F\n\n# pipeline.py:15\n" in format_job(job)
