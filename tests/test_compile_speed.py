@@ -10,15 +10,19 @@ measured by `benchmarks/compile_time.py`, not asserted here.
 from __future__ import annotations
 
 import dataclasses
+import random
 from pathlib import Path
+from typing import Any
 
 import pytest
+from sparkforge.compiler import black_layout
 from sparkforge.compiler.format_source import format_job, format_source
 from sparkforge.compiler.frontend import read_pipeline
 from sparkforge.compiler.generate_job import generate_units
 from sparkforge.compiler.job_context import GenerateOptions
 from sparkforge.compiler.job_units import GeneratedJob
 from sparkforge.graph import plan_stages
+from sparkforge.ir import Layer, Pipeline, RuleKind, RuleSpec, Settings, Span, Step, Transform
 
 from benchmarks.compile_time import pipeline_source
 
@@ -117,3 +121,81 @@ def test_the_header_and_the_unit_after_it_are_formatted_together() -> None:
     """Black puts one blank line between an import and a comment, two before a `def`."""
     job = JOBS["lambda_transforms"]
     assert "from pyspark.sql import functions as F\n\n# pipeline.py:15\n" in format_job(job)
+
+
+# --- random pipelines: every layout the emitters choose, held to black on the plain layout ----------
+
+# Mostly values black keeps as they are, some it respells (or measures in columns, not characters).
+WORDS = ["id", "amount", "a", "customer_lifetime_value", "x" * 40, "d" * 25] * 4 + ["événement"]
+VALUES: list[Any] = [0, -7, 10**12, 1.5, -0.25, True, False, None, "paid", "it's", 'a "b"', "y" * 30]
+ODD: list[Any] = [1e16, 1e-05, "back\\slash", "ünï", "both ' and \""]
+OPERATORS = {"gt": 1, "lte": 1, "eq": 1, "ne": 1, "like": 1, "between": 2, "in": 0, "not_in": 0}
+
+
+def _value(rng: random.Random) -> Any:
+    return rng.choice(ODD if rng.random() < 0.05 else VALUES)
+
+
+def _rule(rng: random.Random, column: str) -> RuleSpec:
+    kind = rng.choice([RuleKind.SHORTHAND, RuleKind.OPERATOR, RuleKind.OPERATOR, RuleKind.SQL])
+    if kind is RuleKind.SHORTHAND:
+        return RuleSpec(column, kind, rng.choice(["not_null", "positive", "not_empty"]))
+    if kind is RuleKind.SQL:
+        return RuleSpec(column, kind, "sql", (f"{column} > {_value(rng)!r}",))
+    op = rng.choice(sorted(OPERATORS))
+    count = OPERATORS[op]
+    args = [[_value(rng) for _ in range(rng.randint(1, 6))]] if count == 0 else []
+    return RuleSpec(column, kind, op, (*args, *(_value(rng) for _ in range(count))))
+
+
+def _step(rng: random.Random, index: int, layer: Layer, earlier: list[Step]) -> Step:
+    name = f"{rng.choice(WORDS)}_{index}"
+    columns = rng.sample(WORDS, rng.randint(0, 4))
+    fields: dict[str, Any] = {
+        "rules": tuple(_rule(rng, c) for c in columns for _ in range(rng.randint(1, 2))),
+        "description": rng.choice([None, None, None, "Keeps the good rows.", "Two\nlines", "é"]),
+        "span": Span("pipeline.py", 10 + index, 0),
+    }
+    bronzes = [s.name for s in earlier if s.layer is Layer.BRONZE]
+    silvers = [s.name for s in earlier if s.layer is Layer.SILVER]
+    if layer is not Layer.BRONZE:
+        fields["transform"] = Transform(f"t{index}", source=f"def t{index}(spark, *frames):\n    return frames[0]")
+        fields["table_name"] = rng.choice([None, name, "t" * rng.randint(1, 60)])
+    if layer is Layer.SILVER:
+        fields["source_bronze"] = rng.choice(bronzes)
+        fields["depends_on"] = tuple(rng.sample(silvers, min(len(silvers), rng.randint(0, 3))))
+        fields["watermark_col"] = rng.choice([None, "ts"])
+    elif layer is Layer.GOLD:
+        fields["source_silvers"] = tuple(rng.sample(silvers, rng.randint(1, len(silvers))))
+    else:
+        fields["incremental_col"] = rng.choice([None, "ts", "z" * 40])
+    return Step(name, layer, **fields)
+
+
+def random_pipeline(seed: int) -> Pipeline:
+    rng = random.Random(seed)
+    steps: list[Step] = []
+    for index in range(rng.randint(1, 12)):
+        layer = Layer.BRONZE if index < 2 else rng.choice([Layer.SILVER, Layer.SILVER, Layer.GOLD])
+        if layer is Layer.GOLD and not any(s.layer is Layer.SILVER for s in steps):
+            layer = Layer.SILVER
+        steps.append(_step(rng, index, layer, steps))
+    settings = Settings(
+        schema=rng.choice(["s", "sales", "a_rather_long_schema_name_for_the_tables_of_this_pipeline"]),
+        unified_execution=rng.random() < 0.3,
+        enable_parallel_silver=rng.random() < 0.7,
+        pipeline_name=rng.choice(["p", "pipeline", "pipeline", "é", "n" * 80]),
+    )
+    return Pipeline(settings, tuple(steps), (), "pipeline.py", "ab" * 32)
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_black_layout_is_what_black_writes(seed: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The units written in black's layout format to the bytes black makes of the plain layout."""
+    plan = plan_stages(random_pipeline(seed))
+    job = generate_units(plan, GenerateOptions())
+    monkeypatch.setattr(black_layout, "spell", lambda value: None)  # units with values: plain layout
+    plain = generate_units(plan, GenerateOptions())
+    expected = format_source(plain.text)
+    assert format_job(job) == expected
+    assert format_source(job.text) == expected

@@ -16,11 +16,12 @@ from typing import Any
 
 from sparkforge_runtime.rules import operator_label
 
+from sparkforge.compiler.black_layout import Code
 from sparkforge.compiler.diagnostics import CompileError, Diagnostic
-from sparkforge.compiler.emit_values import UnwritableValue, literal
+from sparkforge.compiler.emit_values import UnwritableValue
 from sparkforge.ir import RuleKind, RuleSpec, Span
 
-# Placeholders receive literals rendered by `literal()`: `{c}` the column, `{0}`, `{1}` the values.
+# Placeholders receive literals rendered by `Code.literal`: `{c}` the column, `{0}`, `{1}` the values.
 SHORTHAND_EXPRESSIONS: dict[str, str] = {
     "not_null": "F.col({c}).isNotNull()",
     "positive": "F.col({c}) > 0",
@@ -51,7 +52,7 @@ def _fail(rule: RuleSpec, message: str, help_text: str | None = None) -> Compile
     return CompileError(Diagnostic("SF601", message, rule.span or NO_SPAN, help_text))
 
 
-def _value(rule: RuleSpec, value: Any) -> str:
+def _value(rule: RuleSpec, value: Any, code: Code) -> str:
     if rule.name in LIST_OPERATORS:
         if not isinstance(value, list | tuple | str):
             raise _fail(
@@ -59,16 +60,16 @@ def _value(rule: RuleSpec, value: Any) -> str:
             )
         value = list(value)
     try:
-        text = literal(value)
+        text = code.literal(value)
     except UnwritableValue as exc:
         raise _fail(rule, f"rule on column {rule.column!r}: {exc}") from None
     wrap = rule.name in LIT_OPERATORS and (value is None or isinstance(value, bool))
     return f"F.lit({text})" if wrap else text
 
 
-def rule_expression(rule: RuleSpec) -> str:
-    """The PySpark expression of one rule, as source text."""
-    column = literal(rule.column)
+def rule_expression(rule: RuleSpec, code: Code) -> str:
+    """The PySpark expression of one rule, as source text; `code` learns whether it is black's."""
+    column = code.literal(rule.column)
     if rule.kind is RuleKind.SHORTHAND:
         if rule.name not in SHORTHAND_EXPRESSIONS:
             raise _fail(
@@ -82,12 +83,13 @@ def rule_expression(rule: RuleSpec) -> str:
                 f"unknown rule operator {rule.name!r}",
                 f"use one of {sorted(OPERATOR_EXPRESSIONS)}",
             )
-        values = [_value(rule, v) for v in rule.args]
+        values = [_value(rule, v, code) for v in rule.args]
         return OPERATOR_EXPRESSIONS[rule.name].format(*values, c=column)
     if rule.kind is RuleKind.SQL:
-        return f"F.expr({literal(rule.args[0])})"
+        return f"F.expr({code.literal(rule.args[0])})"
     if rule.source is None:
         raise ValueError(f"Column rule on {rule.column!r} has no source text (compiler path only)")
+    code.exact = False  # the user's own expression, as written: black formats it
     # A trailing comment in the user's expression must not swallow the closing parenthesis.
     return rule.source.strip() + ("\n" if "#" in rule.source else "")
 
@@ -103,16 +105,19 @@ def rule_label(rule: RuleSpec) -> str | None:
     return None
 
 
+def _rule_arguments(rule: RuleSpec, code: Code) -> list[str]:
+    column, label = code.literal(rule.column), code.literal(rule_label(rule))
+    return [column, label, rule_expression(rule, code)]
+
+
 def emit_rule(rule: RuleSpec) -> str:
-    return f"Rule({literal(rule.column)}, {literal(rule_label(rule))}, {rule_expression(rule)})"
+    return f"Rule({', '.join(_rule_arguments(rule, Code(plain=True)))})"
 
 
-def emit_rules(rules: Sequence[RuleSpec]) -> str:
+def emit_rules(rules: Sequence[RuleSpec], code: Code, depth: int) -> None:
     """The `rules=` keyword of a StepSpec: one rule per line (the trailing comma keeps it so)."""
-    if not rules:
-        return "rules=()"
-    body = "".join(f"    {emit_rule(r)},\n" for r in rules)
-    return f"rules=(\n{body})"
+    items = [code.call(depth + 1, "Rule", _rule_arguments(rule, code)) for rule in rules]
+    code.tuple_of(depth, "rules=(", items, "),")
 
 
 def needs_functions_module(rules: Sequence[RuleSpec]) -> bool:

@@ -1,6 +1,7 @@
 """Emit the user's transforms and one function per step that returns its `StepSpec`.
 
-Input: a `JobContext` and an `ir.Step`. Output: source text. Keyword values come from
+Input: a `JobContext` and an `ir.Step`. Output: job units; a step function is written as black
+formats it (`black_layout`), the user's transforms as written. Keyword values come from
 `step_fields()`, the same function the interpreted runner uses, so both paths build equal specs.
 
     Step("clean_orders", SILVER, table_name="clean_orders", ...)
@@ -12,12 +13,14 @@ Input: a `JobContext` and an `ir.Step`. Output: source text. Keyword values come
 from __future__ import annotations
 
 import dataclasses
+import functools
 from typing import Any
 
 from sparkforge_runtime.specs import StepSpec
 
+from sparkforge.compiler.black_layout import Code, write
 from sparkforge.compiler.emit_rules import emit_rules
-from sparkforge.compiler.emit_values import comment, docstring, literal
+from sparkforge.compiler.emit_values import comment
 from sparkforge.compiler.job_context import JobContext, TransformCode
 from sparkforge.compiler.job_units import JobUnit
 from sparkforge.ir import Layer, Step
@@ -27,12 +30,9 @@ from sparkforge.step_fields import step_fields
 ALWAYS_WRITTEN = ("name", "layer", "threshold", "table")
 
 
-def _defaults() -> dict[str, Any]:
-    return {
-        f.name: f.default
-        for f in dataclasses.fields(StepSpec)
-        if f.default is not dataclasses.MISSING
-    }
+DEFAULTS: dict[str, Any] = {
+    f.name: f.default for f in dataclasses.fields(StepSpec) if f.default is not dataclasses.MISSING
+}
 
 
 def emit_transform(code: TransformCode, ctx: JobContext) -> str:
@@ -54,35 +54,29 @@ def _summary(step: Step, table: str, ctx: JobContext) -> str:
     return f"{head}: writes {table}."
 
 
-def _keywords(step: Step, ctx: JobContext) -> list[str]:
-    defaults = _defaults()
+def _write_step(step: Step, ctx: JobContext, code: Code) -> None:
     fields = step_fields(step, ctx.pipeline.settings)
-    kept = [
-        f"{key}={literal(value)}"
-        for key, value in fields.items()
-        if key in ALWAYS_WRITTEN or key not in defaults or value != defaults[key]
-    ]
+    for line in (step.description or "").splitlines():
+        if line.strip():
+            code.comment(0, comment(line))
+    code.add(0, f"def {ctx.functions[step.name]}() -> StepSpec:")
+    code.docstring(1, _summary(step, fields["table"], ctx))
+    code.add(1, "return StepSpec(")
+    for key, value in fields.items():
+        if key in ALWAYS_WRITTEN or key not in DEFAULTS or value != DEFAULTS[key]:
+            code.keyword(2, key, value)
     if step.name in ctx.transforms:
-        kept.append(f"transform={ctx.transforms[step.name].name}")
-    kept.append(emit_rules(step.rules))
-    return kept
+        code.add(2, f"transform={ctx.transforms[step.name].name},")
+    emit_rules(step.rules, code, depth=2)
+    code.add(1, ")")
 
 
-def emit_step(step: Step, ctx: JobContext) -> str:
+def emit_step(step: Step, ctx: JobContext) -> JobUnit:
     """The step's function: a docstring saying what it does, and its StepSpec."""
-    table = step_fields(step, ctx.pipeline.settings)["table"]
-    notes = "".join(
-        f"{comment(line)}\n" for line in (step.description or "").splitlines() if line.strip()
-    )
-    body = "".join(f"{kw},\n" for kw in _keywords(step, ctx))
-    return (
-        f"{notes}def {ctx.functions[step.name]}() -> StepSpec:\n"
-        f"    {docstring(_summary(step, table, ctx))}\n"
-        f"    return StepSpec(\n{body})"
-    )
+    return write(functools.partial(_write_step, step, ctx))
 
 
 def emit_steps(ctx: JobContext) -> tuple[JobUnit, ...]:
     """Transforms first (in order of first use), then the step functions in declaration order."""
     transforms = [JobUnit(emit_transform(code, ctx)) for code in ctx.transform_code]
-    return (*transforms, *(JobUnit(emit_step(step, ctx)) for step in ctx.pipeline.steps))
+    return (*transforms, *(emit_step(step, ctx) for step in ctx.pipeline.steps))

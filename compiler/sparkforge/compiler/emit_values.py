@@ -4,6 +4,7 @@ Input: plain Python values and text from the pipeline. Output: source text that 
 value (via `repr()`), never text pasted into a string template, so quoting cannot break.
 
     literal(("a", 1.5, None))   ->  "('a', 1.5, None)"
+    spell(("a", 1.5, None))     ->  '("a", 1.5, None)'   (as black writes it)
     comment("two\\nlines")       ->  "# two lines"
 """
 
@@ -28,6 +29,40 @@ def literal(value: Any) -> str:
     if ast.literal_eval(text) != value:
         raise UnwritableValue(f"{value!r} does not round-trip through its repr")
     return text
+
+
+def spell(value: Any) -> str | None:
+    """The literal for `value` as black writes it, or None when black might write it otherwise.
+
+    Covers what jobs are mostly made of: ASCII strings without backslashes (in double quotes unless
+    they contain one, as black prefers), integers, floats without an exponent (black rewrites
+    `1e+16` as `1e16`), booleans, None, and tuples and lists of those. Each reads back as `value`.
+    """
+    if value is None or isinstance(value, bool | int):
+        return repr(value)
+    if isinstance(value, float):
+        text = repr(value)
+        return text if math.isfinite(value) and "e" not in text else None
+    if isinstance(value, str):
+        return _spell_string(value)
+    if isinstance(value, tuple | list):
+        items: list[str] = []
+        for item in value:
+            spelled = spell(item)
+            if spelled is None:
+                return None
+            items.append(spelled)
+        inner = ", ".join(items) + ("," if len(items) == 1 and isinstance(value, tuple) else "")
+        return f"({inner})" if isinstance(value, tuple) else f"[{inner}]"
+    return None
+
+
+def _spell_string(text: str) -> str | None:
+    if not (text.isascii() and text.isprintable()) or "\\" in text:
+        return None
+    if '"' not in text:
+        return f'"{text}"'
+    return f"'{text}'" if "'" not in text else None
 
 
 def _check(value: Any) -> None:

@@ -71,6 +71,7 @@ class JobContext:
     support: tuple[CodeBlock, ...]  # user code to copy, minus what the job's header provides
     imports: tuple[str, ...]  # names of JOB_IMPORTS the header must import
     future: tuple[str, ...]  # `from __future__ import ...` names
+    steps: Mapping[str, Step]  # step name -> step, for lookups in a big pipeline
 
     @property
     def pipeline(self) -> Pipeline:
@@ -214,4 +215,5 @@ def build_context(plan: Plan, options: GenerateOptions) -> JobContext:
         support=support,
         imports=_header_imports(pipeline, support),
         future=future_names(b.source for b in pipeline.support),
+        steps={s.name: s for s in pipeline.steps},
     )
