@@ -10,7 +10,7 @@ Input: the event-log directory of one run (`spark.eventLog.dir`, uncompressed, n
     count        a `count()` outside the runtime (the hand-written validation's counts)
     table write  a write of a silver or gold table (every job under that write's SQL execution,
                  Delta's own log reads included)
-    log write    the append to the run-log table (`pipeline_logs`)
+    log write    the append to the run-log table (`pipeline_logs`), and its creation when missing
     read         jobs of a reader (CSV header and schema inference, file listing)
     delta        Delta's own jobs outside any write (loading a table snapshot)
     other        anything else
@@ -28,6 +28,8 @@ from collections import Counter
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
+
+from sparkforge_runtime.engine import LOG_JOB_GROUP
 
 GATE_FILES = ("sparkforge_runtime/execute.py",)
 WATERMARK_FILES = ("sparkforge_runtime/tables.py",)
@@ -100,6 +102,8 @@ def _action_kind(details: str) -> str:
 
 
 def _category(kind: str, plan: str, python_site: str, group: str, stage_name: str) -> str:
+    if group == LOG_JOB_GROUP:
+        return "log write"  # the run log's table, created while the first steps run
     if kind == "none":  # an RDD job outside SQL: schema inference reads the file, for instance
         return "read" if stage_name.split(" at ", 1)[0] in READ_VERBS else "other"
     if kind == "write" and NOOP_MARK in plan:

@@ -19,8 +19,11 @@ from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 
 from sparkforge_runtime import execute as ex
-from sparkforge_runtime.runlog import append_log, log_rows
+from sparkforge_runtime.runlog import append_log, ensure_log_table, log_rows
 from sparkforge_runtime.specs import Mode, Status, StepOutcome, StepSpec
+from sparkforge_runtime.tables import ensure_schema, split_fqn
+
+LOG_JOB_GROUP = "sparkforge:run-log"
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,7 +84,37 @@ class _Run:
         self.cached: list[DataFrame] = []
         self.running = 0
         self.max_running = 0
+        self.overwritten: set[str] = set()
         self.watermarks = self._read_watermarks()
+        self.catalog_warmup = self._start_catalog_warmup()
+
+    def _start_catalog_warmup(self) -> threading.Thread | None:
+        """Create the target schemas and the log table in the background while the first steps read.
+
+        The first metastore call of a process is slow (the Hive client starts); made here, it overlaps
+        the bronze reads instead of delaying the first write. Errors are left to the writes, which
+        report them against their step.
+        """
+        if self.mode is Mode.VALIDATION_ONLY:
+            return None
+        schemas = sorted(
+            {split_fqn(s.table)[0] or "" for s in self.specs.values() if s.layer != "bronze"} - {""}
+        )
+        log_table = self.options.log_table
+
+        def warm() -> None:
+            try:
+                for schema in schemas:
+                    ensure_schema(self.spark, schema)
+                if log_table:
+                    self.spark.sparkContext.setJobGroup(LOG_JOB_GROUP, "create the run log", False)
+                    ensure_log_table(self.spark, log_table)
+            except Exception:  # the step or log write that needs it reports the error
+                return
+
+        thread = threading.Thread(target=warm, name="sparkforge-catalog", daemon=True)
+        thread.start()
+        return thread
 
     def _incremental_silver(self, spec: StepSpec) -> str | None:
         """The watermark column of a silver step that appends in incremental runs, else None."""
@@ -156,6 +189,9 @@ class _Run:
         if self.mode is not Mode.VALIDATION_ONLY:
             mode = ex.write_mode_for(spec, self.mode, incremental=wm_col is not None)
             ex.publish(valid, spec, outcome, mode)
+            if mode == "overwrite":
+                with self.lock:
+                    self.overwritten.add(spec.name)
         return valid
 
     def _prior(self, name: str, previous: Any) -> DataFrame:
@@ -176,8 +212,12 @@ class _Run:
 
     def _run_gold(self, spec: StepSpec, outcome: StepOutcome) -> DataFrame:
         def whole(name: str) -> DataFrame:
+            # A silver step that replaced its table in this run holds exactly the table's rows in
+            # Spark's cache: read them there instead of loading the table's snapshot again.
             source = self.specs[name]
-            if self.mode is Mode.VALIDATION_ONLY and not source.existing:
+            if name in self.overwritten or (
+                self.mode is Mode.VALIDATION_ONLY and not source.existing
+            ):
                 return self.outputs[name]
             return self.spark.table(source.table)
 
@@ -257,6 +297,8 @@ def run_pipeline(
     finally:
         report.ended_at = datetime.now(UTC)
         if run is not None:
+            if run.catalog_warmup is not None:
+                run.catalog_warmup.join()
             report.max_concurrency = run.max_running
             for outcome in report.outcomes.values():
                 outcome.output = run.outputs.get(outcome.name)

@@ -21,7 +21,7 @@ from pyspark.sql.types import (
     TimestampType,
 )
 
-from sparkforge_runtime.tables import ensure_schema, split_fqn
+from sparkforge_runtime.tables import ensure_schema, split_fqn, table_exists
 
 if TYPE_CHECKING:
     from sparkforge_runtime.engine import RunOptions, RunReport
@@ -85,6 +85,19 @@ def log_rows(
             )
         )
     return rows
+
+
+def ensure_log_table(spark: SparkSession, table: str) -> None:
+    """Create the (empty) log table when it does not exist yet; an existing one is left as it is."""
+    if table_exists(spark, table):
+        return
+    ensure_schema(spark, split_fqn(table)[0])
+    columns = ", ".join(
+        f"`{f.name}` {f.dataType.simpleString()}{'' if f.nullable else ' NOT NULL'}"
+        for f in LOG_SCHEMA.fields
+    )
+    name = ".".join(f"`{part}`" for part in table.split("."))
+    spark.sql(f"CREATE TABLE IF NOT EXISTS {name} ({columns}) USING delta")
 
 
 def append_log(spark: SparkSession, table: str, rows: Sequence[tuple[Any, ...]]) -> None:
