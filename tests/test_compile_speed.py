@@ -14,13 +14,16 @@ import random
 from pathlib import Path
 from typing import Any
 
+import libcst as cst
 import pytest
+from libcst._nodes.base import CSTCodegenError
 from sparkforge.compiler import black_layout
 from sparkforge.compiler.format_source import format_job, format_source
 from sparkforge.compiler.frontend import read_pipeline
 from sparkforge.compiler.generate_job import generate_units
 from sparkforge.compiler.job_context import GenerateOptions
 from sparkforge.compiler.job_units import GeneratedJob
+from sparkforge.compiler.sources import parse_source
 from sparkforge.graph import plan_stages
 from sparkforge.ir import Layer, Pipeline, RuleKind, RuleSpec, Settings, Span, Step, Transform
 
@@ -199,3 +202,47 @@ def test_black_layout_is_what_black_writes(seed: int, monkeypatch: pytest.Monkey
     expected = format_source(plain.text)
     assert format_job(job) == expected
     assert format_source(job.text) == expected
+
+
+# --- the frontend's index: source cut out of the file, lookups found without walking the tree ------
+
+ODD_FILES = {
+    "crlf": "def f(x):\r\n    return x['a']\r\n\r\ny = f({'a': 1})\r\n",
+    "no_final_newline": "def f(x):\n    return x.get('a')",
+    "bom": "\ufeffx = 1\nprint(x[0])\n",
+    "nested": "def build(s):\n    def t(a, b, c):\n        '''doc\nat column zero'''\n"
+    "        return c['x']\n    # a comment\n    return (lambda a, b: b['y'])\n",
+    "match": "match cmd:\n    case {'a': x} if (x\n        > f(1)):\n        y = x['b']\n",
+}
+
+
+def _sources() -> dict[str, str]:
+    files = {f"{p.parent.name}/{p.name}": p.read_text("utf-8") for p in GOLDENS}
+    files |= {f"{p.parent.name}/{p.name}": p.read_text("utf-8") for p in ROOT.glob("tests/cases/*/[!pj]*.py")}
+    return files | ODD_FILES | {"tricky": TRICKY}
+
+
+class _Lookups(cst.CSTVisitor):
+    def __init__(self) -> None:
+        self.found: list[cst.CSTNode] = []
+
+    def visit_Subscript(self, node: cst.Subscript) -> None:
+        self.found.append(node)
+
+    def visit_Call(self, node: cst.Call) -> None:
+        self.found.append(node)
+
+
+@pytest.mark.parametrize("name", sorted(_sources()))
+def test_source_file_index_agrees_with_libcst(name: str) -> None:
+    file = parse_source(_sources()[name], name, "")
+    for node in file.ranges:
+        try:
+            generated = file.tree.code_for_node(node)
+        except CSTCodegenError:
+            continue  # e.g. a parameter: libcst cannot write it out of its function
+        assert file.code(node) == generated.lstrip("\r\n").rstrip(), node
+        if isinstance(node, cst.FunctionDef | cst.Lambda):
+            walked = _Lookups()
+            node.body.visit(walked)
+            assert list(file.lookups_in(node.body)) == walked.found

@@ -14,12 +14,13 @@ computed keys are left to the run-time check.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 
 import libcst as cst
 import libcst.matchers as m
 
 from sparkforge.compiler.diagnostics import CompileError, Diagnostic, Severity
+from sparkforge.compiler.sources import SourceFile
 from sparkforge.compiler.static_ops import did_you_mean
 from sparkforge.compiler.static_values import Resolver
 from sparkforge.compiler.unit import CodeRef, Unit
@@ -96,13 +97,8 @@ class _ReadChecker:
         params = (*node.params.posonly_params, *node.params.params)
         if len(params) <= position:
             return ()
-        name = params[position].name.value
-        if ref.file.code(node).count(name) < 2:  # only in the signature: skip the tree walk
-            return ()
-        finder = _Reads(name)
-        node.body.visit(finder)
         reads: list[Read] = []
-        for key, at in finder.found:
+        for key, at in _reads_in(ref.file, node.body, params[position].name.value):
             try:
                 value = self.resolver.value(key, Env(ref.file, ref.local)).plain()
             except CompileError:
@@ -124,27 +120,29 @@ def _added(step: Step, name: str, field: str, declared: tuple[str, ...], span: S
     )
 
 
-class _Reads(cst.CSTVisitor):
-    """`param["x"]` and `param.get("x", ...)` inside a transform body: (key node, read node)."""
+def _reads_in(
+    file: SourceFile, body: cst.CSTNode, param: str
+) -> Iterator[tuple[cst.BaseExpression, cst.CSTNode]]:
+    """`param["x"]` and `param.get("x", ...)` inside a transform body: (key node, read node).
 
-    def __init__(self, param: str) -> None:
-        self.param = param
-        self.found: list[tuple[cst.BaseExpression, cst.CSTNode]] = []
-        self._subscript = m.Subscript(value=m.Name(param), slice=[m.SubscriptElement(m.Index())])
-        self._get = m.Call(func=m.Attribute(value=m.Name(param), attr=m.Name("get")),
-                           args=[m.Arg(keyword=None), m.ZeroOrMore()])  # fmt: skip
+    The file's index lists the subscripts and calls of the body, so its tree is not walked again."""
+    subscript = m.Subscript(value=m.Name(param), slice=[m.SubscriptElement(m.Index())])
+    get = m.Call(func=m.Attribute(value=m.Name(param), attr=m.Name("get")),
+                 args=[m.Arg(keyword=None), m.ZeroOrMore()])  # fmt: skip
+    for node in file.lookups_in(body):
+        if isinstance(node, cst.Subscript):
+            if _is_name(node.value, param) and m.matches(node, subscript):
+                index = node.slice[0].slice
+                assert isinstance(index, cst.Index)
+                yield index.value, node
+        elif _on_attribute(node.func, param) and m.matches(node, get):
+            yield node.args[0].value, node
 
-    def _on_param(self, node: cst.BaseExpression) -> bool:
-        """Cheap pre-test before the matcher: most subscripts and calls are not on the param."""
-        return type(node) is cst.Name and node.value == self.param
 
-    def visit_Subscript(self, node: cst.Subscript) -> None:
-        if self._on_param(node.value) and m.matches(node, self._subscript):
-            index = node.slice[0].slice
-            assert isinstance(index, cst.Index)
-            self.found.append((index.value, node))
+def _is_name(node: cst.BaseExpression, name: str) -> bool:
+    """Cheap pre-test before the matcher: most subscripts and calls are not on the param."""
+    return type(node) is cst.Name and node.value == name
 
-    def visit_Call(self, node: cst.Call) -> None:
-        func = node.func
-        if type(func) is cst.Attribute and self._on_param(func.value) and m.matches(node, self._get):
-            self.found.append((node.args[0].value, node))
+
+def _on_attribute(func: cst.BaseExpression, name: str) -> bool:
+    return type(func) is cst.Attribute and _is_name(func.value, name)

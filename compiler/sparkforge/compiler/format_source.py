@@ -49,7 +49,8 @@ def format_source(source: str, mode: Mode = JOB_MODE) -> str:
 
 
 @lru_cache(maxsize=2048)
-def _format_unit(text: str) -> str:
+def format_unit(text: str) -> str:
+    """`format_source` of one unit, kept for the next compile (`format_unit.cache_clear()`)."""
     return format_source(text)
 
 
@@ -66,6 +67,6 @@ def format_job(job: GeneratedJob) -> str:
     units = job.units
     if len(units) < 2 or any(_file_wide(unit.text) for unit in units):
         return format_source(job.text)
-    pieces = [_format_unit(units[0].text + SEPARATOR + units[1].text)]
-    pieces += [unit.text if unit.formatted else _format_unit(unit.text) for unit in units[2:]]
+    pieces = [format_unit(units[0].text + SEPARATOR + units[1].text)]
+    pieces += [unit.text if unit.formatted else format_unit(unit.text) for unit in units[2:]]
     return SEPARATOR.join(piece.rstrip("\n") for piece in pieces if piece.strip()) + "\n"

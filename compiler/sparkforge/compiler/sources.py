@@ -9,14 +9,18 @@ bound at the top level (`bindings.Block`).
 
 Positions, parents and calls come from ONE code-generation pass with a lean state (`_IndexState`):
 libcst's PositionProvider, ParentNodeProvider and ScopeProvider each walk the whole tree and together
-take several seconds on a 1,000-step pipeline, which the frontend must read in well under that.
+take several seconds on a 1,000-step pipeline, which the frontend must read in well under that. The
+same pass lists the subscripts and calls (`lookups`) that passes search a function body for, and
+checks that the file is what libcst writes back, so that the source of a node can be cut out of the
+text instead of generated again.
 """
 
 from __future__ import annotations
 
 import ast
+import bisect
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 import libcst as cst
@@ -52,6 +56,8 @@ class SourceFile:
     parents: Mapping[cst.CSTNode, cst.CSTNode]
     calls: tuple[cst.Call, ...]
     block: Block
+    lookups: tuple[cst.Subscript | cst.Call, ...] = ()  # in the order they are written
+    line_starts: tuple[int, ...] | None = None  # where each line starts; None: text != libcst's
     # Source text per node, filled on first use: transforms are printed by several passes.
     _code: dict[cst.CSTNode, str] = field(default_factory=dict, repr=False)
 
@@ -66,8 +72,41 @@ class SourceFile:
         """The exact source of `node`, without the blank lines above it or the newline after it."""
         text = self._code.get(node)
         if text is None:
-            text = self._code[node] = self.tree.code_for_node(node).lstrip("\r\n").rstrip()
+            text = self._code[node] = self._generated(node).lstrip("\r\n").rstrip()
         return text
+
+    def _generated(self, node: cst.CSTNode) -> str:
+        """What `code_for_node` returns: the node's slice of the file, unless libcst writes it
+        otherwise (code inside an indented block comes back dedented, even the continuation lines
+        of an expression)."""
+        where = self.ranges.get(node)
+        if self.line_starts is None or where is None or self._indented(node):
+            return self.tree.code_for_node(node)
+        line, column, end_line, end_column = where
+        return self.text[self._offset(line, column) : self._offset(end_line, end_column)]
+
+    def _offset(self, line: int, column: int) -> int:
+        starts = self.line_starts or (0,)
+        # Past the end: the newline libcst writes after the last line, and removes, when the file
+        # does not end with one.
+        return starts[line - 1] + column if line <= len(starts) else len(self.text)
+
+    def _indented(self, node: cst.CSTNode) -> bool:
+        """Inside one of the two nodes that indent what they contain."""
+        parent = self.parents.get(node)
+        while parent is not None and not isinstance(parent, cst.IndentedBlock | cst.Match):
+            parent = self.parents.get(parent)
+        return parent is not None
+
+    def lookups_in(self, node: cst.CSTNode) -> Sequence[cst.Subscript | cst.Call]:
+        """The subscripts and calls written inside `node`, in order, without walking its tree."""
+        line, column, end_line, end_column = self.ranges[node]
+        first = bisect.bisect_left(self.lookups, (line, column), key=self._start)
+        last = bisect.bisect_left(self.lookups, (end_line, end_column), lo=first, key=self._start)
+        return self.lookups[first:last]
+
+    def _start(self, node: cst.CSTNode) -> tuple[int, int]:
+        return self.ranges[node][:2]
 
     def parent(self, node: cst.CSTNode) -> cst.CSTNode | None:
         return self.parents.get(node)
@@ -82,13 +121,15 @@ class _IndexState(CodegenState):
     ranges: dict[cst.CSTNode, Range] = field(default_factory=dict)
     parents: dict[cst.CSTNode, cst.CSTNode] = field(default_factory=dict)
     calls: list[cst.Call] = field(default_factory=list)
+    lookups: list[cst.Subscript | cst.Call] = field(default_factory=list)
     _open: list[tuple[cst.CSTNode, int, int]] = field(default_factory=list)
 
     def add_indent_tokens(self) -> None:
+        self.tokens.extend(self.indent_tokens)
         self.column += sum(len(token) for token in self.indent_tokens)
 
     def add_token(self, value: str) -> None:
-        # The text itself is not kept: only positions are wanted.
+        self.tokens.append(value)
         if "\n" not in value and "\r" not in value:
             self.column += len(value)
             return
@@ -104,6 +145,9 @@ class _IndexState(CodegenState):
         self._open.append((node, self.line, self.column))
         if type(node) is cst.Call:
             self.calls.append(node)
+            self.lookups.append(node)
+        elif type(node) is cst.Subscript:
+            self.lookups.append(node)
 
     def after_codegen(self, node: cst.CSTNode) -> None:
         if type(node) in _UNTRACKED:
@@ -122,7 +166,11 @@ def parse_source(text: str, name: str, module: str) -> SourceFile:
     state = _IndexState(default_indent=tree.default_indent, default_newline=tree.default_newline)
     tree._codegen(state)
     block = index_block(module_statements(tree), params=None)
-    return SourceFile(name, module, text, tree, state.ranges, state.parents, tuple(state.calls), block)
+    starts = (0, *(m.end() for m in _NEWLINE.finditer(text))) if "".join(state.tokens) == text else None
+    return SourceFile(
+        name, module, text, tree, state.ranges, state.parents, tuple(state.calls), block,
+        tuple(state.lookups), starts,
+    )  # fmt: skip
 
 
 def _check_compiles(text: str, name: str) -> None:
