@@ -1,14 +1,18 @@
-"""What makes compiling fast must not change a byte: unit-wise formatting and pre-formatted units.
+"""What makes compiling fast must not change a byte: unit-wise formatting, units written in black's
+layout, and the frontend's index.
 
 `format_source.format_job` formats a job one top-level unit at a time and skips the units the emitters
-wrote already formatted. These tests hold both to black's output for the whole text, on every golden,
-on a generated pipeline of the compile-time benchmark and on user code shaped to trip the splitting
-(comments at the edges of units, decorators, odd spacing, long names, `# fmt: off`). Speed itself is
-measured by `benchmarks/compile_time.py`, not asserted here.
+wrote already formatted (`black_layout`). These tests hold both to black's output for the whole text:
+on every golden, a pipeline of the compile-time benchmark, user code shaped to trip the splitting
+(comments at the edges of units, decorators, odd spacing, long names, `# fmt: off`) and random
+pipelines whose names, values and lengths reach every layout. They also hold `SourceFile.code()`
+(cut out of the file) to libcst's `code_for_node`. Speed itself is measured by
+`benchmarks/compile_time.py`, not asserted here.
 """
 
 from __future__ import annotations
 
+import ast
 import dataclasses
 import random
 from pathlib import Path
@@ -17,7 +21,7 @@ from typing import Any
 import libcst as cst
 import pytest
 from libcst._nodes.base import CSTCodegenError
-from sparkforge.compiler import black_layout
+from sparkforge.compiler import black_layout, emit_values
 from sparkforge.compiler.format_source import format_job, format_source
 from sparkforge.compiler.frontend import read_pipeline
 from sparkforge.compiler.generate_job import generate_units
@@ -246,3 +250,24 @@ def test_source_file_index_agrees_with_libcst(name: str) -> None:
             walked = _Lookups()
             node.body.visit(walked)
             assert list(file.lookups_in(node.body)) == walked.found
+
+
+SPELLED: list[Any] = [
+    "", "'", '"', "it's", 'say "hi"', " lead", "trail ", "# not a comment", "a" * 120, 0, -1,
+    10**30, 0.1, -0.0, 123456789.125, 95.0, True, False, None, (), ("a",), ("a", 1), [], ["a"],
+    [("a",), ()], (("a", "b"),), ("x", ("y",)),
+]  # fmt: skip
+UNSPELLED: list[Any] = ["both ' and \"", "back\\slash", "tab\there", "é", 1e16, 1e-05, ("ok", "é")]
+
+
+@pytest.mark.parametrize("value", SPELLED, ids=repr)
+def test_spell_is_how_black_writes_the_literal(value: Any) -> None:
+    spelled = emit_values.spell(value)
+    assert spelled is not None
+    assert format_source(f"x = {emit_values.literal(value)}\n") == f"x = {spelled}\n"
+    assert ast.literal_eval(spelled) == value
+
+
+@pytest.mark.parametrize("value", UNSPELLED, ids=repr)
+def test_values_black_may_respell_are_left_to_it(value: Any) -> None:
+    assert emit_values.spell(value) is None

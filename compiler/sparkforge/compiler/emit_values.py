@@ -37,23 +37,25 @@ def spell(value: Any) -> str | None:
     Covers what jobs are mostly made of: ASCII strings without backslashes (in double quotes unless
     they contain one, as black prefers), integers, floats without an exponent (black rewrites
     `1e+16` as `1e16`), booleans, None, and tuples and lists of those. Each reads back as `value`.
+    Subclasses (an enum member) are left to `literal()`, whose `repr()` is theirs.
     """
-    if value is None or isinstance(value, bool | int):
+    kind = type(value)
+    if value is None or kind in (bool, int):
         return repr(value)
-    if isinstance(value, float):
+    if kind is float:
         text = repr(value)
         return text if math.isfinite(value) and "e" not in text else None
-    if isinstance(value, str):
+    if kind is str:
         return _spell_string(value)
-    if isinstance(value, tuple | list):
+    if kind in (tuple, list):
         items: list[str] = []
         for item in value:
             spelled = spell(item)
             if spelled is None:
                 return None
             items.append(spelled)
-        inner = ", ".join(items) + ("," if len(items) == 1 and isinstance(value, tuple) else "")
-        return f"({inner})" if isinstance(value, tuple) else f"[{inner}]"
+        inner = ", ".join(items) + ("," if len(items) == 1 and kind is tuple else "")
+        return f"({inner})" if kind is tuple else f"[{inner}]"
     return None
 
 
