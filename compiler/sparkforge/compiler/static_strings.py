@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Callable, Sequence
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 import libcst as cst
@@ -26,10 +27,17 @@ def _string(resolver: Resolver, node: cst.BaseString, env: Env) -> Value:
         left, right = resolver.value(node.left, env), resolver.value(node.right, env)
         return Value(left.data + right.data, node, env.file, env.local)
     assert isinstance(node, cst.SimpleString)
-    text = node.evaluated_value
+    text = _evaluated(node.value)
     if isinstance(text, bytes):
         fail(env.file, node, "SF113", "bytes are not accepted here; use a str", None)
     return Value(text, node, env.file, env.local)
+
+
+@lru_cache(maxsize=4096)
+def _evaluated(literal: str) -> str | bytes:
+    """What libcst's `evaluated_value` computes; a pipeline repeats the same few strings a lot."""
+    value: str | bytes = ast.literal_eval(literal)
+    return value
 
 
 def _number(resolver: Resolver, node: cst.Integer | cst.Float | cst.Imaginary, env: Env) -> Value:
