@@ -29,7 +29,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sparkforge_runtime.engine import LOG_JOB_GROUP
+from sparkforge_runtime.engine import LOG_JOB_GROUP, WATERMARK_JOB_GROUP
 
 GATE_FILES = ("sparkforge_runtime/execute.py",)
 WATERMARK_FILES = ("sparkforge_runtime/tables.py",)
@@ -112,7 +112,7 @@ def _category(kind: str, plan: str, python_site: str, group: str, stage_name: st
         return "log write" if LOG_TABLE_MARK in plan else "table write"
     if kind in ("read", "delta", "count"):
         return kind
-    if any(f in python_site for f in WATERMARK_FILES):
+    if group.startswith(WATERMARK_JOB_GROUP) or any(f in python_site for f in WATERMARK_FILES):
         return "watermark"
     # Inside a step's job group the runtime's only action besides reads and writes is the gate's
     # count (the Python call site is not always recorded: PySpark sets it for one thread at a time).

@@ -24,6 +24,7 @@ from sparkforge_runtime.specs import Mode, Status, StepOutcome, StepSpec
 from sparkforge_runtime.tables import ensure_schema, split_fqn
 
 LOG_JOB_GROUP = "sparkforge:run-log"
+WATERMARK_JOB_GROUP = "sparkforge:watermark:"
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,15 +127,31 @@ class _Run:
         return spec.watermark_col or bronze.incremental_col
 
     def _read_watermarks(self) -> dict[str, Any]:
-        """Newest watermark per incremental silver step, read before anything is written."""
+        """Newest watermark per incremental silver step, read before anything is written.
+
+        Each read loads a table's snapshot and scans one column; with parallel execution on, the
+        tables are read side by side.
+        """
         if self.mode is not Mode.INCREMENTAL:
             return {}
-        marks: dict[str, Any] = {}
-        for spec in self.specs.values():
-            column = self._incremental_silver(spec) if spec.name in self.stage_of else None
-            if column:
-                marks[spec.name] = ex.previous_watermark(self.spark, spec, column)
-        return marks
+        wanted = {
+            spec.name: (spec, column)
+            for spec in self.specs.values()
+            if spec.name in self.stage_of and (column := self._incremental_silver(spec))
+        }
+
+        def read(name: str) -> Any:
+            spec, column = wanted[name]
+            self.spark.sparkContext.setJobGroup(
+                f"{WATERMARK_JOB_GROUP}{name}", f"newest {column} of {spec.table}", False
+            )
+            return ex.previous_watermark(self.spark, spec, column)
+
+        workers = min(len(wanted), self.options.max_workers) if self.options.parallel else 1
+        if workers <= 1:
+            return {name: read(name) for name in wanted}
+        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="sparkforge-wm") as pool:
+            return dict(zip(wanted, pool.map(read, wanted), strict=True))
 
     def bronze_watermark(self, bronze: StepSpec) -> Any:
         """Rows newer than the oldest of its dependents' watermarks; None when any starts afresh."""
