@@ -21,7 +21,7 @@ from typing import Any
 import libcst as cst
 import pytest
 from libcst._nodes.base import CSTCodegenError
-from sparkforge.compiler import black_layout, emit_values
+from sparkforge.compiler import emit_values
 from sparkforge.compiler.format_source import format_job, format_source
 from sparkforge.compiler.frontend import read_pipeline
 from sparkforge.compiler.generate_job import generate_units
@@ -118,10 +118,10 @@ def test_unit_wise_formatting_is_whole_file_black(name: str) -> None:
 
 
 @pytest.mark.parametrize("name", sorted(JOBS))
-def test_units_marked_formatted_are_as_black_writes_them(name: str) -> None:
+def test_formatted_units_are_what_black_writes(name: str) -> None:
     for unit in JOBS[name].units:
-        if unit.formatted:
-            assert format_source(unit.text) == unit.text.rstrip("\n") + "\n"
+        if unit.formatted is not None:
+            assert format_source(unit.text) == unit.formatted + "\n"
 
 
 def test_the_header_and_the_unit_after_it_are_formatted_together() -> None:
@@ -130,7 +130,7 @@ def test_the_header_and_the_unit_after_it_are_formatted_together() -> None:
     assert "from pyspark.sql import functions as F\n\n# pipeline.py:15\n" in format_job(job)
 
 
-# --- random pipelines: every layout the emitters choose, held to black on the plain layout ----------
+# --- random pipelines: every layout the emitters choose, held to black ------------------------------
 
 # Mostly values black keeps as they are, some it respells (or measures in columns, not characters).
 WORDS = ["id", "amount", "a", "customer_lifetime_value", "x" * 40, "d" * 25] * 4 + ["événement"]
@@ -197,15 +197,13 @@ def random_pipeline(seed: int) -> Pipeline:
 
 
 @pytest.mark.parametrize("seed", range(40))
-def test_black_layout_is_what_black_writes(seed: int, monkeypatch: pytest.MonkeyPatch) -> None:
-    """The units written in black's layout format to the bytes black makes of the plain layout."""
-    plan = plan_stages(random_pipeline(seed))
-    job = generate_units(plan, GenerateOptions())
-    monkeypatch.setattr(black_layout, "spell", lambda value: None)  # units with values: plain layout
-    plain = generate_units(plan, GenerateOptions())
-    expected = format_source(plain.text)
-    assert format_job(job) == expected
-    assert format_source(job.text) == expected
+def test_black_layout_is_what_black_writes(seed: int) -> None:
+    """Each unit written in black's layout is black's output for its plain text, and so is the job."""
+    job = generate_units(plan_stages(random_pipeline(seed)), GenerateOptions())
+    for unit in job.units:
+        if unit.formatted is not None:
+            assert format_source(unit.text) == unit.formatted + "\n"
+    assert format_job(job) == format_source(job.text)
 
 
 # --- the frontend's index: source cut out of the file, lookups found without walking the tree ------

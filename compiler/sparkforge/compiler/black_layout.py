@@ -1,14 +1,13 @@
-"""Write the code the emitters generate in black's own layout, so that black need not see it.
+"""Write the code the emitters generate in black's own layout too, so that black need not see it.
 
-Input: an emitter that writes one job unit through `Code`. Output: the unit (`write`). It is first
-written in black's layout; it is `formatted` (black skips it) only when that layout is certain: every
-value has black's spelling (`emit_values.spell`), no user code is in it, and every line is ASCII
-within the line length. Otherwise it is written again in the plain layout (one line per argument
-list, values as `repr()`), whose tokens and trailing commas are those the emitters always wrote,
-so black lays it out exactly as before.
+Input: an emitter that writes one job unit through `Code`. Output: the unit (`write`): its text in the
+plain layout, the text the emitters have always written (values as `repr()`, argument lists on one
+line), and the same code in black's layout when that layout is certain: every value has black's
+spelling (`emit_values.spell`), no user code is in it, and every line is ASCII within the line
+length. The formatter then uses the second instead of running black on the first.
 
-    write(lambda code: code.tuple_of(0, "steps = (", [code.call(1, "PlannedStep", ["1"])], ")"))
-    -> JobUnit("steps = (PlannedStep(1),)", formatted=True)
+    write(lambda code: code.tuple_of(0, "steps = (", [code.call(1, "PlannedStep", ["'a'"])], ")"))
+    -> JobUnit("steps = (\n    PlannedStep('a'),\n)", formatted='steps = (PlannedStep("a"),)')
 
 Black's rules followed here (tests/test_compile_speed.py holds them to black on every golden):
 - a bracket whose last item has a trailing comma is split one item per line (the "magic trailing
@@ -42,7 +41,7 @@ def fits(line: str) -> bool:
 
 @dataclass(slots=True)
 class Code:
-    plain: bool = False  # the plain layout, for black to lay out
+    plain: bool = False  # the plain layout: the emitters' own text, for black to lay out
     lines: list[str] = field(default_factory=list)
     exact: bool = True  # so far, exactly what black writes
 
@@ -50,12 +49,12 @@ class Code:
         self.exact = not self.plain
 
     def literal(self, value: Any) -> str:
-        """`value` in black's spelling, or its plain `repr()` for black to respell."""
-        text = None if self.plain else spell(value)
-        if text is None:
+        """`value` as `repr()` writes it (plain layout) or as black does (`exact` unless unknown)."""
+        spelled = spell(value)
+        if spelled is None:
             self.exact = False
             return literal(value)
-        return text
+        return repr(value) if self.plain else spelled  # plain data: its repr() reads back as is
 
     def add(self, depth: int, text: str, *, overflow: bool = False) -> None:
         line = INDENT * depth + text
@@ -130,10 +129,8 @@ def _is_sequence(value: Any) -> bool:
 
 
 def write(emit: Callable[[Code], None]) -> JobUnit:
-    """One unit, in black's layout when that is certain, else in the plain layout."""
-    code = Code()
+    """One unit in the plain layout, and in black's layout when that is certain."""
+    plain, code = Code(plain=True), Code()
+    emit(plain)
     emit(code)
-    if not code.exact:
-        code = Code(plain=True)
-        emit(code)
-    return JobUnit("\n".join(code.lines), formatted=code.exact)
+    return JobUnit("\n".join(plain.lines), "\n".join(code.lines) if code.exact else None)

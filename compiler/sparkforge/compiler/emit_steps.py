@@ -62,13 +62,16 @@ def _write_step(step: Step, ctx: JobContext, code: Code) -> None:
     code.add(0, f"def {ctx.functions[step.name]}() -> StepSpec:")
     code.docstring(1, _summary(step, fields["table"], ctx))
     code.add(1, "return StepSpec(")
+    # The plain layout is the text this emitter has always written, its arguments at column 0:
+    # black keeps code after a user's `# fmt: off` as it stands.
+    arguments, close = (0, 0) if code.plain else (2, 1)
     for key, value in fields.items():
         if key in ALWAYS_WRITTEN or key not in DEFAULTS or value != DEFAULTS[key]:
-            code.keyword(2, key, value)
+            code.keyword(arguments, key, value)
     if step.name in ctx.transforms:
-        code.add(2, f"transform={ctx.transforms[step.name].name},")
-    emit_rules(step.rules, code, depth=2)
-    code.add(1, ")")
+        code.add(arguments, f"transform={ctx.transforms[step.name].name},")
+    emit_rules(step.rules, code, depth=arguments)
+    code.add(close, ")")
 
 
 def emit_step(step: Step, ctx: JobContext) -> JobUnit:

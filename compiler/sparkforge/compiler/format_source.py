@@ -9,8 +9,8 @@ Black spends about a third of a millisecond per line, so a 1,000-step job takes 
 `format_job` formats it unit by unit instead: black's output for a top-level statement depends only on
 that statement and on the blank lines above it, which are two between units, so the units formatted
 apart and joined two blank lines apart are the bytes black writes for the whole file (a test checks
-this on every golden). Units the emitters wrote already formatted skip black, and a small cache keeps
-black's output per unit for repeated compiles (a watch loop, the test suite).
+this on every golden). Units whose formatted text the emitters know skip black, and a small cache
+keeps black's output per unit for repeated compiles (a watch loop, the test suite).
 """
 
 from __future__ import annotations
@@ -68,5 +68,5 @@ def format_job(job: GeneratedJob) -> str:
     if len(units) < 2 or any(_file_wide(unit.text) for unit in units):
         return format_source(job.text)
     pieces = [format_unit(units[0].text + SEPARATOR + units[1].text)]
-    pieces += [unit.text if unit.formatted else format_unit(unit.text) for unit in units[2:]]
+    pieces += [unit.formatted or format_unit(unit.text) for unit in units[2:]]
     return SEPARATOR.join(piece.rstrip("\n") for piece in pieces if piece.strip()) + "\n"

@@ -2,10 +2,10 @@
 
 Input: the text of each piece, from the emitters. Output: a `GeneratedJob`, whose `text` is the whole
 unformatted job (the pieces two blank lines apart) and whose units `format_job` formats separately.
-A unit marked `formatted` is already exactly what black writes for it, so black does not see it.
+A unit whose `formatted` text the emitter already knows (black's output for it) skips black.
 
-    GeneratedJob((JobUnit('r\"\"\"Pipeline ...'), JobUnit("def bronze_orders() -> StepSpec:...", True)))
-    -> text == 'r\"\"\"Pipeline ...\\n\\n\\ndef bronze_orders() -> StepSpec:...'
+    GeneratedJob((JobUnit('r\"\"\"Pipeline ...'), JobUnit("def f():\\nreturn (\\n1)", "def f():...")))
+    -> text == 'r\"\"\"Pipeline ...\\n\\n\\ndef f():\\nreturn (\\n1)'
 """
 
 from __future__ import annotations
@@ -18,8 +18,8 @@ SEPARATOR = "\n\n\n"
 
 @dataclass(frozen=True, slots=True)
 class JobUnit:
-    text: str
-    formatted: bool = False  # the emitter wrote it exactly as black would: no need to run black
+    text: str  # as the emitters have always written it: what black formats
+    formatted: str | None = None  # black's output for `text`, without the final newline, if known
 
 
 @dataclass(frozen=True, slots=True)
