@@ -149,6 +149,8 @@ def build(spark: SparkSession) -> PipelineBuilder:
             verbose=False,
             pipeline_name="bench_reference",
         )
+        # Each step starts as soon as its own inputs are written, not when its whole stage may.
+        .enable_unified_execution(max_workers=4, enable_parallel_execution=PARALLEL)
         .with_bronze_rules(name="events", rules=EVENT_RULES, incremental_col="event_ts")
         .add_silver_transform(
             name="clean_events",
