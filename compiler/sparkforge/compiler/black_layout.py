@@ -6,8 +6,8 @@ line), and the same code in black's layout when that layout is certain: every va
 spelling (`emit_values.spell`), no user code is in it, and every line is ASCII within the line
 length. The formatter then uses the second instead of running black on the first.
 
-    write(lambda code: code.tuple_of(0, "steps = (", [code.call(1, "PlannedStep", ["'a'"])], ")"))
-    -> JobUnit("steps = (\n    PlannedStep('a'),\n)", formatted='steps = (PlannedStep("a"),)')
+    def emit(code): code.tuple_of(0, "x = (", [code.call(1, "f", [code.literal("a")])], ")")
+    write(emit)  ->  JobUnit(text="x = (\\n    f('a'),\\n)", formatted='x = (f("a"),)')
 
 Black's rules followed here (tests/test_compile_speed.py holds them to black on every golden):
 - a bracket whose last item has a trailing comma is split one item per line (the "magic trailing

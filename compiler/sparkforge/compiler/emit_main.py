@@ -1,8 +1,8 @@
 """Emit the bottom of a job: `JOB`, its plain-value definition, and `main()` with the stages.
 
-Input: a `JobContext`. Output: the units for the `$job` and `$main` slots of the template, written as
-black formats them (`black_layout`). Stages come from `ir.Plan` (the planner's order); the parallel
-ones are marked in a comment.
+Input: a `JobContext`. Output: the units for the `$job` and `$main` slots of the template, with black's
+layout of them when it is certain (`black_layout`). Stages come from `ir.Plan` (the planner's order);
+the parallel ones are marked in a comment.
 
     Plan(stages=(("customers", "orders"), ("clean_orders",)))
     ->  stages = (

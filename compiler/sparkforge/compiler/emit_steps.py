@@ -1,8 +1,9 @@
 """Emit the user's transforms and one function per step that returns its `StepSpec`.
 
-Input: a `JobContext` and an `ir.Step`. Output: job units; a step function is written as black
-formats it (`black_layout`), the user's transforms as written. Keyword values come from
-`step_fields()`, the same function the interpreted runner uses, so both paths build equal specs.
+Input: a `JobContext` and an `ir.Step`. Output: job units: the user's transforms as written, and a
+function per step, with black's layout of it when it is certain (`black_layout`). Keyword values
+come from `step_fields()`, the same function the interpreted runner uses, so both paths build equal
+specs.
 
     Step("clean_orders", SILVER, table_name="clean_orders", ...)
     ->  def silver_clean_orders() -> StepSpec:
