@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks.chart import IMPL_NAMES, draw
+from benchmarks.report_profiles import profile_lines
 from benchmarks.targets import MB, targets
 from benchmarks.targets import ratio_text as _ratio
 
@@ -207,6 +208,7 @@ def render(results: list[dict[str, Any]]) -> str:
         for comp in res.get("comparisons", []):
             lines += _comparison(comp)
         lines += _scenarios(res) + _compile(res)
+    lines += profile_lines()
     if notes.exists():
         lines += [notes.read_text().strip(), ""]
     return "\n".join(lines)
@@ -214,7 +216,7 @@ def render(results: list[dict[str, Any]]) -> str:
 
 def load_results() -> list[dict[str, Any]]:
     order = {"quick": 0, "full": 1}
-    found = [json.loads(p.read_text()) for p in sorted(RESULTS.glob("*.json"))]
+    found = [json.loads(p.read_text()) for p in sorted(RESULTS.glob("*.json")) if p.stem in order]
     return sorted(found, key=lambda r: order.get(r.get("kind", ""), 9))
 
 
