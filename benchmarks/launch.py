@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sparkforge_runtime.session import DELTA_CONF, ENGINE_CONF, LOCAL_CONF
+from sparkforge_runtime.session import CACHE_CONF, DELTA_CONF, ENGINE_CONF, LOCAL_CONF
 
 from benchmarks.eventlog import EventLogMetrics, parse_event_log
 
@@ -81,7 +81,7 @@ class Run:
 def spark_conf(bench: Bench, run_dir: Path) -> dict[str, str]:
     """The Spark settings of every run (the same for all four implementations)."""
     parts = str(bench.shuffle_partitions)
-    conf = {**DELTA_CONF, **ENGINE_CONF, **LOCAL_CONF}
+    conf = {**DELTA_CONF, **ENGINE_CONF, **CACHE_CONF, **LOCAL_CONF}
     conf.update(
         {
             "spark.master": bench.master,

@@ -68,3 +68,20 @@ def test_threshold_failure_cancels_dependents(spark, schema):  # type: ignore[no
     assert report.outcomes["total"].status is Status.CANCELLED
     assert "[silver:clean] validation 33.33% below required 50.00%" in (report.error_message or "")
     assert not spark.catalog.tableExists(f"{schema}.clean")
+
+
+def test_cached_rows_are_dropped_once_their_readers_are_done(spark, schema):  # type: ignore[no-untyped-def]
+    """A step's cache lives until the last step reading it is done, not until the run ends."""
+    cache = spark._jsparkSession.sharedState().cacheManager()
+    seen: dict[str, bool] = {}
+
+    def progress(outcome):  # type: ignore[no-untyped-def]
+        seen[outcome.name] = bool(cache.isEmpty())
+
+    df = spark.createDataFrame([(1, 5), (2, 1)], "id int, v int")
+    opts = RunOptions(mode=Mode.INITIAL, parallel=False, progress=progress)
+    report = run_pipeline(spark, _specs(schema), {"events": df}, opts)
+    assert report.success, report.error_message
+    # The bronze rows are cached while the silver step reads them, the silver rows while the gold
+    # step reads them; once the gold step is written nothing is left, before the run log is written.
+    assert seen == {"events": False, "clean": False, "total": True}

@@ -82,10 +82,14 @@ class _Run:
         self.mode = options.mode
         self.lock = threading.Lock()
         self.outputs: dict[str, DataFrame] = {}
-        self.cached: list[DataFrame] = []
+        self.cached: dict[str, DataFrame] = {}
         self.running = 0
         self.max_running = 0
         self.overwritten: set[str] = set()
+        self.consumers: dict[str, list[str]] = {}
+        for name in stage_of:
+            for upstream in specs[name].upstream:
+                self.consumers.setdefault(upstream, []).append(name)
         self.watermarks = self._read_watermarks()
         self.catalog_warmup = self._start_catalog_warmup()
 
@@ -116,6 +120,23 @@ class _Run:
         thread = threading.Thread(target=warm, name="sparkforge-catalog", daemon=True)
         thread.start()
         return thread
+
+    def release(self, names: Sequence[str]) -> None:
+        """Drop the cached rows of these steps."""
+        with self.lock:
+            frames = [self.cached.pop(n) for n in names if n in self.cached]
+        for frame in frames:
+            frame.unpersist(blocking=False)
+
+    def release_inputs(self, finished: str, done: set[str]) -> None:
+        """Once every step of this run that reads a step's output is done, drop its cached rows."""
+        spec = self.specs[finished]
+        idle = [
+            name
+            for name in (finished, *spec.upstream)
+            if all(c in done for c in self.consumers.get(name, ()))
+        ]
+        self.release(idle)
 
     def _incremental_silver(self, spec: StepSpec) -> str | None:
         """The watermark column of a silver step that appends in incremental runs, else None."""
@@ -183,7 +204,7 @@ class _Run:
     ) -> DataFrame:
         valid, flagged = ex.validate(df, spec, outcome, watermark_col=watermark_col)
         with self.lock:
-            self.cached.append(flagged)
+            self.cached[spec.name] = flagged
         return valid
 
     def _run_silver(self, spec: StepSpec, outcome: StepOutcome) -> DataFrame:
@@ -319,8 +340,7 @@ def run_pipeline(
             report.max_concurrency = run.max_running
             for outcome in report.outcomes.values():
                 outcome.output = run.outputs.get(outcome.name)
-            for cached in run.cached:
-                cached.unpersist(blocking=False)
+            run.release(list(run.cached))
         if options.log_table and options.mode is not Mode.VALIDATION_ONLY:
             append_log(spark, options.log_table, log_rows(report, specs, options))
     return report
@@ -343,6 +363,7 @@ def _schedule(run: _Run, stages: Sequence[Sequence[StepSpec]], report: RunReport
                     continue
                 _cancel(report.outcomes[spec.name], spec, blocker)
                 done.add(spec.name)
+                run.release_inputs(spec.name, done)
                 _progress(opts, report.outcomes[spec.name])
             if not futures:
                 if pending and not any(_ready(s, done, run, opts.unified) for s in pending):
@@ -352,6 +373,7 @@ def _schedule(run: _Run, stages: Sequence[Sequence[StepSpec]], report: RunReport
             for future in finished:
                 name = futures.pop(future)
                 done.add(name)
+                run.release_inputs(name, done)
                 _progress(opts, report.outcomes[name])
 
 

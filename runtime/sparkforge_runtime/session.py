@@ -29,6 +29,10 @@ ENGINE_CONF: dict[str, str] = {
     ),
     "spark.scheduler.mode": "FAIR",
 }
+# A step's validated rows are cached once and read back once, by its write (and by the steps that
+# read them): compressing them costs more CPU than the read-backs save (benchmarks/gate_variants.py
+# measures both). A speed setting only, so jobs do not list it in their spark-submit line.
+CACHE_CONF: dict[str, str] = {"spark.sql.inMemoryColumnarStorage.compressed": "false"}
 # Small-data settings for local sessions: fewer shuffle partitions and a quiet, UI-less driver.
 LOCAL_CONF: dict[str, str] = {
     "spark.driver.host": "127.0.0.1",
@@ -134,6 +138,10 @@ def build_session(
     if enable_hive:
         builder = builder.enableHiveSupport()
     spark = builder.getOrCreate()
+    given = spark.sparkContext.getConf()
+    for key, value in CACHE_CONF.items():
+        if not given.contains(key):  # a value from spark-submit or the caller wins
+            spark.conf.set(key, value)
     if quiet:
         _quiet_logs(spark)
     return spark
