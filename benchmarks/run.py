@@ -23,7 +23,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from benchmarks import compare, compile_time, launch, report, scenarios
+from benchmarks import compare, compile_time, data, launch, report, scenarios
 
 PARTS = ("compare", "parallel", "incremental", "compile")
 
@@ -77,7 +77,7 @@ def compile_job(bench: launch.Bench) -> Path:
 def ensure_data(bench: launch.Bench, rows: int) -> tuple[Path, dict[str, Any]]:
     root = bench.work / "data" / str(rows)
     manifest = root / "manifest.json"
-    if not manifest.exists() or json.loads(manifest.read_text()).get("rows") != rows:
+    if not manifest.exists() or not data.is_current(json.loads(manifest.read_text()), rows):
         print(f"generating {rows:,} rows into {root}", flush=True)
         cmd = [bench.python, "-m", "benchmarks.data", "--rows", str(rows), "--out", str(root)]
         subprocess.run(
