@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from pyspark.sql import functions as F
 from sparkforge_runtime.engine import RunOptions, run_pipeline
 from sparkforge_runtime.rules import rule_from_operator, rule_from_shorthand
@@ -85,3 +87,22 @@ def test_cached_rows_are_dropped_once_their_readers_are_done(spark, schema):  # 
     # The bronze rows are cached while the silver step reads them, the silver rows while the gold
     # step reads them; once the gold step is written nothing is left, before the run log is written.
     assert seen == {"events": False, "clean": False, "total": True}
+
+
+def test_rows_a_silver_filters_out_are_not_read_again(spark, schema):  # type: ignore[no-untyped-def]
+    """The silver commit records the newest bronze watermark it covered, not its own newest row."""
+    specs = _specs(schema)
+    silver = specs[1][0]
+    specs[1] = [replace(silver, transform=lambda spark, df, prior: df.filter(F.col("v") > 0))]
+    df = spark.createDataFrame([(1, 5), (2, 7), (3, -1)], "id int, v int")
+    run_pipeline(spark, specs, {"events": df}, RunOptions(mode=Mode.INITIAL))
+    assert spark.table(f"{schema}.clean").agg(F.max("id")).first()[0] == 2
+    report = run_pipeline(spark, specs, {"events": df}, RunOptions(mode=Mode.INCREMENTAL))
+    assert report.success, report.error_message
+    # Row 3 was offered to the silver step (which dropped it): the bronze does not read it again.
+    assert report.outcomes["events"].input_rows == 0
+    assert report.outcomes["clean"].previous_watermark == "3"
+    more = spark.createDataFrame([(1, 5), (3, -1), (4, 2)], "id int, v int")
+    report = run_pipeline(spark, specs, {"events": more}, RunOptions(mode=Mode.INCREMENTAL))
+    assert report.outcomes["events"].input_rows == 1
+    assert sorted(r["id"] for r in spark.table(f"{schema}.clean").collect()) == [1, 2, 4]

@@ -16,7 +16,6 @@ from datetime import UTC, datetime
 from typing import Any
 
 from pyspark.sql import DataFrame, SparkSession
-from pyspark.sql import functions as F
 
 from sparkforge_runtime import execute as ex
 from sparkforge_runtime.runlog import append_log, ensure_log_table, log_rows
@@ -86,6 +85,7 @@ class _Run:
         self.running = 0
         self.max_running = 0
         self.overwritten: set[str] = set()
+        self.high_water: dict[str, str] = {}
         self.consumers: dict[str, list[str]] = {}
         for name in stage_of:
             for upstream in specs[name].upstream:
@@ -192,6 +192,9 @@ class _Run:
             watermark = self.bronze_watermark(spec) if spec.incremental_col else None
             df = ex.read_bronze(self.spark, spec, outcome, source=source, watermark=watermark)
             out = self.validate(df, spec, outcome, spec.incremental_col)
+            if outcome.high_water is not None:
+                with self.lock:
+                    self.high_water[spec.name] = outcome.high_water
         elif spec.layer == "silver":
             out = self._run_silver(spec, outcome)
         else:
@@ -216,7 +219,7 @@ class _Run:
         if bronze_df is not None and previous is not None:
             bronze = self.specs[spec.source_bronze or ""]
             outcome.previous_watermark = str(previous)
-            bronze_df = bronze_df.filter(bronze_df[bronze.incremental_col or ""] > previous)
+            bronze_df = ex.newer_than(bronze_df, bronze.incremental_col or "", previous)
         priors = ex.DeclaredInputs(
             {n: self._prior(n, previous) for n in (*spec.source_silvers, *spec.depends_on)},
             step=spec.name,
@@ -226,11 +229,17 @@ class _Run:
         valid = self.validate(df, spec, outcome, wm_col)
         if self.mode is not Mode.VALIDATION_ONLY:
             mode = ex.write_mode_for(spec, self.mode, incremental=wm_col is not None)
-            ex.publish(valid, spec, outcome, mode)
+            covered = self._covered_watermark(spec, previous) if wm_col else None
+            ex.publish(valid, spec, outcome, mode, watermark=covered)
             if mode == "overwrite":
                 with self.lock:
                     self.overwritten.add(spec.name)
         return valid
+
+    def _covered_watermark(self, spec: StepSpec, previous: Any) -> Any:
+        """The newest bronze watermark this run offered the step: the bronze's own, or, when the
+        bronze read nothing new, where the step stood before."""
+        return self.high_water.get(spec.source_bronze or "") or previous
 
     def _prior(self, name: str, previous: Any) -> DataFrame:
         """What an upstream silver step gives a dependent one.
@@ -246,7 +255,7 @@ class _Run:
             return self.outputs[name]
         assert upstream is not None
         table = self.spark.table(upstream.table)
-        return table.filter(table[column] > F.lit(previous))
+        return ex.newer_than(table, column, previous)
 
     def _run_gold(self, spec: StepSpec, outcome: StepOutcome) -> DataFrame:
         def whole(name: str) -> DataFrame:

@@ -10,6 +10,7 @@ see a version from a step that failed its threshold.
 
 from __future__ import annotations
 
+import json
 import threading
 import uuid
 from collections.abc import Mapping
@@ -22,9 +23,10 @@ from pyspark.sql import functions as F
 from sparkforge_runtime.errors import RuleColumnError, StepInputError, TransformError
 from sparkforge_runtime.rules import VALID_FLAG, predicate
 from sparkforge_runtime.specs import Mode, StepOutcome, StepSpec
-from sparkforge_runtime.tables import max_value, read_source, write_table
+from sparkforge_runtime.tables import last_commit_metadata, max_value, read_source, write_table
 
 OBSERVATION_TIMEOUT = 120.0
+WATERMARK_KEY = "sparkforge.watermark"
 
 
 class ThresholdError(Exception):
@@ -79,6 +81,7 @@ def validate(
     outcome.invalid_rows = outcome.input_rows - outcome.valid_rows
     if metrics.get("wm") is not None:
         outcome.new_watermark = str(metrics["wm"])
+        outcome.high_water = metrics["wm_text"]
     outcome.threshold = spec.threshold
     if outcome.validation_rate < spec.threshold:
         flagged.unpersist()
@@ -93,7 +96,8 @@ def _scan(flagged: DataFrame, step: str, watermark_col: str | None) -> dict[str,
     """One job: materialise the cache through the no-op sink, observing the counts on the way."""
     aggs = [F.count(F.lit(1)).alias("total"), F.count_if(F.col(VALID_FLAG)).alias("valid")]
     if watermark_col and watermark_col in flagged.columns:
-        aggs.append(F.max(F.when(F.col(VALID_FLAG), F.col(watermark_col))).alias("wm"))
+        newest = F.max(F.when(F.col(VALID_FLAG), F.col(watermark_col)))
+        aggs += [newest.alias("wm"), newest.cast("string").alias("wm_text")]
     observation = Observation(f"sparkforge_{step}_{uuid.uuid4().hex[:8]}")
     flagged.observe(observation, *aggs).write.format("noop").mode("overwrite").save()
     return observed(observation, step)
@@ -113,6 +117,11 @@ def observed(observation: Observation, step: str, timeout: float = OBSERVATION_T
     return box
 
 
+def newer_than(df: DataFrame, column: str, watermark: Any) -> DataFrame:
+    """The rows of `df` whose `column` is newer than `watermark` (a value or its text)."""
+    return df.filter(df[column] > F.lit(watermark).cast(df.schema[column].dataType))
+
+
 def read_bronze(
     spark: SparkSession,
     spec: StepSpec,
@@ -125,7 +134,7 @@ def read_bronze(
     df = read_source(spark, source if source is not None else spec.table, step=spec.name)
     if watermark is not None and spec.incremental_col:
         outcome.previous_watermark = str(watermark)
-        df = df.filter(F.col(spec.incremental_col) > F.lit(watermark))
+        df = newer_than(df, spec.incremental_col, watermark)
     return df
 
 
@@ -148,7 +157,10 @@ def call_transform(spec: StepSpec, *args: Any) -> DataFrame:
     return result
 
 
-def publish(df: DataFrame, spec: StepSpec, outcome: StepOutcome, mode: str) -> None:
+def publish(
+    df: DataFrame, spec: StepSpec, outcome: StepOutcome, mode: str, *, watermark: Any = None
+) -> None:
+    """Write the valid rows; `watermark` (the newest input watermark they cover) goes into the commit."""
     outcome.table_fqn = spec.table
     outcome.write_mode = mode
     write_table(
@@ -158,6 +170,7 @@ def publish(df: DataFrame, spec: StepSpec, outcome: StepOutcome, mode: str) -> N
         table_format=spec.table_format,
         merge_keys=spec.merge_keys,
         step=spec.name,
+        commit_metadata=watermark_metadata(watermark) if watermark is not None else None,
     )
     outcome.rows_written = outcome.valid_rows
 
@@ -169,5 +182,24 @@ def write_mode_for(spec: StepSpec, run_mode: Mode, incremental: bool) -> str:
     return "overwrite"
 
 
+def watermark_metadata(watermark: Any) -> str:
+    return json.dumps({WATERMARK_KEY: str(watermark)})
+
+
 def previous_watermark(spark: SparkSession, spec: StepSpec, column: str) -> Any:
+    """Where the step's last run stopped: the input watermark its last commit recorded.
+
+    A silver step records, in the Delta commit that writes its rows, the newest bronze watermark
+    those rows were computed from. Rows its transform dropped (a filter) are then not read again,
+    and the record is atomic with the rows. Tables without such a commit (Parquet, another
+    writer's last commit) fall back to the newest value of `column` in the table.
+    """
+    recorded = last_commit_metadata(spark, spec.table) if spec.table_format == "delta" else None
+    if recorded:
+        try:
+            value = json.loads(recorded).get(WATERMARK_KEY)
+        except (ValueError, AttributeError):
+            value = None
+        if value is not None:
+            return value
     return max_value(spark, spec.table, column)

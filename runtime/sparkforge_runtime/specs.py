@@ -79,6 +79,9 @@ class StepOutcome:
     threshold: float = 0.0
     previous_watermark: str | None = None
     new_watermark: str | None = None
+    # The newest watermark as Spark itself prints it (session time zone): what incremental silver
+    # steps record in their table's commit, and compare against on the next run.
+    high_water: str | None = None
     error_type: str | None = None
     error_message: str | None = None
     output: DataFrame | None = field(default=None, repr=False)

@@ -84,6 +84,21 @@ def max_value(spark: SparkSession, fqn: str, column: str) -> Any:
     return table.agg(F.max(F.col(column)).alias("m")).first()["m"]  # type: ignore[index]
 
 
+def last_commit_metadata(spark: SparkSession, fqn: str) -> str | None:
+    """The `userMetadata` of a Delta table's newest commit; None when missing or not Delta.
+
+    Reads the commit file only, on the driver: no Spark job, no data file.
+    """
+    if not table_exists(spark, fqn):
+        return None
+    name = ".".join(f"`{part}`" for part in fqn.split("."))
+    try:
+        rows = spark.sql(f"DESCRIBE HISTORY {name} LIMIT 1").select("userMetadata").collect()
+    except Exception:  # not a Delta table
+        return None
+    return rows[0]["userMetadata"] if rows else None
+
+
 def write_table(
     df: DataFrame,
     fqn: str,
@@ -92,8 +107,12 @@ def write_table(
     table_format: str = "delta",
     merge_keys: Sequence[str] = (),
     step: str = "",
+    commit_metadata: str | None = None,
 ) -> None:
-    """Write `df` to `fqn` with mode overwrite, append or merge (upsert on `merge_keys`)."""
+    """Write `df` to `fqn` with mode overwrite, append or merge (upsert on `merge_keys`).
+
+    `commit_metadata` is stored in the Delta commit of an overwrite or append (`userMetadata`).
+    """
     spark = df.sparkSession
     ensure_schema(spark, split_fqn(fqn)[0])
     try:
@@ -106,6 +125,8 @@ def write_table(
         writer = df.write.format(table_format).mode("append" if mode == "append" else "overwrite")
         if mode != "append" and table_format == "delta":
             writer = writer.option("overwriteSchema", "true")
+        if commit_metadata is not None:
+            writer = writer.option("userMetadata", commit_metadata)
         writer.saveAsTable(fqn)
     except Exception as exc:
         raise TableWriteError(_write_message(step, fqn, mode, exc)) from exc
