@@ -74,6 +74,7 @@ def test_threshold_failure_cancels_dependents(spark, schema):  # type: ignore[no
 
 def test_cached_rows_are_dropped_once_their_readers_are_done(spark, schema):  # type: ignore[no-untyped-def]
     """A step's cache lives until the last step reading it is done, not until the run ends."""
+    spark.catalog.clearCache()  # the session is shared: start from an empty cache
     cache = spark._jsparkSession.sharedState().cacheManager()
     seen: dict[str, bool] = {}
 

@@ -85,7 +85,7 @@ class _Run:
         self.running = 0
         self.max_running = 0
         self.overwritten: set[str] = set()
-        self.high_water: dict[str, str] = {}
+        self.high_water: dict[str, str | None] = {}
         self.consumers: dict[str, list[str]] = {}
         for name in stage_of:
             for upstream in specs[name].upstream:
@@ -192,9 +192,8 @@ class _Run:
             watermark = self.bronze_watermark(spec) if spec.incremental_col else None
             df = ex.read_bronze(self.spark, spec, outcome, source=source, watermark=watermark)
             out = self.validate(df, spec, outcome, spec.incremental_col)
-            if outcome.high_water is not None:
-                with self.lock:
-                    self.high_water[spec.name] = outcome.high_water
+            with self.lock:
+                self.high_water[spec.name] = outcome.high_water
         elif spec.layer == "silver":
             out = self._run_silver(spec, outcome)
         else:
@@ -238,8 +237,12 @@ class _Run:
 
     def _covered_watermark(self, spec: StepSpec, previous: Any) -> Any:
         """The newest bronze watermark this run offered the step: the bronze's own, or, when the
-        bronze read nothing new, where the step stood before."""
-        return self.high_water.get(spec.source_bronze or "") or previous
+        bronze read nothing new, where the step stood before. None (nothing recorded, so the next
+        run falls back to the table's newest value) when the bronze did not run in this run."""
+        bronze = spec.source_bronze or ""
+        if bronze not in self.high_water:
+            return None
+        return self.high_water[bronze] or previous
 
     def _prior(self, name: str, previous: Any) -> DataFrame:
         """What an upstream silver step gives a dependent one.

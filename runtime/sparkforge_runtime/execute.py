@@ -201,5 +201,15 @@ def previous_watermark(spark: SparkSession, spec: StepSpec, column: str) -> Any:
         except (ValueError, AttributeError):
             value = None
         if value is not None:
-            return value
+            return _typed(spark, value, spec.table, column)
     return max_value(spark, spec.table, column)
+
+
+def _typed(spark: SparkSession, text: str, table: str, column: str) -> Any:
+    """A recorded watermark as a value of the table column's type (as `max_value` returns it), so
+    that watermarks from records and from `max_value` compare with each other."""
+    fields = {f.name: f.dataType for f in spark.table(table).schema.fields}
+    if column not in fields:
+        return text
+    one = spark.createDataFrame([(text,)], "v string").select(F.col("v").cast(fields[column]))
+    return one.first()["v"]  # type: ignore[index]
