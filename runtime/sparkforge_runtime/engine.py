@@ -150,8 +150,8 @@ class _Run:
     def _read_watermarks(self) -> dict[str, Any]:
         """Newest watermark per incremental silver step, read before anything is written.
 
-        Each read loads a table's snapshot and scans one column; with parallel execution on, the
-        tables are read side by side.
+        Each read looks up the watermark the table's newest commit recorded (or, failing that, scans
+        the watermark column); with parallel execution on, the tables are read side by side.
         """
         if self.mode is not Mode.INCREMENTAL:
             return {}

@@ -21,7 +21,7 @@ from pyspark.sql.types import (
     TimestampType,
 )
 
-from sparkforge_runtime.tables import ensure_schema, split_fqn, table_exists
+from sparkforge_runtime.tables import ensure_schema, quote_fqn, split_fqn, table_exists
 
 if TYPE_CHECKING:
     from sparkforge_runtime.engine import RunOptions, RunReport
@@ -96,8 +96,7 @@ def ensure_log_table(spark: SparkSession, table: str) -> None:
         f"`{f.name}` {f.dataType.simpleString()}{'' if f.nullable else ' NOT NULL'}"
         for f in LOG_SCHEMA.fields
     )
-    name = ".".join(f"`{part}`" for part in table.split("."))
-    spark.sql(f"CREATE TABLE IF NOT EXISTS {name} ({columns}) USING delta")
+    spark.sql(f"CREATE TABLE IF NOT EXISTS {quote_fqn(table)} ({columns}) USING delta")
 
 
 def append_log(spark: SparkSession, table: str, rows: Sequence[tuple[Any, ...]]) -> None:

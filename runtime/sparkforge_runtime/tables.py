@@ -22,6 +22,11 @@ def split_fqn(fqn: str) -> tuple[str | None, str]:
     return (schema or None), table
 
 
+def quote_fqn(fqn: str) -> str:
+    """`schema.table` as a SQL identifier: each part in backticks."""
+    return ".".join(f"`{part}`" for part in fqn.split("."))
+
+
 def schema_exists(spark: SparkSession, schema: str) -> bool:
     return bool(spark.catalog.databaseExists(schema))
 
@@ -87,13 +92,13 @@ def max_value(spark: SparkSession, fqn: str, column: str) -> Any:
 def last_commit_metadata(spark: SparkSession, fqn: str) -> str | None:
     """The `userMetadata` of a Delta table's newest commit; None when missing or not Delta.
 
-    Reads the commit file only, on the driver: no Spark job, no data file.
+    Reads the table's commit log, not its data files (Delta may still run a small job or two to load
+    the log's state).
     """
     if not table_exists(spark, fqn):
         return None
-    name = ".".join(f"`{part}`" for part in fqn.split("."))
     try:
-        rows = spark.sql(f"DESCRIBE HISTORY {name} LIMIT 1").select("userMetadata").collect()
+        rows = spark.sql(f"DESCRIBE HISTORY {quote_fqn(fqn)} LIMIT 1").select("userMetadata").collect()
     except Exception:  # not a Delta table
         return None
     return rows[0]["userMetadata"] if rows else None
