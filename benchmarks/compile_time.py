@@ -28,9 +28,9 @@ SIZES = (10, 50, 100, 200, 500, 1000)
 RUNTIME_MODULES = (
     "sparkforge_runtime",
     "sparkforge_runtime.job",
-    "sparkforge_runtime.engine",
+    "sparkforge_runtime.plan",
     "sparkforge_runtime.rules",
-    "sparkforge_runtime.specs",
+    "sparkforge_runtime.verbs",
 )
 PYSPARK_BASELINE = "import pyspark.sql, pyspark.sql.functions, pyspark.sql.types"
 

@@ -29,9 +29,10 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sparkforge_runtime.engine import LOG_JOB_GROUP, WATERMARK_JOB_GROUP
+from sparkforge_runtime.scheduler import LOG_JOB_GROUP
+from sparkforge_runtime.verbs import WATERMARK_JOB_GROUP
 
-GATE_FILES = ("sparkforge_runtime/execute.py",)
+GATE_FILES = ("sparkforge_runtime/verbs.py",)
 WATERMARK_FILES = ("sparkforge_runtime/tables.py",)
 LOG_TABLE_MARK = "pipeline_logs"
 NOOP_MARK = "Arguments: NoopWrite"

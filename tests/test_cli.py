@@ -67,12 +67,15 @@ def test_check_passes_when_up_to_date_and_fails_with_a_diff(case: Path) -> None:
     assert invoke("compile", case / "pipeline.py", "-o", job).exit_code == 0
     ok = invoke("compile", case / "pipeline.py", "-o", job, "--check")
     assert ok.exit_code == 0 and "up to date" in ok.stderr
-    job.write_text(job.read_text().replace("threshold=95.0", "threshold=50.0"))
+    text = job.read_text()
+    assert "min_rate=95.0)" in text
+    job.write_text(text.replace("min_rate=95.0)", "min_rate=50.0)", 1))
     stale = invoke("compile", case / "pipeline.py", "-o", job, "--check")
     assert stale.exit_code == 1
-    assert "-        threshold=50.0," in stale.stdout and "+        threshold=95.0," in stale.stdout
+    assert "-    run.gate(checked, min_rate=50.0)" in stale.stdout
+    assert "+    run.gate(checked, min_rate=95.0)" in stale.stdout
     assert "out of date" in stale.stderr
-    assert "threshold=50.0" in job.read_text(), "--check must not write"
+    assert "min_rate=50.0" in job.read_text(), "--check must not write"
     job.unlink()
     assert invoke("compile", case / "pipeline.py", "-o", job, "--check").exit_code == 1
 

@@ -38,7 +38,7 @@ from sparkforge.ir import (
     Step,
     Transform,
 )
-from sparkforge.step_fields import step_fields
+from sparkforge.step_plan import plan_step
 
 OPTIONS = GenerateOptions(compiled_with="0.1.0", runtime_requires=">=0.1.0,<0.2")
 ALLOWED_TOP_LEVEL = {"pyspark", "delta", "sparkforge_runtime", *sys.stdlib_module_names}
@@ -207,42 +207,58 @@ def test_user_code_is_copied_with_its_origin() -> None:
     assert "# pipeline.py:3\nfrom pyspark.sql import functions as F\n" in job
     assert "# pipeline.py:9\nMIN_AMOUNT = 10\n" in job
     assert "# pipeline.py:12\ndef clean(spark, df, prior):\n" in job
-    assert "# pipeline.py:40\ndaily_transform = lambda spark, silvers:" in job
-    assert "# noqa: E731" in job
+    assert "# pipeline.py:40\ndaily_transform = (  # noqa: E731\n" in job
     # The user's own `F` import serves the rules too: it is not imported twice.
     assert job.count("import functions as F") == 1
-    assert "# Drops test orders.\n# Keeps the rest.\ndef silver_clean_orders() -> StepSpec:" in job
+    assert "# Drops test orders.\n# Keeps the rest.\n# pipeline.py:28\n@step(" in job
 
 
-def test_step_functions_write_only_non_default_fields() -> None:
+def _function(job: str, name: str) -> str:
+    start = job.index(f"def {name}(")
+    start = job.rindex("\n@step(", 0, start)
+    end = job.find("\n\n\n", start)
+    return job[start:end]
+
+
+def test_step_functions_show_reads_rules_gate_and_write_in_order() -> None:
     job = compile_ir(shop())
-    assert '"""Silver step \'clean_orders\' (pipeline.py:28): writes shop.clean_orders."""' in job
-    silver = job[job.index("def silver_clean_orders") : job.index("def gold_daily")]
-    for text in ('name="clean_orders"', 'layer="silver"', "threshold=98.0",
-                 'table="shop.clean_orders"', 'source_bronze="orders"', "transform=clean",
-                 'Rule("amount", None, F.col("amount") < 1e6)'):  # fmt: skip
-        assert text in silver
-    for default in ("depends_on=", "merge_keys=", "write_mode=", "table_format=", "existing="):
-        assert default not in silver
+    silver = _function(job, "silver_clean_orders")
+    order = [
+        '"silver",', 'table="shop.clean_orders"', 'after=("orders",)', 'initial="overwrite"',
+        'incremental="append"', 'full_refresh="overwrite"',
+        "def silver_clean_orders(run: StepRun) -> DataFrame:", "orders -> shop.clean_orders",
+        'run.watermark("shop.clean_orders", "updated_at") if run.incremental else None',
+        'run.newer_than(run.output("orders"), "updated_at", since)',
+        "df = clean(run.spark, orders, priors)",
+        "checked = run.validate(", "clean_orders_rules()", "run.gate(checked, min_rate=98.0)",
+        'run.publish(checked, covered=run.covered("orders", since))', "return checked.valid",
+    ]  # fmt: skip
+    positions = [silver.index(text) for text in order]
+    assert positions == sorted(positions), silver
+    rules = job[job.index("def clean_orders_rules()") :]
+    assert 'Rule("amount", None, F.col("amount") < 1e6)' in rules[: rules.index("@step(")]
+    gold = _function(job, "gold_daily")
+    assert 'incremental="overwrite"' in gold and "run.whole(" in gold
+    assert "run.publish(checked)" in gold
 
 
 def test_main_lists_stages_and_marks_parallel_ones() -> None:
     job = compile_ir(shop())
-    assert "(bronze_customers, bronze_orders),  # stage 1, parallel" in job
+    assert "(bronze_customers, bronze_orders),  # stage 1: side by side" in job
     assert "(silver_clean_orders,),  # stage 2" in job
-    assert "return run_job(JOB, stages, argv)" in job
+    assert "return run_job(PIPELINE, plan, argv)" in job
     assert job.rstrip().endswith('if __name__ == "__main__":\n    sys.exit(main())')
     serial = compile_ir(shop(enable_parallel_silver=False, unified_execution=True))
-    assert "# stage 1, one after another" in serial
-    assert "# Unified execution: a step starts as soon as the steps it needs are done." in serial
+    assert "# stage 1: one after another" in serial
+    assert "# Unified: a step starts as soon as the steps it needs are done." in serial
 
 
-def test_job_definition_holds_plain_values() -> None:
+def test_pipeline_holds_plain_values() -> None:
     job = compile_ir(shop(max_parallel_workers=3))
-    for text in ('pipeline_name="shop_orders"', 'source_file="pipeline.py"', "max_workers=3",
+    for text in ('name="shop_orders"', 'source="pipeline.py"', "max_workers=3",
                  'log_table="shop.pipeline_logs"', 'runtime_requires=">=0.1.0,<0.2"',
-                 'PlannedStep(1, "orders", "bronze", "shop.orders", incremental=True)'):  # fmt: skip
-        assert text in job
+                 '@step("bronze", "orders", table="shop.orders", watermark="updated_at")'):  # fmt: skip
+        assert text in job, text
 
 
 def _load(job: str) -> types.ModuleType:
@@ -251,21 +267,20 @@ def _load(job: str) -> types.ModuleType:
     return module
 
 
-def test_step_functions_build_the_runners_specs(spark: Any) -> None:
+def test_step_declarations_are_the_runners(spark: Any) -> None:
     pipeline = shop()
     module = _load(compile_ir(pipeline))
     for step in pipeline.steps:
-        spec = getattr(module, f"{step.layer.value}_{step.name}")()
-        built = {k: getattr(spec, k) for k in step_fields(step, pipeline.settings)}
-        assert built == step_fields(step, pipeline.settings)
-        assert len(spec.rules) == len(step.rules)
-    assert module.gold_daily().transform is module.daily_transform
+        declared = getattr(module, f"{step.layer.value}_{step.name}").info
+        assert declared == plan_step(step, pipeline).info
+    assert len(module.clean_orders_rules()) == len(pipeline.step("clean_orders").rules)
 
 
 def test_importing_the_job_needs_no_spark() -> None:
     module = _load(compile_ir(shop()))
-    assert module.JOB.pipeline_name == "shop_orders"
-    assert [s.name for s in module.JOB.steps] == ["customers", "orders", "clean_orders", "daily"]
+    assert module.PIPELINE.name == "shop_orders"
+    assert module.bronze_orders.info.watermark == "updated_at"
+    assert module.gold_daily.info.after == ("clean_orders",)
 
 
 # --- naming and clashes ---------------------------------------------------------------------------
@@ -286,7 +301,7 @@ def test_a_user_name_clashing_with_the_job_is_a_diagnostic() -> None:
 
 def test_step_functions_step_around_user_names() -> None:
     job = compile_ir(with_support(CodeBlock("silver_clean_orders", "silver_clean_orders = 1", span(6))))
-    assert "def silver_clean_orders_2() -> StepSpec:" in job
+    assert "def silver_clean_orders_2(run: StepRun) -> DataFrame:" in job
     assert "(silver_clean_orders_2,),  # stage 2" in job
 
 
@@ -304,7 +319,7 @@ def test_shared_transform_is_copied_once_and_dollar_signs_survive() -> None:
 def test_header_imports_f_when_no_user_import_does() -> None:
     pipeline = dataclasses.replace(shop(), support=(CodeBlock("MIN_AMOUNT", "MIN_AMOUNT = 10", span(9)),))
     job = compile_ir(pipeline)
-    assert "import sys\n\nfrom pyspark.sql import functions as F\n\nfrom sparkforge_runtime.job" in job
+    assert "import sys\n\nfrom pyspark.sql import DataFrame, functions as F\n\nfrom sparkforge_runtime" in job
 
 
 def test_spans_in_other_files_are_named_relative_to_the_job() -> None:

@@ -137,7 +137,7 @@ def test_help_gives_the_complete_submit_command(job: types.ModuleType, capsys: A
 
 
 def test_wrong_runtime_version_exits_2(job: types.ModuleType, capsys: Any, monkeypatch: Any) -> None:
-    monkeypatch.setattr(job, "JOB", dataclasses.replace(job.JOB, runtime_requires=">=9.0,<9.1"))
+    monkeypatch.setattr(job, "PIPELINE", dataclasses.replace(job.PIPELINE, runtime_requires=">=9.0,<9.1"))
     assert job.main(["--dry-run"]) == 2
     err = capsys.readouterr().err
     assert "needs sparkforge_runtime >=9.0,<9.1, but found 0.1.0" in err
@@ -153,9 +153,11 @@ def test_dry_run_prints_the_plan_without_java(tmp_path: Path) -> None:
     assert done.stdout.splitlines() == [
         "pipeline 'golden_shop', mode incremental (dry run: nothing is read or written)",
         "stage 1",
-        "  bronze  orders  reads parquet:/in (new rows only)",
+        "  bronze  orders  reads parquet:/in (only rows with a newer ts); "
+        "if it fails, cancels clean_orders, daily_revenue",
         "stage 2",
-        "  silver  clean_orders  append -> sf_golden_shop.clean_orders  after orders",
+        "  silver  clean_orders  append -> sf_golden_shop.clean_orders  after orders; "
+        "if it fails, cancels daily_revenue",
         "stage 3",
         "  gold    daily_revenue  overwrite -> sf_golden_shop.daily_revenue  after clean_orders",
     ]

@@ -17,7 +17,7 @@ from tests.support import shop
 
 def test_runtime_import_loads_no_compiler_dependencies() -> None:
     code = (
-        "import sys, sparkforge_runtime, sparkforge_runtime.job, sparkforge_runtime.engine;"
+        "import sys, sparkforge_runtime, sparkforge_runtime.job, sparkforge_runtime.scheduler;"
         "bad = [m for m in ('libcst', 'black', 'click', 'sparkforge') if m in sys.modules];"
         "print(bad); sys.exit(1 if bad else 0)"
     )

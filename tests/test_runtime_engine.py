@@ -1,59 +1,71 @@
-"""The runtime engine on its own: specs in, tables and outcomes out."""
+"""The runtime on its own: step functions written by hand with its verbs, as a compiled job has them."""
 
 from __future__ import annotations
 
-from dataclasses import replace
+from typing import Any
 
+from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
-from sparkforge_runtime.engine import RunOptions, run_pipeline
-from sparkforge_runtime.rules import rule_from_operator, rule_from_shorthand
-from sparkforge_runtime.specs import Mode, Status, StepSpec
+from sparkforge_runtime.outcome import Status
+from sparkforge_runtime.plan import Mode, Pipeline, Plan, step
+from sparkforge_runtime.rules import Rule
+from sparkforge_runtime.scheduler import RunOptions, run_plan
+from sparkforge_runtime.verbs import StepRun
 
 
-def _specs(schema: str):  # type: ignore[no-untyped-def]
-    bronze = StepSpec(
-        name="events",
-        layer="bronze",
-        rules=(rule_from_shorthand("id", "not_null"),),
-        threshold=50.0,
-        table=f"{schema}.events",
-        incremental_col="id",
-    )
-    silver = StepSpec(
-        name="clean",
-        layer="silver",
-        rules=(rule_from_operator("v", "gte", [0]), rule_from_shorthand("id", "not_null")),
-        threshold=50.0,
-        table=f"{schema}.clean",
-        transform=lambda spark, df, prior: df.withColumn("v", F.col("v") * 2),
-        source_bronze="events",
-    )
-    gold = StepSpec(
-        name="total",
-        layer="gold",
-        rules=(rule_from_shorthand("n", "non_negative"),),
-        threshold=50.0,
-        table=f"{schema}.total",
-        transform=lambda spark, silvers: silvers["clean"].agg(F.count("*").alias("n")),
-        source_silvers=("clean",),
-    )
-    return [[bronze], [silver], [gold]]
+def _plan(schema: str, keep: Any = None, parallel: bool = True) -> Plan:
+    """bronze `events` (incremental on id) -> silver `clean` (appends) -> gold `total`."""
+
+    @step("bronze", "events", table=f"{schema}.events", watermark="id")
+    def bronze_events(run: StepRun) -> DataFrame:
+        df = run.read(f"{schema}.events")
+        if run.incremental:
+            df = run.newer_than(df, "id", run.oldest_watermark((f"{schema}.clean", "id")))
+        rules = (Rule("id", "not_null", F.col("id").isNotNull()), Rule("v", "not_null", F.col("v").isNotNull()))
+        checked = run.validate(df, rules, watermark="id")
+        run.gate(checked, min_rate=50.0)
+        return checked.valid
+
+    @step("silver", "clean", table=f"{schema}.clean", after=("events",), initial="overwrite",
+          incremental="append", full_refresh="overwrite")  # fmt: skip
+    def silver_clean(run: StepRun) -> DataFrame:
+        since = run.watermark(f"{schema}.clean", "id") if run.incremental else None
+        events = run.newer_than(run.output("events"), "id", since)
+        df = (keep or (lambda d: d.withColumn("v", F.col("v") * 2)))(events)
+        rules = (Rule("v", "gte(0)", F.col("v") >= 0), Rule("id", "not_null", F.col("id").isNotNull()))
+        checked = run.validate(df, rules, watermark="id")
+        run.gate(checked, min_rate=50.0)
+        run.publish(checked, covered=run.covered("events", since))
+        return checked.valid
+
+    @step("gold", "total", table=f"{schema}.total", after=("clean",), initial="overwrite",
+          incremental="overwrite", full_refresh="overwrite")  # fmt: skip
+    def gold_total(run: StepRun) -> DataFrame:
+        silvers = run.declared({"clean": run.whole("clean", f"{schema}.clean")}, "source_silvers")
+        df = silvers["clean"].agg(F.count("*").alias("n"))
+        checked = run.validate(df, (Rule("n", "non_negative", F.col("n") >= 0),))
+        run.gate(checked, min_rate=50.0)
+        run.publish(checked)
+        return checked.valid
+
+    return Plan(((bronze_events,), (silver_clean,), (gold_total,)), parallel=parallel)
+
+
+def _run(spark: Any, schema: str, rows: Any, mode: Mode, **kwargs: Any) -> Any:
+    df = spark.createDataFrame(rows, "id int, v int")
+    options = RunOptions(mode=mode, log_table=f"{schema}.logs", progress=kwargs.pop("progress", None))
+    return run_plan(spark, Pipeline("engine_test"), _plan(schema, **kwargs), options, {"events": df})
 
 
 def test_initial_then_incremental(spark, schema):  # type: ignore[no-untyped-def]
-    df = spark.createDataFrame([(1, 5), (2, -1), (None, 3), (3, 7)], "id int, v int")
-    opts = RunOptions(mode=Mode.INITIAL, log_table=f"{schema}.logs")
-    report = run_pipeline(spark, _specs(schema), {"events": df}, opts)
+    report = _run(spark, schema, [(1, 5), (2, -1), (None, 3), (3, 7)], Mode.INITIAL)
     assert report.success, report.error_message
     assert report.outcomes["events"].input_rows == 4
     assert report.outcomes["events"].valid_rows == 3
     assert report.outcomes["clean"].rows_written == 2
     assert spark.table(f"{schema}.clean").count() == 2
     assert spark.table(f"{schema}.total").first()["n"] == 2
-    more = spark.createDataFrame([(1, 5), (2, -1), (3, 7), (4, 1)], "id int, v int")
-    report = run_pipeline(
-        spark, _specs(schema), {"events": more}, RunOptions(mode=Mode.INCREMENTAL, log_table=f"{schema}.logs")
-    )
+    report = _run(spark, schema, [(1, 5), (2, -1), (3, 7), (4, 1)], Mode.INCREMENTAL)
     assert report.success, report.error_message
     assert report.outcomes["events"].input_rows == 1
     assert report.outcomes["clean"].write_mode == "append"
@@ -63,8 +75,7 @@ def test_initial_then_incremental(spark, schema):  # type: ignore[no-untyped-def
 
 
 def test_threshold_failure_cancels_dependents(spark, schema):  # type: ignore[no-untyped-def]
-    df = spark.createDataFrame([(1, -5), (2, -1), (3, 7)], "id int, v int")
-    report = run_pipeline(spark, _specs(schema), {"events": df}, RunOptions())
+    report = _run(spark, schema, [(1, -5), (2, -1), (3, 7)], Mode.INITIAL)
     assert not report.success
     assert report.outcomes["clean"].status is Status.FAILED
     assert report.outcomes["total"].status is Status.CANCELLED
@@ -81,9 +92,7 @@ def test_cached_rows_are_dropped_once_their_readers_are_done(spark, schema):  # 
     def progress(outcome):  # type: ignore[no-untyped-def]
         seen[outcome.name] = bool(cache.isEmpty())
 
-    df = spark.createDataFrame([(1, 5), (2, 1)], "id int, v int")
-    opts = RunOptions(mode=Mode.INITIAL, parallel=False, progress=progress)
-    report = run_pipeline(spark, _specs(schema), {"events": df}, opts)
+    report = _run(spark, schema, [(1, 5), (2, 1)], Mode.INITIAL, parallel=False, progress=progress)
     assert report.success, report.error_message
     # The bronze rows are cached while the silver step reads them, the silver rows while the gold
     # step reads them; once the gold step is written nothing is left, before the run log is written.
@@ -92,18 +101,27 @@ def test_cached_rows_are_dropped_once_their_readers_are_done(spark, schema):  # 
 
 def test_rows_a_silver_filters_out_are_not_read_again(spark, schema):  # type: ignore[no-untyped-def]
     """The silver commit records the newest bronze watermark it covered, not its own newest row."""
-    specs = _specs(schema)
-    silver = specs[1][0]
-    specs[1] = [replace(silver, transform=lambda spark, df, prior: df.filter(F.col("v") > 0))]
-    df = spark.createDataFrame([(1, 5), (2, 7), (3, -1)], "id int, v int")
-    run_pipeline(spark, specs, {"events": df}, RunOptions(mode=Mode.INITIAL))
+    positive = lambda df: df.filter(F.col("v") > 0)  # noqa: E731
+    _run(spark, schema, [(1, 5), (2, 7), (3, -1)], Mode.INITIAL, keep=positive)
     assert spark.table(f"{schema}.clean").agg(F.max("id")).first()[0] == 2
-    report = run_pipeline(spark, specs, {"events": df}, RunOptions(mode=Mode.INCREMENTAL))
+    report = _run(spark, schema, [(1, 5), (2, 7), (3, -1)], Mode.INCREMENTAL, keep=positive)
     assert report.success, report.error_message
     # Row 3 was offered to the silver step (which dropped it): the bronze does not read it again.
     assert report.outcomes["events"].input_rows == 0
     assert report.outcomes["clean"].previous_watermark == "3"
-    more = spark.createDataFrame([(1, 5), (3, -1), (4, 2)], "id int, v int")
-    report = run_pipeline(spark, specs, {"events": more}, RunOptions(mode=Mode.INCREMENTAL))
+    report = _run(spark, schema, [(1, 5), (3, -1), (4, 2)], Mode.INCREMENTAL, keep=positive)
     assert report.outcomes["events"].input_rows == 1
     assert sorted(r["id"] for r in spark.table(f"{schema}.clean").collect()) == [1, 2, 4]
+
+
+def test_an_invalid_newest_row_is_not_read_again(spark, schema):  # type: ignore[no-untyped-def]
+    """The watermark covers every row the bronze step read, valid or not: a run with no new rows
+    after an invalid newest row reads nothing and succeeds."""
+    rows = [(1, 5), (2, 7), (3, 1), (4, 2), (9, None)]  # the newest row fails the bronze rules
+    report = _run(spark, schema, rows, Mode.INITIAL)
+    assert report.success, report.error_message
+    assert report.outcomes["events"].invalid_rows == 1
+    report = _run(spark, schema, rows, Mode.INCREMENTAL)
+    assert report.success, report.error_message
+    assert report.outcomes["events"].input_rows == 0
+    assert report.outcomes["clean"].previous_watermark == "9"

@@ -10,9 +10,9 @@ import uuid
 from datetime import UTC, datetime
 
 from pyspark.sql import DataFrame, SparkSession
-from sparkforge_runtime.engine import RunOptions, RunReport
+from sparkforge_runtime.outcome import RunReport, Status, StepOutcome
+from sparkforge_runtime.plan import Mode, Pipeline, Plan
 from sparkforge_runtime.runlog import LOG_SCHEMA, log_rows
-from sparkforge_runtime.specs import Mode, Status, StepOutcome
 from sparkforge_runtime.tables import ensure_schema, split_fqn
 
 from sparkforge.exceptions import TableOperationError
@@ -92,8 +92,7 @@ class LogWriter:
         return self.spark.table(self.table_name)
 
     def _append(self, report: RunReport, pipeline_name: str, engine: str) -> int:
-        options = RunOptions(pipeline_name=pipeline_name, engine=engine)
-        rows = log_rows(report, {}, options)
+        rows = log_rows(report, Plan(()), Pipeline(pipeline_name), engine)
         ensure_schema(self.spark, split_fqn(self.table_name)[0])
         fmt = "delta" if self.use_delta else "parquet"
         try:

@@ -10,8 +10,7 @@ import dataclasses
 import resource
 from datetime import UTC, datetime
 
-from sparkforge_runtime.engine import RunReport
-from sparkforge_runtime.specs import StepOutcome
+from sparkforge_runtime.outcome import RunReport, StepOutcome
 
 from sparkforge.models import (
     ExecutionResult,

@@ -11,17 +11,18 @@ from collections.abc import Mapping
 from typing import Any
 
 from pyspark.sql import DataFrame, SparkSession
-from sparkforge_runtime.engine import RunOptions, RunReport, run_pipeline
-from sparkforge_runtime.specs import Mode, StepOutcome, StepSpec
+from sparkforge_runtime.outcome import RunReport, StepOutcome
+from sparkforge_runtime.plan import Mode
+from sparkforge_runtime.scheduler import RunOptions, run_plan
 
 from sparkforge import graph
 from sparkforge.exceptions import PipelineValidationError, StepError
+from sparkforge.interpreted_steps import runtime_plan
 from sparkforge.ir import Layer, Pipeline, Step
 from sparkforge.models import ExecutionResult, StepExecutionResult, UnifiedExecutionResult
 from sparkforge.performance import format_duration
 from sparkforge.results import execution_result, step_result
-from sparkforge.rules import to_runtime_rules
-from sparkforge.step_fields import run_fields, step_fields
+from sparkforge.step_fields import log_table, step_fields
 
 
 class StepExecutor:
@@ -163,43 +164,30 @@ class PipelineRunner:
             )
         return step
 
-    def specs(self) -> dict[str, StepSpec]:
-        settings = self.pipeline.settings
-        return {
-            s.name: StepSpec(
-                **step_fields(s, settings),
-                rules=to_runtime_rules(s.rules),
-                transform=s.transform.func if s.transform else None,
-            )
-            for s in self.pipeline.steps
-        }
-
-    def _options(self, mode: Mode, unified: bool) -> RunOptions:
-        fields = run_fields(self.pipeline.settings)
-        fields["unified"] = fields["unified"] or unified
+    def _options(self, mode: Mode, *, logged: bool = True) -> RunOptions:
         progress = _print_progress if self.pipeline.settings.verbose else None
-        return RunOptions(mode=mode, engine="interpreted", progress=progress, **fields)
+        table = log_table(self.pipeline.settings) if logged else None
+        return RunOptions(mode=mode, log_table=table, engine="interpreted", progress=progress)
 
     def _run(
         self, mode: Mode, sources: Mapping[str, Any] | None, unified: bool = False
     ) -> ExecutionResult:
         self._check_sources(sources)
-        specs = self.specs()
-        stages = [[specs[n] for n in stage] for stage in self.plan.stages]
-        report = run_pipeline(self.spark, stages, sources, self._options(mode, unified))
+        pipeline, plan = runtime_plan(self.plan)
+        plan = plan.replace(unified=plan.unified or unified)
+        report = run_plan(self.spark, pipeline, plan, self._options(mode), sources)
         self._executor.record(report)
         return execution_result(report, unified=unified)
 
     def _run_one(self, name: str, sources: Mapping[str, Any]) -> StepExecutionResult:
-        specs = self.specs()
-        options = self._options(Mode.INITIAL, False)
-        report = run_pipeline(
+        pipeline, plan = runtime_plan(self.plan)
+        report = run_plan(
             self.spark,
-            [[specs[name]]],
+            pipeline,
+            plan.only(frozenset({name})),
+            self._options(Mode.INITIAL, logged=False),
             sources,
-            RunOptions(**{**_options_dict(options), "log_table": None}),
             upstream=dict(self._executor.outputs),
-            context=specs,
         )
         self._executor.record(report)
         return self._executor.results[name]
@@ -211,10 +199,6 @@ class PipelineRunner:
                 f"bronze_sources names steps that are not bronze steps: {unknown}; "
                 f"bronze steps: {list(self.pipeline.names(Layer.BRONZE))}"
             )
-
-
-def _options_dict(options: RunOptions) -> dict[str, Any]:
-    return {f: getattr(options, f) for f in RunOptions.__dataclass_fields__}
 
 
 def _print_progress(outcome: StepOutcome) -> None:

@@ -1,9 +1,8 @@
 """What a declared step becomes at run time, as plain values.
 
-Input: an `ir.Step` and the pipeline's `ir.Settings`. Output: the keyword arguments of
-`sparkforge_runtime.specs.StepSpec`, except `rules` and `transform`. The interpreted runner passes them
-straight to `StepSpec`; the compiler writes them into the job with `repr()`. One function serves both,
-so the two paths cannot drift apart.
+Input: an `ir.Step` and the pipeline's `ir.Settings`. Output: its table, the columns it keeps, and
+the plain values `PipelineRunner.get_step_info` reports. What a step does at run time is decided in
+`step_plan`, which builds on these.
 
     Step(name="clean", layer=SILVER, table_name="clean", schema=None, ...)
     -> {"name": "clean", "layer": "silver", "table": "shop.clean", "threshold": 98.0, ...}
@@ -37,7 +36,7 @@ def keep_columns(step: Step, settings: Settings) -> tuple[str, ...] | None:
 
 
 def step_fields(step: Step, settings: Settings) -> dict[str, Any]:
-    """Keyword arguments for `StepSpec`, in a fixed order, without `rules` and `transform`."""
+    """The step's settings as plain values, in a fixed order, without `rules` and `transform`."""
     return {
         "name": step.name,
         "layer": step.layer.value,

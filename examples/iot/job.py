@@ -24,9 +24,10 @@ from __future__ import annotations
 
 import sys
 
-from sparkforge_runtime.job import JobDefinition, PlannedStep, run_job
+from sparkforge_runtime.job import run_job
+from sparkforge_runtime.plan import Pipeline, Plan, step
 from sparkforge_runtime.rules import Rule
-from sparkforge_runtime.specs import StepSpec
+from sparkforge_runtime.verbs import StepRun
 
 # pipeline.py:12
 from pyspark.sql import DataFrame, SparkSession, Window
@@ -42,7 +43,9 @@ SPIKE_DELTA_C = 8.0
 
 
 # pipeline.py:38
-def clean_readings(spark: SparkSession, bronze_df: DataFrame, prior_silvers: dict) -> DataFrame:
+def clean_readings(
+    spark: SparkSession, bronze_df: DataFrame, prior_silvers: dict
+) -> DataFrame:
     """Round the measurements, derive the event date and how late the row arrived."""
     delay = F.col("ingested_at").cast("long") - F.col("event_ts").cast("long")
     return (
@@ -55,13 +58,19 @@ def clean_readings(spark: SparkSession, bronze_df: DataFrame, prior_silvers: dic
 
 
 # pipeline.py:50
-def device_registry(spark: SparkSession, bronze_df: DataFrame, prior_silvers: dict) -> DataFrame:
+def device_registry(
+    spark: SparkSession, bronze_df: DataFrame, prior_silvers: dict
+) -> DataFrame:
     """One row per device, site names normalised."""
-    return bronze_df.withColumn("site", F.upper(F.trim("site"))).dropDuplicates(["device_id"])
+    return bronze_df.withColumn("site", F.upper(F.trim("site"))).dropDuplicates(
+        ["device_id"]
+    )
 
 
 # pipeline.py:55
-def site_readings(spark: SparkSession, bronze_df: DataFrame, prior_silvers: dict) -> DataFrame:
+def site_readings(
+    spark: SparkSession, bronze_df: DataFrame, prior_silvers: dict
+) -> DataFrame:
     """This run's readings with their device's site; readings of unregistered devices go to UNKNOWN."""
     devices = prior_silvers["device_registry"].select("device_id", "site", "model")
     return (
@@ -90,7 +99,11 @@ def device_hourly(spark: SparkSession, silvers: dict) -> DataFrame:
 # pipeline.py:80
 def temperature_spikes(spark: SparkSession, silvers: dict) -> DataFrame:
     """Readings more than SPIKE_DELTA_C away from the mean of the device's previous five readings."""
-    previous = Window.partitionBy("device_id").orderBy("event_ts", "reading_id").rowsBetween(-5, -1)
+    previous = (
+        Window.partitionBy("device_id")
+        .orderBy("event_ts", "reading_id")
+        .rowsBetween(-5, -1)
+    )
     in_order = Window.partitionBy("device_id").orderBy("event_ts", "reading_id")
     return (
         silvers["site_readings"]
@@ -128,16 +141,59 @@ def site_daily(spark: SparkSession, silvers: dict) -> DataFrame:
     )
 
 
+def sensor_readings_rules() -> tuple[Rule, ...]:
+    """Rules of bronze step 'sensor_readings' (pipeline.py:130)."""
+    return (
+        Rule("reading_id", "not_null", F.col("reading_id").isNotNull()),
+        Rule("device_id", "not_null", F.col("device_id").isNotNull()),
+        Rule(
+            "device_id",
+            "not_empty",
+            F.col("device_id").isNotNull() & (F.length(F.col("device_id")) > 0),
+        ),
+        Rule("event_ts", "not_null", F.col("event_ts").isNotNull()),
+        Rule("ingested_at", "not_null", F.col("ingested_at").isNotNull()),
+        Rule(
+            "ingested_at", "ingested_at >= event_ts", F.expr("ingested_at >= event_ts")
+        ),
+        Rule(
+            "temperature_c",
+            "between(-40.0, 125.0)",
+            F.col("temperature_c").between(-40.0, 125.0),
+        ),
+        Rule("humidity_pct", "gte(0.0)", F.col("humidity_pct") >= 0.0),
+        Rule("humidity_pct", "lte(100.0)", F.col("humidity_pct") <= 100.0),
+    )
+
+
 # Raw readings as uploaded by the gateways; late uploads are common.
-def bronze_sensor_readings() -> StepSpec:
-    """Bronze step 'sensor_readings' (pipeline.py:130): reads iot_sensors.sensor_readings unless --source binds it."""
-    return StepSpec(
-        name="sensor_readings",
-        layer="bronze",
-        threshold=90.0,
-        table="iot_sensors.sensor_readings",
-        incremental_col="ingested_at",
-        keep_columns=(
+# pipeline.py:130
+@step(
+    "bronze",
+    "sensor_readings",
+    table="iot_sensors.sensor_readings",
+    watermark="ingested_at",
+)
+def bronze_sensor_readings(run: StepRun) -> DataFrame:
+    """Reads iot_sensors.sensor_readings, or the input bound with --source
+    sensor_readings=...; in incremental runs only the rows whose ingested_at is
+    newer than what iot_sensors.readings and iot_sensors.site_readings last
+    covered.
+
+    Below 90% valid rows it fails; then readings, site_readings, device_hourly,
+    site_daily and temperature_spikes are cancelled.
+    """
+    df = run.read("iot_sensors.sensor_readings")
+    if run.incremental:
+        since = run.oldest_watermark(
+            ("iot_sensors.readings", "ingested_at"),
+            ("iot_sensors.site_readings", "ingested_at"),
+        )
+        df = run.newer_than(df, "ingested_at", since)
+    checked = run.validate(
+        df,
+        sensor_readings_rules(),
+        keep=(
             "reading_id",
             "device_id",
             "event_ts",
@@ -146,64 +202,96 @@ def bronze_sensor_readings() -> StepSpec:
             "humidity_pct",
             "battery_pct",
         ),
-        rules=(
-            Rule("reading_id", "not_null", F.col("reading_id").isNotNull()),
-            Rule("device_id", "not_null", F.col("device_id").isNotNull()),
-            Rule(
-                "device_id",
-                "not_empty",
-                F.col("device_id").isNotNull() & (F.length(F.col("device_id")) > 0),
-            ),
-            Rule("event_ts", "not_null", F.col("event_ts").isNotNull()),
-            Rule("ingested_at", "not_null", F.col("ingested_at").isNotNull()),
-            Rule("ingested_at", "ingested_at >= event_ts", F.expr("ingested_at >= event_ts")),
-            Rule(
-                "temperature_c",
-                "between(-40.0, 125.0)",
-                F.col("temperature_c").between(-40.0, 125.0),
-            ),
-            Rule("humidity_pct", "gte(0.0)", F.col("humidity_pct") >= 0.0),
-            Rule("humidity_pct", "lte(100.0)", F.col("humidity_pct") <= 100.0),
+        watermark="ingested_at",
+    )
+    run.gate(checked, min_rate=90.0)
+    return checked.valid
+
+
+def devices_rules() -> tuple[Rule, ...]:
+    """Rules of bronze step 'devices' (pipeline.py:136)."""
+    return (
+        Rule("device_id", "not_null", F.col("device_id").isNotNull()),
+        Rule(
+            "device_id",
+            "not_empty",
+            F.col("device_id").isNotNull() & (F.length(F.col("device_id")) > 0),
         ),
+        Rule(
+            "site",
+            "not_empty",
+            F.col("site").isNotNull() & (F.length(F.col("site")) > 0),
+        ),
+        Rule(
+            "model",
+            "in(['TH-100', 'TH-200', 'TH-300X'])",
+            F.col("model").isin(["TH-100", "TH-200", "TH-300X"]),
+        ),
+        Rule("installed_on", "not_null", F.col("installed_on").isNotNull()),
     )
 
 
-def bronze_devices() -> StepSpec:
-    """Bronze step 'devices' (pipeline.py:136): reads iot_sensors.devices unless --source binds it."""
-    return StepSpec(
-        name="devices",
-        layer="bronze",
-        threshold=90.0,
-        table="iot_sensors.devices",
-        keep_columns=("device_id", "site", "model", "installed_on"),
-        rules=(
-            Rule("device_id", "not_null", F.col("device_id").isNotNull()),
-            Rule(
-                "device_id",
-                "not_empty",
-                F.col("device_id").isNotNull() & (F.length(F.col("device_id")) > 0),
-            ),
-            Rule("site", "not_empty", F.col("site").isNotNull() & (F.length(F.col("site")) > 0)),
-            Rule(
-                "model",
-                "in(['TH-100', 'TH-200', 'TH-300X'])",
-                F.col("model").isin(["TH-100", "TH-200", "TH-300X"]),
-            ),
-            Rule("installed_on", "not_null", F.col("installed_on").isNotNull()),
-        ),
+# pipeline.py:136
+@step("bronze", "devices", table="iot_sensors.devices")
+def bronze_devices(run: StepRun) -> DataFrame:
+    """Reads iot_sensors.devices, or the input bound with --source devices=....
+
+    Below 90% valid rows it fails; then device_registry, site_readings,
+    site_daily and temperature_spikes are cancelled.
+    """
+    df = run.read("iot_sensors.devices")
+    checked = run.validate(
+        df, devices_rules(), keep=("device_id", "site", "model", "installed_on")
+    )
+    run.gate(checked, min_rate=90.0)
+    return checked.valid
+
+
+def readings_rules() -> tuple[Rule, ...]:
+    """Rules of silver step 'readings' (pipeline.py:137)."""
+    return (
+        Rule("reading_id", "not_null", F.col("reading_id").isNotNull()),
+        Rule("device_id", "not_null", F.col("device_id").isNotNull()),
+        Rule("event_ts", "not_null", F.col("event_ts").isNotNull()),
+        Rule("ingested_at", "not_null", F.col("ingested_at").isNotNull()),
+        Rule("event_date", "not_null", F.col("event_date").isNotNull()),
+        Rule("temperature_c", "not_null", F.col("temperature_c").isNotNull()),
+        Rule("delay_minutes", "non_negative", F.col("delay_minutes") >= 0),
     )
 
 
-def silver_readings() -> StepSpec:
-    """Silver step 'readings' (pipeline.py:137): writes iot_sensors.readings."""
-    return StepSpec(
-        name="readings",
-        layer="silver",
-        threshold=98.0,
-        table="iot_sensors.readings",
-        source_bronze="sensor_readings",
-        watermark_col="ingested_at",
-        keep_columns=(
+# pipeline.py:137
+@step(
+    "silver",
+    "readings",
+    table="iot_sensors.readings",
+    after=("sensor_readings",),
+    initial="overwrite",
+    incremental="append",
+    full_refresh="overwrite",
+)
+def silver_readings(run: StepRun) -> DataFrame:
+    """sensor_readings -> iot_sensors.readings: in incremental runs it appends the
+    rows newer than its watermark (ingested_at); otherwise it replaces the
+    table.
+
+    Below 98% valid rows it fails and writes nothing; then site_readings,
+    device_hourly, site_daily and temperature_spikes are cancelled.
+    """
+    since = (
+        run.watermark("iot_sensors.readings", "ingested_at")
+        if run.incremental
+        else None
+    )
+    sensor_readings = run.newer_than(
+        run.output("sensor_readings"), "ingested_at", since
+    )
+    priors = run.declared({}, argument="depends_on")
+    df = clean_readings(run.spark, sensor_readings, priors)
+    checked = run.validate(
+        df,
+        readings_rules(),
+        keep=(
             "reading_id",
             "device_id",
             "event_ts",
@@ -214,48 +302,111 @@ def silver_readings() -> StepSpec:
             "humidity_pct",
             "is_late",
         ),
-        transform=clean_readings,
-        rules=(
-            Rule("reading_id", "not_null", F.col("reading_id").isNotNull()),
-            Rule("device_id", "not_null", F.col("device_id").isNotNull()),
-            Rule("event_ts", "not_null", F.col("event_ts").isNotNull()),
-            Rule("ingested_at", "not_null", F.col("ingested_at").isNotNull()),
-            Rule("event_date", "not_null", F.col("event_date").isNotNull()),
-            Rule("temperature_c", "not_null", F.col("temperature_c").isNotNull()),
-            Rule("delay_minutes", "non_negative", F.col("delay_minutes") >= 0),
+        watermark="ingested_at",
+    )
+    run.gate(checked, min_rate=98.0)
+    run.publish(checked, covered=run.covered("sensor_readings", since))
+    return checked.valid
+
+
+def device_registry_rules() -> tuple[Rule, ...]:
+    """Rules of silver step 'device_registry' (pipeline.py:155)."""
+    return (
+        Rule("device_id", "not_null", F.col("device_id").isNotNull()),
+        Rule(
+            "site",
+            "not_empty",
+            F.col("site").isNotNull() & (F.length(F.col("site")) > 0),
         ),
+        Rule("model", "not_null", F.col("model").isNotNull()),
     )
 
 
-def silver_device_registry() -> StepSpec:
-    """Silver step 'device_registry' (pipeline.py:155): writes iot_sensors.device_registry."""
-    return StepSpec(
-        name="device_registry",
-        layer="silver",
-        threshold=98.0,
-        table="iot_sensors.device_registry",
-        source_bronze="devices",
-        keep_columns=("device_id", "site", "model"),
-        transform=device_registry,
-        rules=(
-            Rule("device_id", "not_null", F.col("device_id").isNotNull()),
-            Rule("site", "not_empty", F.col("site").isNotNull() & (F.length(F.col("site")) > 0)),
-            Rule("model", "not_null", F.col("model").isNotNull()),
+# pipeline.py:155
+@step(
+    "silver",
+    "device_registry",
+    table="iot_sensors.device_registry",
+    after=("devices",),
+    initial="overwrite",
+    incremental="overwrite",
+    full_refresh="overwrite",
+)
+def silver_device_registry(run: StepRun) -> DataFrame:
+    """devices -> iot_sensors.device_registry: recomputed and replaced in every
+    run.
+
+    Below 98% valid rows it fails and writes nothing; then site_readings,
+    site_daily and temperature_spikes are cancelled.
+    """
+    devices = run.output("devices")
+    priors = run.declared({}, argument="depends_on")
+    df = device_registry(run.spark, devices, priors)
+    checked = run.validate(
+        df, device_registry_rules(), keep=("device_id", "site", "model")
+    )
+    run.gate(checked, min_rate=98.0)
+    run.publish(checked)
+    return checked.valid
+
+
+def site_readings_rules() -> tuple[Rule, ...]:
+    """Rules of silver step 'site_readings' (pipeline.py:162)."""
+    return (
+        Rule("reading_id", "not_null", F.col("reading_id").isNotNull()),
+        Rule("device_id", "not_null", F.col("device_id").isNotNull()),
+        Rule(
+            "site",
+            "not_empty",
+            F.col("site").isNotNull() & (F.length(F.col("site")) > 0),
         ),
+        Rule("model", "not_null", F.col("model").isNotNull()),
+        Rule("event_ts", "not_null", F.col("event_ts").isNotNull()),
+        Rule("event_date", "not_null", F.col("event_date").isNotNull()),
+        Rule("ingested_at", "not_null", F.col("ingested_at").isNotNull()),
     )
 
 
-def silver_site_readings() -> StepSpec:
-    """Silver step 'site_readings' (pipeline.py:162): writes iot_sensors.site_readings."""
-    return StepSpec(
-        name="site_readings",
-        layer="silver",
-        threshold=98.0,
-        table="iot_sensors.site_readings",
-        source_bronze="sensor_readings",
-        depends_on=("readings", "device_registry"),
-        watermark_col="ingested_at",
-        keep_columns=(
+# pipeline.py:162
+@step(
+    "silver",
+    "site_readings",
+    table="iot_sensors.site_readings",
+    after=("sensor_readings", "readings", "device_registry"),
+    initial="overwrite",
+    incremental="append",
+    full_refresh="overwrite",
+)
+def silver_site_readings(run: StepRun) -> DataFrame:
+    """sensor_readings, readings and device_registry -> iot_sensors.site_readings:
+    in incremental runs it appends the rows newer than its watermark
+    (ingested_at); otherwise it replaces the table.
+
+    Below 98% valid rows it fails and writes nothing; then site_daily and
+    temperature_spikes are cancelled.
+    """
+    since = (
+        run.watermark("iot_sensors.site_readings", "ingested_at")
+        if run.incremental
+        else None
+    )
+    sensor_readings = run.newer_than(
+        run.output("sensor_readings"), "ingested_at", since
+    )
+    priors = run.declared(
+        {
+            "readings": run.rows_since(
+                "readings", "iot_sensors.readings", "ingested_at", since
+            ),
+            "device_registry": run.output("device_registry"),
+        },
+        argument="depends_on",
+    )
+    df = site_readings(run.spark, sensor_readings, priors)
+    checked = run.validate(
+        df,
+        site_readings_rules(),
+        keep=(
             "reading_id",
             "device_id",
             "site",
@@ -267,51 +418,94 @@ def silver_site_readings() -> StepSpec:
             "humidity_pct",
             "is_late",
         ),
-        transform=site_readings,
-        rules=(
-            Rule("reading_id", "not_null", F.col("reading_id").isNotNull()),
-            Rule("device_id", "not_null", F.col("device_id").isNotNull()),
-            Rule("site", "not_empty", F.col("site").isNotNull() & (F.length(F.col("site")) > 0)),
-            Rule("model", "not_null", F.col("model").isNotNull()),
-            Rule("event_ts", "not_null", F.col("event_ts").isNotNull()),
-            Rule("event_date", "not_null", F.col("event_date").isNotNull()),
-            Rule("ingested_at", "not_null", F.col("ingested_at").isNotNull()),
+        watermark="ingested_at",
+    )
+    run.gate(checked, min_rate=98.0)
+    run.publish(checked, covered=run.covered("sensor_readings", since))
+    return checked.valid
+
+
+def device_hourly_rules() -> tuple[Rule, ...]:
+    """Rules of gold step 'device_hourly' (pipeline.py:182)."""
+    return (
+        Rule("device_id", "not_null", F.col("device_id").isNotNull()),
+        Rule("hour", "not_null", F.col("hour").isNotNull()),
+        Rule("readings", "positive", F.col("readings") > 0),
+        Rule(
+            "avg_c",
+            "min_c <= avg_c AND avg_c <= max_c",
+            F.expr("min_c <= avg_c AND avg_c <= max_c"),
         ),
     )
 
 
-def gold_device_hourly() -> StepSpec:
-    """Gold step 'device_hourly' (pipeline.py:182): writes iot_sensors.device_hourly."""
-    return StepSpec(
-        name="device_hourly",
-        layer="gold",
-        threshold=99.0,
-        table="iot_sensors.device_hourly",
-        source_silvers=("readings",),
-        keep_columns=("device_id", "hour", "readings", "avg_c", "min_c", "max_c"),
-        transform=device_hourly,
-        rules=(
-            Rule("device_id", "not_null", F.col("device_id").isNotNull()),
-            Rule("hour", "not_null", F.col("hour").isNotNull()),
-            Rule("readings", "positive", F.col("readings") > 0),
-            Rule(
-                "avg_c",
-                "min_c <= avg_c AND avg_c <= max_c",
-                F.expr("min_c <= avg_c AND avg_c <= max_c"),
-            ),
-        ),
+# pipeline.py:182
+@step(
+    "gold",
+    "device_hourly",
+    table="iot_sensors.device_hourly",
+    after=("readings",),
+    initial="overwrite",
+    incremental="overwrite",
+    full_refresh="overwrite",
+)
+def gold_device_hourly(run: StepRun) -> DataFrame:
+    """readings -> iot_sensors.device_hourly: recomputed from the whole silver
+    tables and replaced in every run.
+
+    Below 99% valid rows it fails and writes nothing.
+    """
+    silvers = run.declared(
+        {"readings": run.whole("readings", "iot_sensors.readings")},
+        argument="source_silvers",
+    )
+    df = device_hourly(run.spark, silvers)
+    checked = run.validate(
+        df,
+        device_hourly_rules(),
+        keep=("device_id", "hour", "readings", "avg_c", "min_c", "max_c"),
+    )
+    run.gate(checked, min_rate=99.0)
+    run.publish(checked)
+    return checked.valid
+
+
+def temperature_spikes_rules() -> tuple[Rule, ...]:
+    """Rules of gold step 'temperature_spikes' (pipeline.py:196)."""
+    return (
+        Rule("reading_id", "not_null", F.col("reading_id").isNotNull()),
+        Rule("device_id", "not_null", F.col("device_id").isNotNull()),
+        Rule("event_ts", "not_null", F.col("event_ts").isNotNull()),
+        Rule("baseline_c", "not_null", F.col("baseline_c").isNotNull()),
+        Rule("delta_c", "not_in([0.0])", ~F.col("delta_c").isin([0.0])),
     )
 
 
-def gold_temperature_spikes() -> StepSpec:
-    """Gold step 'temperature_spikes' (pipeline.py:196): writes iot_sensors.temperature_spikes."""
-    return StepSpec(
-        name="temperature_spikes",
-        layer="gold",
-        threshold=99.0,
-        table="iot_sensors.temperature_spikes",
-        source_silvers=("site_readings",),
-        keep_columns=(
+# pipeline.py:196
+@step(
+    "gold",
+    "temperature_spikes",
+    table="iot_sensors.temperature_spikes",
+    after=("site_readings",),
+    initial="overwrite",
+    incremental="overwrite",
+    full_refresh="overwrite",
+)
+def gold_temperature_spikes(run: StepRun) -> DataFrame:
+    """site_readings -> iot_sensors.temperature_spikes: recomputed from the whole
+    silver tables and replaced in every run.
+
+    Below 99% valid rows it fails and writes nothing.
+    """
+    silvers = run.declared(
+        {"site_readings": run.whole("site_readings", "iot_sensors.site_readings")},
+        argument="source_silvers",
+    )
+    df = temperature_spikes(run.spark, silvers)
+    checked = run.validate(
+        df,
+        temperature_spikes_rules(),
+        keep=(
             "reading_id",
             "device_id",
             "event_ts",
@@ -322,26 +516,57 @@ def gold_temperature_spikes() -> StepSpec:
             "previous_c",
             "is_late",
         ),
-        transform=temperature_spikes,
-        rules=(
-            Rule("reading_id", "not_null", F.col("reading_id").isNotNull()),
-            Rule("device_id", "not_null", F.col("device_id").isNotNull()),
-            Rule("event_ts", "not_null", F.col("event_ts").isNotNull()),
-            Rule("baseline_c", "not_null", F.col("baseline_c").isNotNull()),
-            Rule("delta_c", "not_in([0.0])", ~F.col("delta_c").isin([0.0])),
+    )
+    run.gate(checked, min_rate=99.0)
+    run.publish(checked)
+    return checked.valid
+
+
+def site_daily_rules() -> tuple[Rule, ...]:
+    """Rules of gold step 'site_daily' (pipeline.py:213)."""
+    return (
+        Rule(
+            "site",
+            "not_empty",
+            F.col("site").isNotNull() & (F.length(F.col("site")) > 0),
         ),
+        Rule("event_date", "not_null", F.col("event_date").isNotNull()),
+        Rule("readings", "positive", F.col("readings") > 0),
+        Rule("late_readings", "non_negative", F.col("late_readings") >= 0),
+        Rule(
+            "late_readings",
+            "late_readings <= readings",
+            F.expr("late_readings <= readings"),
+        ),
+        Rule("devices", "positive", F.col("devices") > 0),
     )
 
 
-def gold_site_daily() -> StepSpec:
-    """Gold step 'site_daily' (pipeline.py:213): writes iot_sensors.site_daily."""
-    return StepSpec(
-        name="site_daily",
-        layer="gold",
-        threshold=99.0,
-        table="iot_sensors.site_daily",
-        source_silvers=("site_readings",),
-        keep_columns=(
+# pipeline.py:213
+@step(
+    "gold",
+    "site_daily",
+    table="iot_sensors.site_daily",
+    after=("site_readings",),
+    initial="overwrite",
+    incremental="overwrite",
+    full_refresh="overwrite",
+)
+def gold_site_daily(run: StepRun) -> DataFrame:
+    """site_readings -> iot_sensors.site_daily: recomputed from the whole silver
+    tables and replaced in every run.
+
+    Below 99% valid rows it fails and writes nothing.
+    """
+    silvers = run.declared(
+        {"site_readings": run.whole("site_readings", "iot_sensors.site_readings")},
+        argument="source_silvers",
+    )
+    df = site_daily(run.spark, silvers)
+    checked = run.validate(
+        df,
+        site_daily_rules(),
+        keep=(
             "site",
             "event_date",
             "readings",
@@ -350,77 +575,47 @@ def gold_site_daily() -> StepSpec:
             "avg_c",
             "avg_humidity_pct",
         ),
-        transform=site_daily,
-        rules=(
-            Rule("site", "not_empty", F.col("site").isNotNull() & (F.length(F.col("site")) > 0)),
-            Rule("event_date", "not_null", F.col("event_date").isNotNull()),
-            Rule("readings", "positive", F.col("readings") > 0),
-            Rule("late_readings", "non_negative", F.col("late_readings") >= 0),
-            Rule("late_readings", "late_readings <= readings", F.expr("late_readings <= readings")),
-            Rule("devices", "positive", F.col("devices") > 0),
-        ),
     )
+    run.gate(checked, min_rate=99.0)
+    run.publish(checked)
+    return checked.valid
 
 
-JOB = JobDefinition(
-    pipeline_name="iot_sensors",
-    source_file="pipeline.py",
+PIPELINE = Pipeline(
+    name="iot_sensors",
+    log_table="iot_sensors.pipeline_logs",
+    table_format="delta",
+    source="pipeline.py",
     source_hash="de072b5f1ebf18a22fb533782764f8ce4944e647440417ada6ba1c72aa760b10",
     compiled_with="0.1.0",
     runtime_requires=">=0.1.0,<0.2",
     script="job.py",
-    parallel=True,
-    max_workers=4,
-    unified=False,
-    log_table="iot_sensors.pipeline_logs",
-    steps=(
-        PlannedStep(1, "devices", "bronze", "iot_sensors.devices"),
-        PlannedStep(
-            1, "sensor_readings", "bronze", "iot_sensors.sensor_readings", incremental=True
-        ),
-        PlannedStep(
-            2, "device_registry", "silver", "iot_sensors.device_registry", upstream=("devices",)
-        ),
-        PlannedStep(
-            2,
-            "readings",
-            "silver",
-            "iot_sensors.readings",
-            upstream=("sensor_readings",),
-            incremental=True,
-        ),
-        PlannedStep(
-            3,
-            "site_readings",
-            "silver",
-            "iot_sensors.site_readings",
-            upstream=("sensor_readings", "readings", "device_registry"),
-            incremental=True,
-        ),
-        PlannedStep(
-            4, "device_hourly", "gold", "iot_sensors.device_hourly", upstream=("readings",)
-        ),
-        PlannedStep(4, "site_daily", "gold", "iot_sensors.site_daily", upstream=("site_readings",)),
-        PlannedStep(
-            4,
-            "temperature_spikes",
-            "gold",
-            "iot_sensors.temperature_spikes",
-            upstream=("site_readings",),
-        ),
-    ),
 )
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run the pipeline; `--help` lists the options. Returns the exit code."""
-    stages = (
-        (bronze_devices, bronze_sensor_readings),  # stage 1, parallel
-        (silver_device_registry, silver_readings),  # stage 2, parallel
-        (silver_site_readings,),  # stage 3
-        (gold_device_hourly, gold_site_daily, gold_temperature_spikes),  # stage 4, parallel
+    """Run the pipeline; `--help` lists the options.
+
+    Steps run stage by stage; a failed step writes nothing and cancels the steps
+    that need it (its docstring names them), the others still run. Exit code:
+    0 every step completed, 1 a step failed, 2 bad arguments or environment.
+    """
+    plan = Plan(
+        stages=(
+            (bronze_devices, bronze_sensor_readings),  # stage 1: side by side
+            (silver_device_registry, silver_readings),  # stage 2: side by side
+            (silver_site_readings,),  # stage 3
+            (
+                gold_device_hourly,
+                gold_site_daily,
+                gold_temperature_spikes,
+            ),  # stage 4: side by side
+        ),
+        parallel=True,
+        max_workers=4,
+        unified=False,
     )
-    return run_job(JOB, stages, argv)
+    return run_job(PIPELINE, plan, argv)
 
 
 if __name__ == "__main__":

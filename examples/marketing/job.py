@@ -24,9 +24,10 @@ from __future__ import annotations
 
 import sys
 
-from sparkforge_runtime.job import JobDefinition, PlannedStep, run_job
+from sparkforge_runtime.job import run_job
+from sparkforge_runtime.plan import Pipeline, Plan, step
 from sparkforge_runtime.rules import Rule
-from sparkforge_runtime.specs import StepSpec
+from sparkforge_runtime.verbs import StepRun
 
 # pipeline.py:14
 from pyspark.sql import DataFrame, SparkSession, Window
@@ -39,7 +40,9 @@ ATTRIBUTION_DAYS = 7
 
 
 # pipeline.py:49
-def clean_clicks(spark: SparkSession, bronze_df: DataFrame, prior_silvers: dict) -> DataFrame:
+def clean_clicks(
+    spark: SparkSession, bronze_df: DataFrame, prior_silvers: dict
+) -> DataFrame:
     """Clicks with their day and a bot flag from the user agent."""
     return (
         bronze_df.withColumn("click_date", F.to_date("click_ts"))
@@ -49,15 +52,19 @@ def clean_clicks(spark: SparkSession, bronze_df: DataFrame, prior_silvers: dict)
 
 
 # pipeline.py:58
-def campaign_dim(spark: SparkSession, bronze_df: DataFrame, prior_silvers: dict) -> DataFrame:
+def campaign_dim(
+    spark: SparkSession, bronze_df: DataFrame, prior_silvers: dict
+) -> DataFrame:
     """The campaign dimension, one row per campaign."""
-    return bronze_df.withColumn("campaign_name", F.trim("campaign_name")).dropDuplicates(
-        ["campaign_id"]
-    )
+    return bronze_df.withColumn(
+        "campaign_name", F.trim("campaign_name")
+    ).dropDuplicates(["campaign_id"])
 
 
 # pipeline.py:65
-def enrich_clicks(spark: SparkSession, bronze_df: DataFrame, prior_silvers: dict) -> DataFrame:
+def enrich_clicks(
+    spark: SparkSession, bronze_df: DataFrame, prior_silvers: dict
+) -> DataFrame:
     """This run's clicks with the campaign's channel and flight dates."""
     campaigns = prior_silvers["campaign_dim"].select(
         "campaign_id", "campaign_name", "channel", "start_date", "end_date"
@@ -69,27 +76,38 @@ def enrich_clicks(spark: SparkSession, bronze_df: DataFrame, prior_silvers: dict
         .withColumn(
             "in_flight",
             F.coalesce(
-                F.col("click_date").between(F.col("start_date"), F.col("end_date")), F.lit(False)
+                F.col("click_date").between(F.col("start_date"), F.col("end_date")),
+                F.lit(False),
             ),
         )
     )
 
 
 # pipeline.py:83
-def billable(spark: SparkSession, bronze_df: DataFrame, prior_silvers: dict) -> DataFrame:
+def billable(
+    spark: SparkSession, bronze_df: DataFrame, prior_silvers: dict
+) -> DataFrame:
     """Clicks the advertiser pays for: no bots, inside the campaign's flight; cost in cents."""
     return (
         prior_silvers["clicks_enriched"]
         .filter(~F.col("is_bot") & F.col("in_flight"))
         .withColumn("cost_cents", F.round(F.col("cost") * 100).cast("long"))
         .select(
-            "click_id", "campaign_id", "channel", "user_id", "click_ts", "click_date", "cost_cents"
+            "click_id",
+            "campaign_id",
+            "channel",
+            "user_id",
+            "click_ts",
+            "click_date",
+            "cost_cents",
         )
     )
 
 
 # pipeline.py:95
-def clean_conversions(spark: SparkSession, bronze_df: DataFrame, prior_silvers: dict) -> DataFrame:
+def clean_conversions(
+    spark: SparkSession, bronze_df: DataFrame, prior_silvers: dict
+) -> DataFrame:
     """One row per conversion, revenue in cents."""
     return (
         bronze_df.dropDuplicates(["conversion_id"])
@@ -113,7 +131,8 @@ def channel_daily(spark: SparkSession, silvers: dict) -> DataFrame:
 # pipeline.py:115
 def campaign_performance(spark: SparkSession, silvers: dict) -> DataFrame:
     """Last-click attribution: each conversion goes to the user's latest billable click in the
-    ATTRIBUTION_DAYS before it; then clicks, spend, conversions, revenue and ROAS per campaign."""
+    ATTRIBUTION_DAYS before it; then clicks, spend, conversions, revenue and ROAS per campaign.
+    """
     clicks = silvers["billable_clicks"]
     conversions = silvers["conversions"]
     window_end = F.col("k.click_ts") + F.expr(f"INTERVAL {ATTRIBUTION_DAYS} DAYS")
@@ -128,11 +147,20 @@ def campaign_performance(spark: SparkSession, silvers: dict) -> DataFrame:
             & (F.col("k.click_ts") <= F.col("c.converted_at"))
             & (F.col("c.converted_at") < window_end),
         )
-        .select("c.conversion_id", "c.revenue_cents", "k.click_id", "k.click_ts", "k.campaign_id")
+        .select(
+            "c.conversion_id",
+            "c.revenue_cents",
+            "k.click_id",
+            "k.click_ts",
+            "k.campaign_id",
+        )
         .withColumn("rank", F.row_number().over(latest_first))
         .filter(F.col("rank") == 1)
         .groupBy("campaign_id")
-        .agg(F.count("*").alias("conversions"), F.sum("revenue_cents").alias("revenue_cents"))
+        .agg(
+            F.count("*").alias("conversions"),
+            F.sum("revenue_cents").alias("revenue_cents"),
+        )
     )
     spend = clicks.groupBy("campaign_id", "channel").agg(
         F.count("*").alias("clicks"), F.sum("cost_cents").alias("spend_cents")
@@ -145,7 +173,8 @@ def campaign_performance(spark: SparkSession, silvers: dict) -> DataFrame:
         .withColumn(
             "roas",
             F.when(
-                F.col("spend_cents") > 0, F.round(F.col("revenue_cents") / F.col("spend_cents"), 4)
+                F.col("spend_cents") > 0,
+                F.round(F.col("revenue_cents") / F.col("spend_cents"), 4),
             ),
         )
     )
@@ -173,15 +202,47 @@ def budget_pacing(spark: SparkSession, silvers: dict) -> DataFrame:
     )
 
 
-def bronze_ad_clicks() -> StepSpec:
-    """Bronze step 'ad_clicks' (pipeline.py:187): reads marketing_bi.ad_clicks unless --source binds it."""
-    return StepSpec(
-        name="ad_clicks",
-        layer="bronze",
-        threshold=90.0,
-        table="marketing_bi.ad_clicks",
-        incremental_col="click_ts",
-        keep_columns=(
+def ad_clicks_rules() -> tuple[Rule, ...]:
+    """Rules of bronze step 'ad_clicks' (pipeline.py:187)."""
+    return (
+        Rule("click_id", "not_null", F.col("click_id").isNotNull()),
+        Rule("campaign_id", "not_null", F.col("campaign_id").isNotNull()),
+        Rule("campaign_id", "like('cmp-%')", F.col("campaign_id").like("cmp-%")),
+        Rule("user_id", "not_null", F.col("user_id").isNotNull()),
+        Rule("click_ts", "not_null", F.col("click_ts").isNotNull()),
+        Rule("cost", "cost >= 0 AND cost < 50", F.expr("cost >= 0 AND cost < 50")),
+        Rule(
+            "device",
+            "in(['desktop', 'mobile', 'tablet'])",
+            F.col("device").isin(["desktop", "mobile", "tablet"]),
+        ),
+    )
+
+
+# pipeline.py:187
+@step("bronze", "ad_clicks", table="marketing_bi.ad_clicks", watermark="click_ts")
+def bronze_ad_clicks(run: StepRun) -> DataFrame:
+    """Reads marketing_bi.ad_clicks, or the input bound with --source
+    ad_clicks=...; in incremental runs only the rows whose click_ts is newer
+    than what marketing_bi.clicks, marketing_bi.clicks_enriched and
+    marketing_bi.billable_clicks last covered.
+
+    Below 90% valid rows it fails; then clicks, clicks_enriched,
+    billable_clicks, budget_pacing, campaign_performance and channel_daily are
+    cancelled.
+    """
+    df = run.read("marketing_bi.ad_clicks")
+    if run.incremental:
+        since = run.oldest_watermark(
+            ("marketing_bi.clicks", "click_ts"),
+            ("marketing_bi.clicks_enriched", "click_ts"),
+            ("marketing_bi.billable_clicks", "click_ts"),
+        )
+        df = run.newer_than(df, "click_ts", since)
+    checked = run.validate(
+        df,
+        ad_clicks_rules(),
+        keep=(
             "click_id",
             "campaign_id",
             "user_id",
@@ -190,30 +251,49 @@ def bronze_ad_clicks() -> StepSpec:
             "device",
             "user_agent",
         ),
-        rules=(
-            Rule("click_id", "not_null", F.col("click_id").isNotNull()),
-            Rule("campaign_id", "not_null", F.col("campaign_id").isNotNull()),
-            Rule("campaign_id", "like('cmp-%')", F.col("campaign_id").like("cmp-%")),
-            Rule("user_id", "not_null", F.col("user_id").isNotNull()),
-            Rule("click_ts", "not_null", F.col("click_ts").isNotNull()),
-            Rule("cost", "cost >= 0 AND cost < 50", F.expr("cost >= 0 AND cost < 50")),
-            Rule(
-                "device",
-                "in(['desktop', 'mobile', 'tablet'])",
-                F.col("device").isin(["desktop", "mobile", "tablet"]),
-            ),
+        watermark="click_ts",
+    )
+    run.gate(checked, min_rate=90.0)
+    return checked.valid
+
+
+def campaigns_rules() -> tuple[Rule, ...]:
+    """Rules of bronze step 'campaigns' (pipeline.py:188)."""
+    return (
+        Rule("campaign_id", "not_null", F.col("campaign_id").isNotNull()),
+        Rule("campaign_id", "like('cmp-%')", F.col("campaign_id").like("cmp-%")),
+        Rule(
+            "campaign_name",
+            "not_empty",
+            F.col("campaign_name").isNotNull() & (F.length(F.col("campaign_name")) > 0),
         ),
+        Rule(
+            "channel",
+            "in(['search', 'social', 'display', 'email', 'video'])",
+            F.col("channel").isin(["search", "social", "display", "email", "video"]),
+        ),
+        Rule("daily_budget", "gt(0)", F.col("daily_budget") > 0),
+        Rule("start_date", "not_null", F.col("start_date").isNotNull()),
+        Rule("end_date", "not_null", F.col("end_date").isNotNull()),
+        Rule("end_date", "end_date >= start_date", F.expr("end_date >= start_date")),
     )
 
 
-def bronze_campaigns() -> StepSpec:
-    """Bronze step 'campaigns' (pipeline.py:188): reads marketing_bi.campaigns unless --source binds it."""
-    return StepSpec(
-        name="campaigns",
-        layer="bronze",
-        threshold=90.0,
-        table="marketing_bi.campaigns",
-        keep_columns=(
+# pipeline.py:188
+@step("bronze", "campaigns", table="marketing_bi.campaigns")
+def bronze_campaigns(run: StepRun) -> DataFrame:
+    """Reads marketing_bi.campaigns, or the input bound with --source
+    campaigns=....
+
+    Below 90% valid rows it fails; then campaign_dim, clicks_enriched,
+    billable_clicks, budget_pacing, campaign_performance and channel_daily are
+    cancelled.
+    """
+    df = run.read("marketing_bi.campaigns")
+    checked = run.validate(
+        df,
+        campaigns_rules(),
+        keep=(
             "campaign_id",
             "campaign_name",
             "channel",
@@ -221,58 +301,85 @@ def bronze_campaigns() -> StepSpec:
             "start_date",
             "end_date",
         ),
-        rules=(
-            Rule("campaign_id", "not_null", F.col("campaign_id").isNotNull()),
-            Rule("campaign_id", "like('cmp-%')", F.col("campaign_id").like("cmp-%")),
-            Rule(
-                "campaign_name",
-                "not_empty",
-                F.col("campaign_name").isNotNull() & (F.length(F.col("campaign_name")) > 0),
-            ),
-            Rule(
-                "channel",
-                "in(['search', 'social', 'display', 'email', 'video'])",
-                F.col("channel").isin(["search", "social", "display", "email", "video"]),
-            ),
-            Rule("daily_budget", "gt(0)", F.col("daily_budget") > 0),
-            Rule("start_date", "not_null", F.col("start_date").isNotNull()),
-            Rule("end_date", "not_null", F.col("end_date").isNotNull()),
-            Rule("end_date", "end_date >= start_date", F.expr("end_date >= start_date")),
+    )
+    run.gate(checked, min_rate=90.0)
+    return checked.valid
+
+
+def crm_conversions_rules() -> tuple[Rule, ...]:
+    """Rules of bronze step 'crm_conversions' (pipeline.py:189)."""
+    return (
+        Rule("conversion_id", "not_null", F.col("conversion_id").isNotNull()),
+        Rule("user_id", "not_null", F.col("user_id").isNotNull()),
+        Rule("converted_at", "not_null", F.col("converted_at").isNotNull()),
+        Rule(
+            "revenue",
+            "revenue > 0 AND revenue < 10000",
+            F.expr("revenue > 0 AND revenue < 10000"),
         ),
     )
 
 
-def bronze_crm_conversions() -> StepSpec:
-    """Bronze step 'crm_conversions' (pipeline.py:189): reads marketing_bi.crm_conversions unless --source binds it."""
-    return StepSpec(
-        name="crm_conversions",
-        layer="bronze",
-        threshold=90.0,
-        table="marketing_bi.crm_conversions",
-        keep_columns=("conversion_id", "user_id", "converted_at", "revenue"),
-        rules=(
-            Rule("conversion_id", "not_null", F.col("conversion_id").isNotNull()),
-            Rule("user_id", "not_null", F.col("user_id").isNotNull()),
-            Rule("converted_at", "not_null", F.col("converted_at").isNotNull()),
-            Rule(
-                "revenue",
-                "revenue > 0 AND revenue < 10000",
-                F.expr("revenue > 0 AND revenue < 10000"),
-            ),
-        ),
+# pipeline.py:189
+@step("bronze", "crm_conversions", table="marketing_bi.crm_conversions")
+def bronze_crm_conversions(run: StepRun) -> DataFrame:
+    """Reads marketing_bi.crm_conversions, or the input bound with --source
+    crm_conversions=....
+
+    Below 90% valid rows it fails; then conversions and campaign_performance are
+    cancelled.
+    """
+    df = run.read("marketing_bi.crm_conversions")
+    checked = run.validate(
+        df,
+        crm_conversions_rules(),
+        keep=("conversion_id", "user_id", "converted_at", "revenue"),
+    )
+    run.gate(checked, min_rate=90.0)
+    return checked.valid
+
+
+def clicks_rules() -> tuple[Rule, ...]:
+    """Rules of silver step 'clicks' (pipeline.py:190)."""
+    return (
+        Rule("click_id", "not_null", F.col("click_id").isNotNull()),
+        Rule("campaign_id", "not_null", F.col("campaign_id").isNotNull()),
+        Rule("user_id", "not_null", F.col("user_id").isNotNull()),
+        Rule("click_ts", "not_null", F.col("click_ts").isNotNull()),
+        Rule("click_date", "not_null", F.col("click_date").isNotNull()),
+        Rule("cost", "non_negative", F.col("cost") >= 0),
+        Rule("is_bot", "is_bot IS NOT NULL", F.expr("is_bot IS NOT NULL")),
     )
 
 
-def silver_clicks() -> StepSpec:
-    """Silver step 'clicks' (pipeline.py:190): writes marketing_bi.clicks."""
-    return StepSpec(
-        name="clicks",
-        layer="silver",
-        threshold=95.0,
-        table="marketing_bi.clicks",
-        source_bronze="ad_clicks",
-        watermark_col="click_ts",
-        keep_columns=(
+# pipeline.py:190
+@step(
+    "silver",
+    "clicks",
+    table="marketing_bi.clicks",
+    after=("ad_clicks",),
+    initial="overwrite",
+    incremental="append",
+    full_refresh="overwrite",
+)
+def silver_clicks(run: StepRun) -> DataFrame:
+    """ad_clicks -> marketing_bi.clicks: in incremental runs it appends the rows
+    newer than its watermark (click_ts); otherwise it replaces the table.
+
+    Below 95% valid rows it fails and writes nothing; then clicks_enriched,
+    billable_clicks, budget_pacing, campaign_performance and channel_daily are
+    cancelled.
+    """
+    since = (
+        run.watermark("marketing_bi.clicks", "click_ts") if run.incremental else None
+    )
+    ad_clicks = run.newer_than(run.output("ad_clicks"), "click_ts", since)
+    priors = run.declared({}, argument="depends_on")
+    df = clean_clicks(run.spark, ad_clicks, priors)
+    checked = run.validate(
+        df,
+        clicks_rules(),
+        keep=(
             "click_id",
             "campaign_id",
             "user_id",
@@ -282,28 +389,58 @@ def silver_clicks() -> StepSpec:
             "is_bot",
             "device",
         ),
-        transform=clean_clicks,
-        rules=(
-            Rule("click_id", "not_null", F.col("click_id").isNotNull()),
-            Rule("campaign_id", "not_null", F.col("campaign_id").isNotNull()),
-            Rule("user_id", "not_null", F.col("user_id").isNotNull()),
-            Rule("click_ts", "not_null", F.col("click_ts").isNotNull()),
-            Rule("click_date", "not_null", F.col("click_date").isNotNull()),
-            Rule("cost", "non_negative", F.col("cost") >= 0),
-            Rule("is_bot", "is_bot IS NOT NULL", F.expr("is_bot IS NOT NULL")),
+        watermark="click_ts",
+    )
+    run.gate(checked, min_rate=95.0)
+    run.publish(checked, covered=run.covered("ad_clicks", since))
+    return checked.valid
+
+
+def campaign_dim_rules() -> tuple[Rule, ...]:
+    """Rules of silver step 'campaign_dim' (pipeline.py:207)."""
+    return (
+        Rule("campaign_id", "not_null", F.col("campaign_id").isNotNull()),
+        Rule(
+            "campaign_name",
+            "not_empty",
+            F.col("campaign_name").isNotNull() & (F.length(F.col("campaign_name")) > 0),
         ),
+        Rule(
+            "channel",
+            "in(['search', 'social', 'display', 'email', 'video'])",
+            F.col("channel").isin(["search", "social", "display", "email", "video"]),
+        ),
+        Rule("daily_budget", "positive", F.col("daily_budget") > 0),
+        Rule("start_date", "not_null", F.col("start_date").isNotNull()),
+        Rule("end_date", "not_null", F.col("end_date").isNotNull()),
     )
 
 
-def silver_campaign_dim() -> StepSpec:
-    """Silver step 'campaign_dim' (pipeline.py:207): writes marketing_bi.campaign_dim."""
-    return StepSpec(
-        name="campaign_dim",
-        layer="silver",
-        threshold=95.0,
-        table="marketing_bi.campaign_dim",
-        source_bronze="campaigns",
-        keep_columns=(
+# pipeline.py:207
+@step(
+    "silver",
+    "campaign_dim",
+    table="marketing_bi.campaign_dim",
+    after=("campaigns",),
+    initial="overwrite",
+    incremental="overwrite",
+    full_refresh="overwrite",
+)
+def silver_campaign_dim(run: StepRun) -> DataFrame:
+    """campaigns -> marketing_bi.campaign_dim: recomputed and replaced in every
+    run.
+
+    Below 95% valid rows it fails and writes nothing; then clicks_enriched,
+    billable_clicks, budget_pacing, campaign_performance and channel_daily are
+    cancelled.
+    """
+    campaigns = run.output("campaigns")
+    priors = run.declared({}, argument="depends_on")
+    df = campaign_dim(run.spark, campaigns, priors)
+    checked = run.validate(
+        df,
+        campaign_dim_rules(),
+        keep=(
             "campaign_id",
             "campaign_name",
             "channel",
@@ -311,37 +448,67 @@ def silver_campaign_dim() -> StepSpec:
             "start_date",
             "end_date",
         ),
-        transform=campaign_dim,
-        rules=(
-            Rule("campaign_id", "not_null", F.col("campaign_id").isNotNull()),
-            Rule(
-                "campaign_name",
-                "not_empty",
-                F.col("campaign_name").isNotNull() & (F.length(F.col("campaign_name")) > 0),
-            ),
-            Rule(
-                "channel",
-                "in(['search', 'social', 'display', 'email', 'video'])",
-                F.col("channel").isin(["search", "social", "display", "email", "video"]),
-            ),
-            Rule("daily_budget", "positive", F.col("daily_budget") > 0),
-            Rule("start_date", "not_null", F.col("start_date").isNotNull()),
-            Rule("end_date", "not_null", F.col("end_date").isNotNull()),
+    )
+    run.gate(checked, min_rate=95.0)
+    run.publish(checked)
+    return checked.valid
+
+
+def clicks_enriched_rules() -> tuple[Rule, ...]:
+    """Rules of silver step 'clicks_enriched' (pipeline.py:221)."""
+    return (
+        Rule("click_id", "not_null", F.col("click_id").isNotNull()),
+        Rule("campaign_id", "not_null", F.col("campaign_id").isNotNull()),
+        Rule(
+            "channel",
+            "not_empty",
+            F.col("channel").isNotNull() & (F.length(F.col("channel")) > 0),
         ),
+        Rule("user_id", "not_null", F.col("user_id").isNotNull()),
+        Rule("click_ts", "not_null", F.col("click_ts").isNotNull()),
+        Rule("click_date", "not_null", F.col("click_date").isNotNull()),
+        Rule("in_flight", "in_flight IS NOT NULL", F.expr("in_flight IS NOT NULL")),
     )
 
 
-def silver_clicks_enriched() -> StepSpec:
-    """Silver step 'clicks_enriched' (pipeline.py:221): writes marketing_bi.clicks_enriched."""
-    return StepSpec(
-        name="clicks_enriched",
-        layer="silver",
-        threshold=95.0,
-        table="marketing_bi.clicks_enriched",
-        source_bronze="ad_clicks",
-        depends_on=("clicks", "campaign_dim"),
-        watermark_col="click_ts",
-        keep_columns=(
+# pipeline.py:221
+@step(
+    "silver",
+    "clicks_enriched",
+    table="marketing_bi.clicks_enriched",
+    after=("ad_clicks", "clicks", "campaign_dim"),
+    initial="overwrite",
+    incremental="append",
+    full_refresh="overwrite",
+)
+def silver_clicks_enriched(run: StepRun) -> DataFrame:
+    """ad_clicks, clicks and campaign_dim -> marketing_bi.clicks_enriched: in
+    incremental runs it appends the rows newer than its watermark (click_ts);
+    otherwise it replaces the table.
+
+    Below 95% valid rows it fails and writes nothing; then billable_clicks,
+    budget_pacing, campaign_performance and channel_daily are cancelled.
+    """
+    since = (
+        run.watermark("marketing_bi.clicks_enriched", "click_ts")
+        if run.incremental
+        else None
+    )
+    ad_clicks = run.newer_than(run.output("ad_clicks"), "click_ts", since)
+    priors = run.declared(
+        {
+            "clicks": run.rows_since(
+                "clicks", "marketing_bi.clicks", "click_ts", since
+            ),
+            "campaign_dim": run.output("campaign_dim"),
+        },
+        argument="depends_on",
+    )
+    df = enrich_clicks(run.spark, ad_clicks, priors)
+    checked = run.validate(
+        df,
+        clicks_enriched_rules(),
+        keep=(
             "click_id",
             "campaign_id",
             "channel",
@@ -353,34 +520,67 @@ def silver_clicks_enriched() -> StepSpec:
             "cost",
             "is_bot",
         ),
-        transform=enrich_clicks,
-        rules=(
-            Rule("click_id", "not_null", F.col("click_id").isNotNull()),
-            Rule("campaign_id", "not_null", F.col("campaign_id").isNotNull()),
-            Rule(
-                "channel",
-                "not_empty",
-                F.col("channel").isNotNull() & (F.length(F.col("channel")) > 0),
-            ),
-            Rule("user_id", "not_null", F.col("user_id").isNotNull()),
-            Rule("click_ts", "not_null", F.col("click_ts").isNotNull()),
-            Rule("click_date", "not_null", F.col("click_date").isNotNull()),
-            Rule("in_flight", "in_flight IS NOT NULL", F.expr("in_flight IS NOT NULL")),
+        watermark="click_ts",
+    )
+    run.gate(checked, min_rate=95.0)
+    run.publish(checked, covered=run.covered("ad_clicks", since))
+    return checked.valid
+
+
+def billable_clicks_rules() -> tuple[Rule, ...]:
+    """Rules of silver step 'billable_clicks' (pipeline.py:241)."""
+    return (
+        Rule("click_id", "not_null", F.col("click_id").isNotNull()),
+        Rule("campaign_id", "not_null", F.col("campaign_id").isNotNull()),
+        Rule(
+            "channel",
+            "in(['search', 'social', 'display', 'email', 'video'])",
+            F.col("channel").isin(["search", "social", "display", "email", "video"]),
         ),
+        Rule("user_id", "not_null", F.col("user_id").isNotNull()),
+        Rule("click_ts", "not_null", F.col("click_ts").isNotNull()),
+        Rule("click_date", "not_null", F.col("click_date").isNotNull()),
+        Rule("cost_cents", "between(0, 5000)", F.col("cost_cents").between(0, 5000)),
     )
 
 
-def silver_billable_clicks() -> StepSpec:
-    """Silver step 'billable_clicks' (pipeline.py:241): writes marketing_bi.billable_clicks."""
-    return StepSpec(
-        name="billable_clicks",
-        layer="silver",
-        threshold=95.0,
-        table="marketing_bi.billable_clicks",
-        source_bronze="ad_clicks",
-        depends_on=("clicks_enriched",),
-        watermark_col="click_ts",
-        keep_columns=(
+# pipeline.py:241
+@step(
+    "silver",
+    "billable_clicks",
+    table="marketing_bi.billable_clicks",
+    after=("ad_clicks", "clicks_enriched"),
+    initial="overwrite",
+    incremental="append",
+    full_refresh="overwrite",
+)
+def silver_billable_clicks(run: StepRun) -> DataFrame:
+    """ad_clicks and clicks_enriched -> marketing_bi.billable_clicks: in
+    incremental runs it appends the rows newer than its watermark (click_ts);
+    otherwise it replaces the table.
+
+    Below 95% valid rows it fails and writes nothing; then budget_pacing,
+    campaign_performance and channel_daily are cancelled.
+    """
+    since = (
+        run.watermark("marketing_bi.billable_clicks", "click_ts")
+        if run.incremental
+        else None
+    )
+    ad_clicks = run.newer_than(run.output("ad_clicks"), "click_ts", since)
+    priors = run.declared(
+        {
+            "clicks_enriched": run.rows_since(
+                "clicks_enriched", "marketing_bi.clicks_enriched", "click_ts", since
+            )
+        },
+        argument="depends_on",
+    )
+    df = billable(run.spark, ad_clicks, priors)
+    checked = run.validate(
+        df,
+        billable_clicks_rules(),
+        keep=(
             "click_id",
             "campaign_id",
             "channel",
@@ -389,75 +589,147 @@ def silver_billable_clicks() -> StepSpec:
             "click_date",
             "cost_cents",
         ),
-        transform=billable,
-        rules=(
-            Rule("click_id", "not_null", F.col("click_id").isNotNull()),
-            Rule("campaign_id", "not_null", F.col("campaign_id").isNotNull()),
-            Rule(
-                "channel",
-                "in(['search', 'social', 'display', 'email', 'video'])",
-                F.col("channel").isin(["search", "social", "display", "email", "video"]),
+        watermark="click_ts",
+    )
+    run.gate(checked, min_rate=95.0)
+    run.publish(checked, covered=run.covered("ad_clicks", since))
+    return checked.valid
+
+
+def conversions_rules() -> tuple[Rule, ...]:
+    """Rules of silver step 'conversions' (pipeline.py:258)."""
+    return (
+        Rule("conversion_id", "not_null", F.col("conversion_id").isNotNull()),
+        Rule("user_id", "not_null", F.col("user_id").isNotNull()),
+        Rule("converted_at", "not_null", F.col("converted_at").isNotNull()),
+        Rule("revenue_cents", "positive", F.col("revenue_cents") > 0),
+    )
+
+
+# pipeline.py:258
+@step(
+    "silver",
+    "conversions",
+    table="marketing_bi.conversions",
+    after=("crm_conversions",),
+    initial="overwrite",
+    incremental="overwrite",
+    full_refresh="overwrite",
+)
+def silver_conversions(run: StepRun) -> DataFrame:
+    """crm_conversions -> marketing_bi.conversions: recomputed and replaced in
+    every run.
+
+    Below 95% valid rows it fails and writes nothing; then campaign_performance
+    is cancelled.
+    """
+    crm_conversions = run.output("crm_conversions")
+    priors = run.declared({}, argument="depends_on")
+    df = clean_conversions(run.spark, crm_conversions, priors)
+    checked = run.validate(
+        df,
+        conversions_rules(),
+        keep=("conversion_id", "user_id", "converted_at", "revenue_cents"),
+    )
+    run.gate(checked, min_rate=95.0)
+    run.publish(checked)
+    return checked.valid
+
+
+def channel_daily_rules() -> tuple[Rule, ...]:
+    """Rules of gold step 'channel_daily' (pipeline.py:270)."""
+    return (
+        Rule(
+            "channel",
+            "in(['search', 'social', 'display', 'email', 'video'])",
+            F.col("channel").isin(["search", "social", "display", "email", "video"]),
+        ),
+        Rule("click_date", "not_null", F.col("click_date").isNotNull()),
+        Rule("clicks", "gt(0)", F.col("clicks") > 0),
+        Rule("spend_cents", "non_negative", F.col("spend_cents") >= 0),
+        Rule("cpc", "cpc >= 0 AND cpc < 50", F.expr("cpc >= 0 AND cpc < 50")),
+    )
+
+
+# pipeline.py:270
+@step(
+    "gold",
+    "channel_daily",
+    table="marketing_bi.channel_daily",
+    after=("billable_clicks",),
+    initial="overwrite",
+    incremental="overwrite",
+    full_refresh="overwrite",
+)
+def gold_channel_daily(run: StepRun) -> DataFrame:
+    """billable_clicks -> marketing_bi.channel_daily: recomputed from the whole
+    silver tables and replaced in every run.
+
+    Below 99% valid rows it fails and writes nothing.
+    """
+    silvers = run.declared(
+        {
+            "billable_clicks": run.whole(
+                "billable_clicks", "marketing_bi.billable_clicks"
+            )
+        },
+        argument="source_silvers",
+    )
+    df = channel_daily(run.spark, silvers)
+    checked = run.validate(
+        df,
+        channel_daily_rules(),
+        keep=("channel", "click_date", "clicks", "spend_cents", "cpc", "spend"),
+    )
+    run.gate(checked, min_rate=99.0)
+    run.publish(checked)
+    return checked.valid
+
+
+def campaign_performance_rules() -> tuple[Rule, ...]:
+    """Rules of gold step 'campaign_performance' (pipeline.py:284)."""
+    return (
+        Rule("campaign_id", "not_null", F.col("campaign_id").isNotNull()),
+        Rule("campaign_id", "like('cmp-%')", F.col("campaign_id").like("cmp-%")),
+        Rule("channel", "not_null", F.col("channel").isNotNull()),
+        Rule("clicks", "positive", F.col("clicks") > 0),
+        Rule("spend_cents", "non_negative", F.col("spend_cents") >= 0),
+        Rule("conversions", "non_negative", F.col("conversions") >= 0),
+        Rule("revenue_cents", "non_negative", F.col("revenue_cents") >= 0),
+        Rule("roas", "roas IS NULL OR roas >= 0", F.expr("roas IS NULL OR roas >= 0")),
+    )
+
+
+# pipeline.py:284
+@step(
+    "gold",
+    "campaign_performance",
+    table="marketing_bi.campaign_performance",
+    after=("billable_clicks", "conversions"),
+    initial="overwrite",
+    incremental="overwrite",
+    full_refresh="overwrite",
+)
+def gold_campaign_performance(run: StepRun) -> DataFrame:
+    """billable_clicks and conversions -> marketing_bi.campaign_performance:
+    recomputed from the whole silver tables and replaced in every run.
+
+    Below 99% valid rows it fails and writes nothing.
+    """
+    silvers = run.declared(
+        {
+            "billable_clicks": run.whole(
+                "billable_clicks", "marketing_bi.billable_clicks"
             ),
-            Rule("user_id", "not_null", F.col("user_id").isNotNull()),
-            Rule("click_ts", "not_null", F.col("click_ts").isNotNull()),
-            Rule("click_date", "not_null", F.col("click_date").isNotNull()),
-            Rule("cost_cents", "between(0, 5000)", F.col("cost_cents").between(0, 5000)),
-        ),
+            "conversions": run.whole("conversions", "marketing_bi.conversions"),
+        },
+        argument="source_silvers",
     )
-
-
-def silver_conversions() -> StepSpec:
-    """Silver step 'conversions' (pipeline.py:258): writes marketing_bi.conversions."""
-    return StepSpec(
-        name="conversions",
-        layer="silver",
-        threshold=95.0,
-        table="marketing_bi.conversions",
-        source_bronze="crm_conversions",
-        keep_columns=("conversion_id", "user_id", "converted_at", "revenue_cents"),
-        transform=clean_conversions,
-        rules=(
-            Rule("conversion_id", "not_null", F.col("conversion_id").isNotNull()),
-            Rule("user_id", "not_null", F.col("user_id").isNotNull()),
-            Rule("converted_at", "not_null", F.col("converted_at").isNotNull()),
-            Rule("revenue_cents", "positive", F.col("revenue_cents") > 0),
-        ),
-    )
-
-
-def gold_channel_daily() -> StepSpec:
-    """Gold step 'channel_daily' (pipeline.py:270): writes marketing_bi.channel_daily."""
-    return StepSpec(
-        name="channel_daily",
-        layer="gold",
-        threshold=99.0,
-        table="marketing_bi.channel_daily",
-        source_silvers=("billable_clicks",),
-        keep_columns=("channel", "click_date", "clicks", "spend_cents", "cpc", "spend"),
-        transform=channel_daily,
-        rules=(
-            Rule(
-                "channel",
-                "in(['search', 'social', 'display', 'email', 'video'])",
-                F.col("channel").isin(["search", "social", "display", "email", "video"]),
-            ),
-            Rule("click_date", "not_null", F.col("click_date").isNotNull()),
-            Rule("clicks", "gt(0)", F.col("clicks") > 0),
-            Rule("spend_cents", "non_negative", F.col("spend_cents") >= 0),
-            Rule("cpc", "cpc >= 0 AND cpc < 50", F.expr("cpc >= 0 AND cpc < 50")),
-        ),
-    )
-
-
-def gold_campaign_performance() -> StepSpec:
-    """Gold step 'campaign_performance' (pipeline.py:284): writes marketing_bi.campaign_performance."""
-    return StepSpec(
-        name="campaign_performance",
-        layer="gold",
-        threshold=99.0,
-        table="marketing_bi.campaign_performance",
-        source_silvers=("billable_clicks", "conversions"),
-        keep_columns=(
+    df = campaign_performance(run.spark, silvers)
+    checked = run.validate(
+        df,
+        campaign_performance_rules(),
+        keep=(
             "campaign_id",
             "channel",
             "clicks",
@@ -468,29 +740,58 @@ def gold_campaign_performance() -> StepSpec:
             "spend",
             "revenue",
         ),
-        transform=campaign_performance,
-        rules=(
-            Rule("campaign_id", "not_null", F.col("campaign_id").isNotNull()),
-            Rule("campaign_id", "like('cmp-%')", F.col("campaign_id").like("cmp-%")),
-            Rule("channel", "not_null", F.col("channel").isNotNull()),
-            Rule("clicks", "positive", F.col("clicks") > 0),
-            Rule("spend_cents", "non_negative", F.col("spend_cents") >= 0),
-            Rule("conversions", "non_negative", F.col("conversions") >= 0),
-            Rule("revenue_cents", "non_negative", F.col("revenue_cents") >= 0),
-            Rule("roas", "roas IS NULL OR roas >= 0", F.expr("roas IS NULL OR roas >= 0")),
+    )
+    run.gate(checked, min_rate=99.0)
+    run.publish(checked)
+    return checked.valid
+
+
+def budget_pacing_rules() -> tuple[Rule, ...]:
+    """Rules of gold step 'budget_pacing' (pipeline.py:301)."""
+    return (
+        Rule("campaign_id", "not_null", F.col("campaign_id").isNotNull()),
+        Rule("click_date", "not_null", F.col("click_date").isNotNull()),
+        Rule("spend_cents", "non_negative", F.col("spend_cents") >= 0),
+        Rule("daily_budget", "positive", F.col("daily_budget") > 0),
+        Rule("budget_used_pct", "gte(0)", F.col("budget_used_pct") >= 0),
+        Rule(
+            "status",
+            "in(['under', 'on_track', 'over'])",
+            F.col("status").isin(["under", "on_track", "over"]),
         ),
     )
 
 
-def gold_budget_pacing() -> StepSpec:
-    """Gold step 'budget_pacing' (pipeline.py:301): writes marketing_bi.budget_pacing."""
-    return StepSpec(
-        name="budget_pacing",
-        layer="gold",
-        threshold=99.0,
-        table="marketing_bi.budget_pacing",
-        source_silvers=("billable_clicks", "campaign_dim"),
-        keep_columns=(
+# pipeline.py:301
+@step(
+    "gold",
+    "budget_pacing",
+    table="marketing_bi.budget_pacing",
+    after=("billable_clicks", "campaign_dim"),
+    initial="overwrite",
+    incremental="overwrite",
+    full_refresh="overwrite",
+)
+def gold_budget_pacing(run: StepRun) -> DataFrame:
+    """billable_clicks and campaign_dim -> marketing_bi.budget_pacing: recomputed
+    from the whole silver tables and replaced in every run.
+
+    Below 99% valid rows it fails and writes nothing.
+    """
+    silvers = run.declared(
+        {
+            "billable_clicks": run.whole(
+                "billable_clicks", "marketing_bi.billable_clicks"
+            ),
+            "campaign_dim": run.whole("campaign_dim", "marketing_bi.campaign_dim"),
+        },
+        argument="source_silvers",
+    )
+    df = budget_pacing(run.spark, silvers)
+    checked = run.validate(
+        df,
+        budget_pacing_rules(),
+        keep=(
             "campaign_id",
             "click_date",
             "spend_cents",
@@ -498,93 +799,56 @@ def gold_budget_pacing() -> StepSpec:
             "budget_used_pct",
             "status",
         ),
-        transform=budget_pacing,
-        rules=(
-            Rule("campaign_id", "not_null", F.col("campaign_id").isNotNull()),
-            Rule("click_date", "not_null", F.col("click_date").isNotNull()),
-            Rule("spend_cents", "non_negative", F.col("spend_cents") >= 0),
-            Rule("daily_budget", "positive", F.col("daily_budget") > 0),
-            Rule("budget_used_pct", "gte(0)", F.col("budget_used_pct") >= 0),
-            Rule(
-                "status",
-                "in(['under', 'on_track', 'over'])",
-                F.col("status").isin(["under", "on_track", "over"]),
-            ),
-        ),
     )
+    run.gate(checked, min_rate=99.0)
+    run.publish(checked)
+    return checked.valid
 
 
-JOB = JobDefinition(
-    pipeline_name="marketing_bi",
-    source_file="pipeline.py",
+PIPELINE = Pipeline(
+    name="marketing_bi",
+    log_table="marketing_bi.pipeline_logs",
+    table_format="delta",
+    source="pipeline.py",
     source_hash="56aa4d64eb6a0841139c817b511dcd6112a503c197fed59e7858609becc700b0",
     compiled_with="0.1.0",
     runtime_requires=">=0.1.0,<0.2",
     script="job.py",
-    parallel=True,
-    max_workers=2,
-    unified=False,
-    log_table="marketing_bi.pipeline_logs",
-    steps=(
-        PlannedStep(1, "ad_clicks", "bronze", "marketing_bi.ad_clicks", incremental=True),
-        PlannedStep(1, "campaigns", "bronze", "marketing_bi.campaigns"),
-        PlannedStep(1, "crm_conversions", "bronze", "marketing_bi.crm_conversions"),
-        PlannedStep(
-            2, "campaign_dim", "silver", "marketing_bi.campaign_dim", upstream=("campaigns",)
-        ),
-        PlannedStep(
-            2, "clicks", "silver", "marketing_bi.clicks", upstream=("ad_clicks",), incremental=True
-        ),
-        PlannedStep(
-            2, "conversions", "silver", "marketing_bi.conversions", upstream=("crm_conversions",)
-        ),
-        PlannedStep(
-            3,
-            "clicks_enriched",
-            "silver",
-            "marketing_bi.clicks_enriched",
-            upstream=("ad_clicks", "clicks", "campaign_dim"),
-            incremental=True,
-        ),
-        PlannedStep(
-            4,
-            "billable_clicks",
-            "silver",
-            "marketing_bi.billable_clicks",
-            upstream=("ad_clicks", "clicks_enriched"),
-            incremental=True,
-        ),
-        PlannedStep(
-            5,
-            "budget_pacing",
-            "gold",
-            "marketing_bi.budget_pacing",
-            upstream=("billable_clicks", "campaign_dim"),
-        ),
-        PlannedStep(
-            5,
-            "campaign_performance",
-            "gold",
-            "marketing_bi.campaign_performance",
-            upstream=("billable_clicks", "conversions"),
-        ),
-        PlannedStep(
-            5, "channel_daily", "gold", "marketing_bi.channel_daily", upstream=("billable_clicks",)
-        ),
-    ),
 )
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run the pipeline; `--help` lists the options. Returns the exit code."""
-    stages = (
-        (bronze_ad_clicks, bronze_campaigns, bronze_crm_conversions),  # stage 1, parallel
-        (silver_campaign_dim, silver_clicks, silver_conversions),  # stage 2, parallel
-        (silver_clicks_enriched,),  # stage 3
-        (silver_billable_clicks,),  # stage 4
-        (gold_budget_pacing, gold_campaign_performance, gold_channel_daily),  # stage 5, parallel
+    """Run the pipeline; `--help` lists the options.
+
+    Steps run stage by stage; a failed step writes nothing and cancels the steps
+    that need it (its docstring names them), the others still run. Exit code:
+    0 every step completed, 1 a step failed, 2 bad arguments or environment.
+    """
+    plan = Plan(
+        stages=(
+            (
+                bronze_ad_clicks,
+                bronze_campaigns,
+                bronze_crm_conversions,
+            ),  # stage 1: side by side
+            (
+                silver_campaign_dim,
+                silver_clicks,
+                silver_conversions,
+            ),  # stage 2: side by side
+            (silver_clicks_enriched,),  # stage 3
+            (silver_billable_clicks,),  # stage 4
+            (
+                gold_budget_pacing,
+                gold_campaign_performance,
+                gold_channel_daily,
+            ),  # stage 5: side by side
+        ),
+        parallel=True,
+        max_workers=2,
+        unified=False,
     )
-    return run_job(JOB, stages, argv)
+    return run_job(PIPELINE, plan, argv)
 
 
 if __name__ == "__main__":

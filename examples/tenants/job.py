@@ -24,9 +24,10 @@ from __future__ import annotations
 
 import sys
 
-from sparkforge_runtime.job import JobDefinition, PlannedStep, run_job
+from sparkforge_runtime.job import run_job
+from sparkforge_runtime.plan import Pipeline, Plan, step
 from sparkforge_runtime.rules import Rule
-from sparkforge_runtime.specs import StepSpec
+from sparkforge_runtime.verbs import StepRun
 
 # pipeline.py:21
 from pyspark.sql import DataFrame, SparkSession
@@ -56,7 +57,9 @@ def _tenant_summary(usage: DataFrame, tenant: str) -> DataFrame:
 
 
 # pipeline.py:53
-def clean_events(spark: SparkSession, bronze_df: DataFrame, prior_silvers: dict) -> DataFrame:
+def clean_events(
+    spark: SparkSession, bronze_df: DataFrame, prior_silvers: dict
+) -> DataFrame:
     """Usage events with their day and size in megabytes."""
     return bronze_df.withColumn("event_date", F.to_date("event_time")).withColumn(
         "megabytes", F.round(F.col("bytes") / 1048576, 3)
@@ -64,15 +67,19 @@ def clean_events(spark: SparkSession, bronze_df: DataFrame, prior_silvers: dict)
 
 
 # pipeline.py:60
-def account_registry(spark: SparkSession, bronze_df: DataFrame, prior_silvers: dict) -> DataFrame:
+def account_registry(
+    spark: SparkSession, bronze_df: DataFrame, prior_silvers: dict
+) -> DataFrame:
     """One row per account; tenant names lower-cased so they match the reporting schemas."""
-    return bronze_df.withColumn("tenant_name", F.lower(F.trim("tenant_name"))).dropDuplicates(
-        ["account_id"]
-    )
+    return bronze_df.withColumn(
+        "tenant_name", F.lower(F.trim("tenant_name"))
+    ).dropDuplicates(["account_id"])
 
 
 # pipeline.py:67
-def tenant_usage(spark: SparkSession, bronze_df: DataFrame, prior_silvers: dict) -> DataFrame:
+def tenant_usage(
+    spark: SparkSession, bronze_df: DataFrame, prior_silvers: dict
+) -> DataFrame:
     """This run's events with the account's tenant name and plan (events of unknown accounts are kept
     and marked, so the operator sees them in analytics)."""
     accounts = prior_silvers["account_registry"].select(
@@ -117,7 +124,9 @@ def plan_utilisation(spark: SparkSession, silvers: dict) -> DataFrame:
             F.sum("seats").alias("seats"),
             F.sum(F.coalesce("active_users", F.lit(0))).alias("active_users"),
         )
-        .withColumn("seat_use_pct", F.round(F.col("active_users") * 100 / F.col("seats"), 2))
+        .withColumn(
+            "seat_use_pct", F.round(F.col("active_users") * 100 / F.col("seats"), 2)
+        )
     )
 
 
@@ -131,15 +140,44 @@ def globex_usage(spark: SparkSession, silvers: dict) -> DataFrame:
     return _tenant_summary(silvers["tenant_usage"], GLOBEX)
 
 
-def bronze_usage_events() -> StepSpec:
-    """Bronze step 'usage_events' (pipeline.py:155): reads saas_raw.usage_events unless --source binds it."""
-    return StepSpec(
-        name="usage_events",
-        layer="bronze",
-        threshold=90.0,
-        table="saas_raw.usage_events",
-        incremental_col="event_time",
-        keep_columns=(
+def usage_events_rules() -> tuple[Rule, ...]:
+    """Rules of bronze step 'usage_events' (pipeline.py:155)."""
+    return (
+        Rule("event_id", "not_null", F.col("event_id").isNotNull()),
+        Rule("tenant_id", "not_null", F.col("tenant_id").isNotNull()),
+        Rule("tenant_id", "like('t-%')", F.col("tenant_id").like("t-%")),
+        Rule("account_id", "not_null", F.col("account_id").isNotNull()),
+        Rule("user_id", "not_null", F.col("user_id").isNotNull()),
+        Rule(
+            "event_type",
+            "in(['login', 'api_call', 'export', 'upload'])",
+            F.col("event_type").isin(["login", "api_call", "export", "upload"]),
+        ),
+        Rule("event_time", "not_null", F.col("event_time").isNotNull()),
+        Rule("bytes", "non_negative", F.col("bytes") >= 0),
+    )
+
+
+# pipeline.py:155
+@step("bronze", "usage_events", table="saas_raw.usage_events", watermark="event_time")
+def bronze_usage_events(run: StepRun) -> DataFrame:
+    """Reads saas_raw.usage_events, or the input bound with --source
+    usage_events=...; in incremental runs only the rows whose event_time is
+    newer than what saas_core.events and saas_core.tenant_usage last covered.
+
+    Below 90% valid rows it fails; then events, tenant_usage, acme_usage,
+    globex_usage, plan_utilisation and tenant_daily_usage are cancelled.
+    """
+    df = run.read("saas_raw.usage_events")
+    if run.incremental:
+        since = run.oldest_watermark(
+            ("saas_core.events", "event_time"), ("saas_core.tenant_usage", "event_time")
+        )
+        df = run.newer_than(df, "event_time", since)
+    checked = run.validate(
+        df,
+        usage_events_rules(),
+        keep=(
             "event_id",
             "tenant_id",
             "account_id",
@@ -148,59 +186,90 @@ def bronze_usage_events() -> StepSpec:
             "event_time",
             "bytes",
         ),
-        rules=(
-            Rule("event_id", "not_null", F.col("event_id").isNotNull()),
-            Rule("tenant_id", "not_null", F.col("tenant_id").isNotNull()),
-            Rule("tenant_id", "like('t-%')", F.col("tenant_id").like("t-%")),
-            Rule("account_id", "not_null", F.col("account_id").isNotNull()),
-            Rule("user_id", "not_null", F.col("user_id").isNotNull()),
-            Rule(
-                "event_type",
-                "in(['login', 'api_call', 'export', 'upload'])",
-                F.col("event_type").isin(["login", "api_call", "export", "upload"]),
-            ),
-            Rule("event_time", "not_null", F.col("event_time").isNotNull()),
-            Rule("bytes", "non_negative", F.col("bytes") >= 0),
+        watermark="event_time",
+    )
+    run.gate(checked, min_rate=90.0)
+    return checked.valid
+
+
+def accounts_rules() -> tuple[Rule, ...]:
+    """Rules of bronze step 'accounts' (pipeline.py:158)."""
+    return (
+        Rule("account_id", "not_null", F.col("account_id").isNotNull()),
+        Rule("tenant_id", "not_null", F.col("tenant_id").isNotNull()),
+        Rule(
+            "tenant_name",
+            "not_empty",
+            F.col("tenant_name").isNotNull() & (F.length(F.col("tenant_name")) > 0),
         ),
+        Rule(
+            "plan",
+            "in(['free', 'team', 'enterprise'])",
+            F.col("plan").isin(["free", "team", "enterprise"]),
+        ),
+        Rule("seats", "between(1, 10000)", F.col("seats").between(1, 10000)),
     )
 
 
-def bronze_accounts() -> StepSpec:
-    """Bronze step 'accounts' (pipeline.py:158): reads saas_raw.accounts unless --source binds it."""
-    return StepSpec(
-        name="accounts",
-        layer="bronze",
-        threshold=90.0,
-        table="saas_raw.accounts",
-        keep_columns=("account_id", "tenant_id", "tenant_name", "plan", "seats"),
-        rules=(
-            Rule("account_id", "not_null", F.col("account_id").isNotNull()),
-            Rule("tenant_id", "not_null", F.col("tenant_id").isNotNull()),
-            Rule(
-                "tenant_name",
-                "not_empty",
-                F.col("tenant_name").isNotNull() & (F.length(F.col("tenant_name")) > 0),
-            ),
-            Rule(
-                "plan",
-                "in(['free', 'team', 'enterprise'])",
-                F.col("plan").isin(["free", "team", "enterprise"]),
-            ),
-            Rule("seats", "between(1, 10000)", F.col("seats").between(1, 10000)),
-        ),
+# pipeline.py:158
+@step("bronze", "accounts", table="saas_raw.accounts")
+def bronze_accounts(run: StepRun) -> DataFrame:
+    """Reads saas_raw.accounts, or the input bound with --source accounts=....
+
+    Below 90% valid rows it fails; then account_registry, tenant_usage,
+    acme_usage, globex_usage, plan_utilisation and tenant_daily_usage are
+    cancelled.
+    """
+    df = run.read("saas_raw.accounts")
+    checked = run.validate(
+        df,
+        accounts_rules(),
+        keep=("account_id", "tenant_id", "tenant_name", "plan", "seats"),
+    )
+    run.gate(checked, min_rate=90.0)
+    return checked.valid
+
+
+def events_rules() -> tuple[Rule, ...]:
+    """Rules of silver step 'events' (pipeline.py:159)."""
+    return (
+        Rule("event_id", "not_null", F.col("event_id").isNotNull()),
+        Rule("tenant_id", "not_null", F.col("tenant_id").isNotNull()),
+        Rule("account_id", "not_null", F.col("account_id").isNotNull()),
+        Rule("user_id", "not_null", F.col("user_id").isNotNull()),
+        Rule("event_type", "not_null", F.col("event_type").isNotNull()),
+        Rule("event_time", "not_null", F.col("event_time").isNotNull()),
+        Rule("event_date", "not_null", F.col("event_date").isNotNull()),
+        Rule("megabytes", "non_negative", F.col("megabytes") >= 0),
     )
 
 
-def silver_events() -> StepSpec:
-    """Silver step 'events' (pipeline.py:159): writes saas_core.events."""
-    return StepSpec(
-        name="events",
-        layer="silver",
-        threshold=97.0,
-        table="saas_core.events",
-        source_bronze="usage_events",
-        watermark_col="event_time",
-        keep_columns=(
+# pipeline.py:159
+@step(
+    "silver",
+    "events",
+    table="saas_core.events",
+    after=("usage_events",),
+    initial="overwrite",
+    incremental="append",
+    full_refresh="overwrite",
+)
+def silver_events(run: StepRun) -> DataFrame:
+    """usage_events -> saas_core.events: in incremental runs it appends the rows
+    newer than its watermark (event_time); otherwise it replaces the table.
+
+    Below 97% valid rows it fails and writes nothing; then tenant_usage,
+    acme_usage, globex_usage, plan_utilisation and tenant_daily_usage are
+    cancelled.
+    """
+    since = run.watermark("saas_core.events", "event_time") if run.incremental else None
+    usage_events = run.newer_than(run.output("usage_events"), "event_time", since)
+    priors = run.declared({}, argument="depends_on")
+    df = clean_events(run.spark, usage_events, priors)
+    checked = run.validate(
+        df,
+        events_rules(),
+        keep=(
             "event_id",
             "tenant_id",
             "account_id",
@@ -210,55 +279,112 @@ def silver_events() -> StepSpec:
             "event_date",
             "megabytes",
         ),
-        transform=clean_events,
-        rules=(
-            Rule("event_id", "not_null", F.col("event_id").isNotNull()),
-            Rule("tenant_id", "not_null", F.col("tenant_id").isNotNull()),
-            Rule("account_id", "not_null", F.col("account_id").isNotNull()),
-            Rule("user_id", "not_null", F.col("user_id").isNotNull()),
-            Rule("event_type", "not_null", F.col("event_type").isNotNull()),
-            Rule("event_time", "not_null", F.col("event_time").isNotNull()),
-            Rule("event_date", "not_null", F.col("event_date").isNotNull()),
-            Rule("megabytes", "non_negative", F.col("megabytes") >= 0),
+        watermark="event_time",
+    )
+    run.gate(checked, min_rate=97.0)
+    run.publish(checked, covered=run.covered("usage_events", since))
+    return checked.valid
+
+
+def account_registry_rules() -> tuple[Rule, ...]:
+    """Rules of silver step 'account_registry' (pipeline.py:177)."""
+    return (
+        Rule("account_id", "not_null", F.col("account_id").isNotNull()),
+        Rule("tenant_id", "not_null", F.col("tenant_id").isNotNull()),
+        Rule(
+            "tenant_name",
+            "not_empty",
+            F.col("tenant_name").isNotNull() & (F.length(F.col("tenant_name")) > 0),
         ),
+        Rule("plan", "not_null", F.col("plan").isNotNull()),
+        Rule("seats", "positive", F.col("seats") > 0),
     )
 
 
-def silver_account_registry() -> StepSpec:
-    """Silver step 'account_registry' (pipeline.py:177): writes saas_core.account_registry."""
-    return StepSpec(
-        name="account_registry",
-        layer="silver",
-        threshold=97.0,
-        table="saas_core.account_registry",
-        source_bronze="accounts",
-        keep_columns=("account_id", "tenant_id", "tenant_name", "plan", "seats"),
-        transform=account_registry,
-        rules=(
-            Rule("account_id", "not_null", F.col("account_id").isNotNull()),
-            Rule("tenant_id", "not_null", F.col("tenant_id").isNotNull()),
-            Rule(
-                "tenant_name",
-                "not_empty",
-                F.col("tenant_name").isNotNull() & (F.length(F.col("tenant_name")) > 0),
-            ),
-            Rule("plan", "not_null", F.col("plan").isNotNull()),
-            Rule("seats", "positive", F.col("seats") > 0),
+# pipeline.py:177
+@step(
+    "silver",
+    "account_registry",
+    table="saas_core.account_registry",
+    after=("accounts",),
+    initial="overwrite",
+    incremental="overwrite",
+    full_refresh="overwrite",
+)
+def silver_account_registry(run: StepRun) -> DataFrame:
+    """accounts -> saas_core.account_registry: recomputed and replaced in every
+    run.
+
+    Below 97% valid rows it fails and writes nothing; then tenant_usage,
+    acme_usage, globex_usage, plan_utilisation and tenant_daily_usage are
+    cancelled.
+    """
+    accounts = run.output("accounts")
+    priors = run.declared({}, argument="depends_on")
+    df = account_registry(run.spark, accounts, priors)
+    checked = run.validate(
+        df,
+        account_registry_rules(),
+        keep=("account_id", "tenant_id", "tenant_name", "plan", "seats"),
+    )
+    run.gate(checked, min_rate=97.0)
+    run.publish(checked)
+    return checked.valid
+
+
+def tenant_usage_rules() -> tuple[Rule, ...]:
+    """Rules of silver step 'tenant_usage' (pipeline.py:191)."""
+    return (
+        Rule("event_id", "not_null", F.col("event_id").isNotNull()),
+        Rule("tenant_id", "not_null", F.col("tenant_id").isNotNull()),
+        Rule(
+            "tenant_name",
+            "not_empty",
+            F.col("tenant_name").isNotNull() & (F.length(F.col("tenant_name")) > 0),
         ),
+        Rule("account_id", "not_null", F.col("account_id").isNotNull()),
+        Rule("plan", "not_null", F.col("plan").isNotNull()),
+        Rule("user_id", "not_null", F.col("user_id").isNotNull()),
+        Rule("event_time", "not_null", F.col("event_time").isNotNull()),
     )
 
 
-def silver_tenant_usage() -> StepSpec:
-    """Silver step 'tenant_usage' (pipeline.py:191): writes saas_core.tenant_usage."""
-    return StepSpec(
-        name="tenant_usage",
-        layer="silver",
-        threshold=97.0,
-        table="saas_core.tenant_usage",
-        source_bronze="usage_events",
-        depends_on=("events", "account_registry"),
-        watermark_col="event_time",
-        keep_columns=(
+# pipeline.py:191
+@step(
+    "silver",
+    "tenant_usage",
+    table="saas_core.tenant_usage",
+    after=("usage_events", "events", "account_registry"),
+    initial="overwrite",
+    incremental="append",
+    full_refresh="overwrite",
+)
+def silver_tenant_usage(run: StepRun) -> DataFrame:
+    """usage_events, events and account_registry -> saas_core.tenant_usage: in
+    incremental runs it appends the rows newer than its watermark (event_time);
+    otherwise it replaces the table.
+
+    Below 97% valid rows it fails and writes nothing; then acme_usage,
+    globex_usage, plan_utilisation and tenant_daily_usage are cancelled.
+    """
+    since = (
+        run.watermark("saas_core.tenant_usage", "event_time")
+        if run.incremental
+        else None
+    )
+    usage_events = run.newer_than(run.output("usage_events"), "event_time", since)
+    priors = run.declared(
+        {
+            "events": run.rows_since("events", "saas_core.events", "event_time", since),
+            "account_registry": run.output("account_registry"),
+        },
+        argument="depends_on",
+    )
+    df = tenant_usage(run.spark, usage_events, priors)
+    checked = run.validate(
+        df,
+        tenant_usage_rules(),
+        keep=(
             "event_id",
             "tenant_id",
             "tenant_name",
@@ -270,32 +396,54 @@ def silver_tenant_usage() -> StepSpec:
             "event_date",
             "megabytes",
         ),
-        transform=tenant_usage,
-        rules=(
-            Rule("event_id", "not_null", F.col("event_id").isNotNull()),
-            Rule("tenant_id", "not_null", F.col("tenant_id").isNotNull()),
-            Rule(
-                "tenant_name",
-                "not_empty",
-                F.col("tenant_name").isNotNull() & (F.length(F.col("tenant_name")) > 0),
-            ),
-            Rule("account_id", "not_null", F.col("account_id").isNotNull()),
-            Rule("plan", "not_null", F.col("plan").isNotNull()),
-            Rule("user_id", "not_null", F.col("user_id").isNotNull()),
-            Rule("event_time", "not_null", F.col("event_time").isNotNull()),
+        watermark="event_time",
+    )
+    run.gate(checked, min_rate=97.0)
+    run.publish(checked, covered=run.covered("usage_events", since))
+    return checked.valid
+
+
+def tenant_daily_usage_rules() -> tuple[Rule, ...]:
+    """Rules of gold step 'tenant_daily_usage' (pipeline.py:212)."""
+    return (
+        Rule("tenant_id", "not_null", F.col("tenant_id").isNotNull()),
+        Rule(
+            "tenant_name",
+            "not_empty",
+            F.col("tenant_name").isNotNull() & (F.length(F.col("tenant_name")) > 0),
         ),
+        Rule("event_date", "not_null", F.col("event_date").isNotNull()),
+        Rule("events", "positive", F.col("events") > 0),
+        Rule("active_users", "positive", F.col("active_users") > 0),
+        Rule("megabytes", "non_negative", F.col("megabytes") >= 0),
     )
 
 
-def gold_tenant_daily_usage() -> StepSpec:
-    """Gold step 'tenant_daily_usage' (pipeline.py:212): writes saas_analytics.tenant_daily_usage."""
-    return StepSpec(
-        name="tenant_daily_usage",
-        layer="gold",
-        threshold=99.0,
-        table="saas_analytics.tenant_daily_usage",
-        source_silvers=("tenant_usage",),
-        keep_columns=(
+# pipeline.py:212
+@step(
+    "gold",
+    "tenant_daily_usage",
+    table="saas_analytics.tenant_daily_usage",
+    after=("tenant_usage",),
+    initial="overwrite",
+    incremental="overwrite",
+    full_refresh="overwrite",
+)
+def gold_tenant_daily_usage(run: StepRun) -> DataFrame:
+    """tenant_usage -> saas_analytics.tenant_daily_usage: recomputed from the whole
+    silver tables and replaced in every run.
+
+    Below 99% valid rows it fails and writes nothing.
+    """
+    silvers = run.declared(
+        {"tenant_usage": run.whole("tenant_usage", "saas_core.tenant_usage")},
+        argument="source_silvers",
+    )
+    df = tenant_daily_usage(run.spark, silvers)
+    checked = run.validate(
+        df,
+        tenant_daily_usage_rules(),
+        keep=(
             "tenant_id",
             "tenant_name",
             "event_date",
@@ -303,162 +451,181 @@ def gold_tenant_daily_usage() -> StepSpec:
             "active_users",
             "megabytes",
         ),
-        transform=tenant_daily_usage,
-        rules=(
-            Rule("tenant_id", "not_null", F.col("tenant_id").isNotNull()),
-            Rule(
-                "tenant_name",
-                "not_empty",
-                F.col("tenant_name").isNotNull() & (F.length(F.col("tenant_name")) > 0),
-            ),
-            Rule("event_date", "not_null", F.col("event_date").isNotNull()),
-            Rule("events", "positive", F.col("events") > 0),
-            Rule("active_users", "positive", F.col("active_users") > 0),
-            Rule("megabytes", "non_negative", F.col("megabytes") >= 0),
+    )
+    run.gate(checked, min_rate=99.0)
+    run.publish(checked)
+    return checked.valid
+
+
+def plan_utilisation_rules() -> tuple[Rule, ...]:
+    """Rules of gold step 'plan_utilisation' (pipeline.py:227)."""
+    return (
+        Rule(
+            "plan",
+            "in(['free', 'team', 'enterprise'])",
+            F.col("plan").isin(["free", "team", "enterprise"]),
+        ),
+        Rule("accounts", "positive", F.col("accounts") > 0),
+        Rule("seats", "positive", F.col("seats") > 0),
+        Rule("active_users", "non_negative", F.col("active_users") >= 0),
+        Rule(
+            "seat_use_pct",
+            "between(0.0, 100.0)",
+            F.col("seat_use_pct").between(0.0, 100.0),
         ),
     )
 
 
-def gold_plan_utilisation() -> StepSpec:
-    """Gold step 'plan_utilisation' (pipeline.py:227): writes saas_analytics.plan_utilisation."""
-    return StepSpec(
-        name="plan_utilisation",
-        layer="gold",
-        threshold=99.0,
-        table="saas_analytics.plan_utilisation",
-        source_silvers=("account_registry", "tenant_usage"),
-        keep_columns=("plan", "accounts", "seats", "active_users", "seat_use_pct"),
-        transform=plan_utilisation,
-        rules=(
-            Rule(
-                "plan",
-                "in(['free', 'team', 'enterprise'])",
-                F.col("plan").isin(["free", "team", "enterprise"]),
+# pipeline.py:227
+@step(
+    "gold",
+    "plan_utilisation",
+    table="saas_analytics.plan_utilisation",
+    after=("account_registry", "tenant_usage"),
+    initial="overwrite",
+    incremental="overwrite",
+    full_refresh="overwrite",
+)
+def gold_plan_utilisation(run: StepRun) -> DataFrame:
+    """account_registry and tenant_usage -> saas_analytics.plan_utilisation:
+    recomputed from the whole silver tables and replaced in every run.
+
+    Below 99% valid rows it fails and writes nothing.
+    """
+    silvers = run.declared(
+        {
+            "account_registry": run.whole(
+                "account_registry", "saas_core.account_registry"
             ),
-            Rule("accounts", "positive", F.col("accounts") > 0),
-            Rule("seats", "positive", F.col("seats") > 0),
-            Rule("active_users", "non_negative", F.col("active_users") >= 0),
-            Rule("seat_use_pct", "between(0.0, 100.0)", F.col("seat_use_pct").between(0.0, 100.0)),
+            "tenant_usage": run.whole("tenant_usage", "saas_core.tenant_usage"),
+        },
+        argument="source_silvers",
+    )
+    df = plan_utilisation(run.spark, silvers)
+    checked = run.validate(
+        df,
+        plan_utilisation_rules(),
+        keep=("plan", "accounts", "seats", "active_users", "seat_use_pct"),
+    )
+    run.gate(checked, min_rate=99.0)
+    run.publish(checked)
+    return checked.valid
+
+
+def acme_usage_rules() -> tuple[Rule, ...]:
+    """Rules of gold step 'acme_usage' (pipeline.py:241)."""
+    return (
+        Rule("event_date", "not_null", F.col("event_date").isNotNull()),
+        Rule(
+            "event_type",
+            "in(['login', 'api_call', 'export', 'upload'])",
+            F.col("event_type").isin(["login", "api_call", "export", "upload"]),
         ),
+        Rule("events", "positive", F.col("events") > 0),
+        Rule("users", "positive", F.col("users") > 0),
+        Rule("users", "users <= events", F.expr("users <= events")),
+        Rule("megabytes", "non_negative", F.col("megabytes") >= 0),
     )
 
 
-def gold_acme_usage() -> StepSpec:
-    """Gold step 'acme_usage' (pipeline.py:241): writes acme_reporting.usage_summary."""
-    return StepSpec(
-        name="acme_usage",
-        layer="gold",
-        threshold=99.0,
-        table="acme_reporting.usage_summary",
-        source_silvers=("tenant_usage",),
-        keep_columns=("event_date", "event_type", "events", "users", "megabytes"),
-        transform=acme_usage,
-        rules=(
-            Rule("event_date", "not_null", F.col("event_date").isNotNull()),
-            Rule(
-                "event_type",
-                "in(['login', 'api_call', 'export', 'upload'])",
-                F.col("event_type").isin(["login", "api_call", "export", "upload"]),
-            ),
-            Rule("events", "positive", F.col("events") > 0),
-            Rule("users", "positive", F.col("users") > 0),
-            Rule("users", "users <= events", F.expr("users <= events")),
-            Rule("megabytes", "non_negative", F.col("megabytes") >= 0),
-        ),
+# pipeline.py:241
+@step(
+    "gold",
+    "acme_usage",
+    table="acme_reporting.usage_summary",
+    after=("tenant_usage",),
+    initial="overwrite",
+    incremental="overwrite",
+    full_refresh="overwrite",
+)
+def gold_acme_usage(run: StepRun) -> DataFrame:
+    """tenant_usage -> acme_reporting.usage_summary: recomputed from the whole
+    silver tables and replaced in every run.
+
+    Below 99% valid rows it fails and writes nothing.
+    """
+    silvers = run.declared(
+        {"tenant_usage": run.whole("tenant_usage", "saas_core.tenant_usage")},
+        argument="source_silvers",
     )
-
-
-def gold_globex_usage() -> StepSpec:
-    """Gold step 'globex_usage' (pipeline.py:249): writes globex_reporting.usage_summary."""
-    return StepSpec(
-        name="globex_usage",
-        layer="gold",
-        threshold=99.0,
-        table="globex_reporting.usage_summary",
-        source_silvers=("tenant_usage",),
-        keep_columns=("event_date", "event_type", "events", "users", "megabytes"),
-        transform=globex_usage,
-        rules=(
-            Rule("event_date", "not_null", F.col("event_date").isNotNull()),
-            Rule(
-                "event_type",
-                "in(['login', 'api_call', 'export', 'upload'])",
-                F.col("event_type").isin(["login", "api_call", "export", "upload"]),
-            ),
-            Rule("events", "positive", F.col("events") > 0),
-            Rule("users", "positive", F.col("users") > 0),
-            Rule("users", "users <= events", F.expr("users <= events")),
-            Rule("megabytes", "non_negative", F.col("megabytes") >= 0),
-        ),
+    df = acme_usage(run.spark, silvers)
+    checked = run.validate(
+        df,
+        acme_usage_rules(),
+        keep=("event_date", "event_type", "events", "users", "megabytes"),
     )
+    run.gate(checked, min_rate=99.0)
+    run.publish(checked)
+    return checked.valid
 
 
-JOB = JobDefinition(
-    pipeline_name="saas_usage",
-    source_file="pipeline.py",
+# pipeline.py:249
+@step(
+    "gold",
+    "globex_usage",
+    table="globex_reporting.usage_summary",
+    after=("tenant_usage",),
+    initial="overwrite",
+    incremental="overwrite",
+    full_refresh="overwrite",
+)
+def gold_globex_usage(run: StepRun) -> DataFrame:
+    """tenant_usage -> globex_reporting.usage_summary: recomputed from the whole
+    silver tables and replaced in every run.
+
+    Below 99% valid rows it fails and writes nothing.
+    """
+    silvers = run.declared(
+        {"tenant_usage": run.whole("tenant_usage", "saas_core.tenant_usage")},
+        argument="source_silvers",
+    )
+    df = globex_usage(run.spark, silvers)
+    checked = run.validate(
+        df,
+        acme_usage_rules(),
+        keep=("event_date", "event_type", "events", "users", "megabytes"),
+    )
+    run.gate(checked, min_rate=99.0)
+    run.publish(checked)
+    return checked.valid
+
+
+PIPELINE = Pipeline(
+    name="saas_usage",
+    log_table="saas_ops.pipeline_logs",
+    table_format="delta",
+    source="pipeline.py",
     source_hash="2a1cbe741bfa9f7c897fd4d7d5e53e5d1888710a2f2499922d5b0286e136aff3",
     compiled_with="0.1.0",
     runtime_requires=">=0.1.0,<0.2",
     script="job.py",
-    parallel=True,
-    max_workers=4,
-    unified=False,
-    log_table="saas_ops.pipeline_logs",
-    steps=(
-        PlannedStep(1, "accounts", "bronze", "saas_raw.accounts"),
-        PlannedStep(1, "usage_events", "bronze", "saas_raw.usage_events", incremental=True),
-        PlannedStep(
-            2, "account_registry", "silver", "saas_core.account_registry", upstream=("accounts",)
-        ),
-        PlannedStep(
-            2, "events", "silver", "saas_core.events", upstream=("usage_events",), incremental=True
-        ),
-        PlannedStep(
-            3,
-            "tenant_usage",
-            "silver",
-            "saas_core.tenant_usage",
-            upstream=("usage_events", "events", "account_registry"),
-            incremental=True,
-        ),
-        PlannedStep(
-            4, "acme_usage", "gold", "acme_reporting.usage_summary", upstream=("tenant_usage",)
-        ),
-        PlannedStep(
-            4, "globex_usage", "gold", "globex_reporting.usage_summary", upstream=("tenant_usage",)
-        ),
-        PlannedStep(
-            4,
-            "plan_utilisation",
-            "gold",
-            "saas_analytics.plan_utilisation",
-            upstream=("account_registry", "tenant_usage"),
-        ),
-        PlannedStep(
-            4,
-            "tenant_daily_usage",
-            "gold",
-            "saas_analytics.tenant_daily_usage",
-            upstream=("tenant_usage",),
-        ),
-    ),
 )
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run the pipeline; `--help` lists the options. Returns the exit code."""
-    stages = (
-        (bronze_accounts, bronze_usage_events),  # stage 1, parallel
-        (silver_account_registry, silver_events),  # stage 2, parallel
-        (silver_tenant_usage,),  # stage 3
-        (
-            gold_acme_usage,
-            gold_globex_usage,
-            gold_plan_utilisation,
-            gold_tenant_daily_usage,
-        ),  # stage 4, parallel
+    """Run the pipeline; `--help` lists the options.
+
+    Steps run stage by stage; a failed step writes nothing and cancels the steps
+    that need it (its docstring names them), the others still run. Exit code:
+    0 every step completed, 1 a step failed, 2 bad arguments or environment.
+    """
+    plan = Plan(
+        stages=(
+            (bronze_accounts, bronze_usage_events),  # stage 1: side by side
+            (silver_account_registry, silver_events),  # stage 2: side by side
+            (silver_tenant_usage,),  # stage 3
+            (
+                gold_acme_usage,
+                gold_globex_usage,
+                gold_plan_utilisation,
+                gold_tenant_daily_usage,
+            ),  # stage 4: side by side
+        ),
+        parallel=True,
+        max_workers=4,
+        unified=False,
     )
-    return run_job(JOB, stages, argv)
+    return run_job(PIPELINE, plan, argv)
 
 
 if __name__ == "__main__":

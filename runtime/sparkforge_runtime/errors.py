@@ -28,3 +28,7 @@ class RuleColumnError(RuntimeStepError):
 
 class TransformError(RuntimeStepError):
     """A transform raised, or returned something that is not a DataFrame."""
+
+
+class ThresholdError(RuntimeStepError):
+    """The valid rate of a step is below its threshold; nothing was written."""

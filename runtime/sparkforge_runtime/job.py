@@ -1,10 +1,10 @@
-"""The command line of compiled jobs: parse options, check the runtime, start Spark, run, report.
+"""The command line of compiled jobs: parse options, check the runtime and Delta, run, report.
 
-Input: a `JobDefinition` (plain values the compiler wrote), the stages of step functions from the
-job's `main()`, and argv. Output: an exit code: 0 success, 1 a step failed (its log rows are written),
-2 bad arguments or an environment the job cannot run in (wrong runtime version, no Delta Lake).
+Input: the job's `Pipeline` and `Plan` (from its `main()`) and argv. Output: an exit code: 0 success,
+1 a step failed (its log rows are written), 2 bad arguments or an environment the job cannot run in
+(wrong runtime version, no Delta Lake).
 
-    run_job(JOB, ((bronze_orders,), (silver_clean_orders,)), ["--mode", "initial"])  ->  0
+    run_job(PIPELINE, Plan(((bronze_orders,), (silver_clean_orders,))), ["--mode", "initial"])  ->  0
 
 `--mode` defaults to `incremental`: on empty or missing tables it loads everything, so the same
 command serves the first run and every scheduled run after it.
@@ -14,219 +14,204 @@ from __future__ import annotations
 
 import argparse
 import difflib
+import logging
+import re
 import sys
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from sparkforge_runtime.engine import RunOptions, run_pipeline
-from sparkforge_runtime.job_checks import delta_loaded, no_delta_message, runtime_problem
-from sparkforge_runtime.job_report import (
-    PlannedStep,
-    format_plan,
-    format_progress,
-    format_summary,
-    submit_command,
-)
-from sparkforge_runtime.session import build_session
-from sparkforge_runtime.specs import Mode, StepOutcome, StepSpec
+import sparkforge_runtime
+from sparkforge_runtime.outcome import StepOutcome
+from sparkforge_runtime.plan import Mode, Pipeline, Plan
+from sparkforge_runtime.report import format_plan, format_progress, format_summary, submit_command
+from sparkforge_runtime.scheduler import RunOptions, run_plan
+from sparkforge_runtime.session import build_session, delta_available
 
-__all__ = ["JobArgs", "JobDefinition", "PlannedStep", "parse_args", "run_job", "runtime_problem"]
-
-StepFunction = Callable[[], StepSpec]
 MODES = ("initial", "incremental", "full-refresh", "validation-only")
-
-
-@dataclass(frozen=True, slots=True)
-class JobDefinition:
-    """Everything a job knows besides its step functions, as plain values."""
-
-    pipeline_name: str
-    source_file: str
-    source_hash: str
-    compiled_with: str
-    runtime_requires: str
-    steps: tuple[PlannedStep, ...]
-    script: str = "job.py"
-    parallel: bool = True
-    max_workers: int = 4
-    unified: bool = False
-    log_table: str | None = None
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 
 
 @dataclass(frozen=True, slots=True)
 class JobArgs:
     mode: Mode
-    sources: Mapping[str, str] = field(default_factory=dict)
+    sources: dict[str, str] = field(default_factory=dict)
     steps: frozenset[str] | None = None  # None: every step
     log_table: str | None = None
     max_workers: int = 4
     parallel: bool = True
     dry_run: bool = False
+    log_level: str = "INFO"
+    spark_log_level: str | None = None
 
 
-def _parser(job: JobDefinition) -> argparse.ArgumentParser:
+def _parser(pipeline: Pipeline, plan: Plan) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog=job.script,
+        prog=pipeline.script,
         description=(
-            f"Run pipeline {job.pipeline_name!r} (compiled by sparkforge {job.compiled_with} "
-            f"from {job.source_file}).\nExit codes: 0 success, 1 a step failed, 2 bad arguments."
+            f"Run pipeline {pipeline.name!r} (compiled by sparkforge {pipeline.compiled_with} "
+            f"from {pipeline.source}).\nExit codes: 0 success, 1 a step failed, 2 bad arguments."
         ),
-        epilog=f"Submit it to a cluster with:\n\n  {submit_command(job.script)}\n",
+        epilog=f"Submit it to a cluster with:\n\n  {submit_command(pipeline.script)}\n",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     add = parser.add_argument
-    add(
-        "--mode",
-        type=lambda text: text.replace("_", "-"),  # full_refresh works too
-        choices=MODES,
-        default="incremental",
-        help="initial and full-refresh overwrite every table; incremental (default) processes new "
-        "bronze rows and appends them; validation-only writes nothing",
-    )
-    add(
-        "--source",
-        action="append",
-        default=[],
-        metavar="NAME=TABLE_OR_PATH",
+    add("--mode", type=lambda t: t.replace("_", "-"), choices=MODES, default="incremental",
+        help="initial and full-refresh replace every table; incremental (default) processes new "
+        "bronze rows; validation-only writes nothing")  # fmt: skip
+    add("--source", action="append", default=[], metavar="NAME=TABLE_OR_PATH",
         help="bind a bronze input to a table or a path such as parquet:/data/orders "
-        "(repeatable; default: the table <schema>.<name>)",
-    )
+        "(repeatable; default: the table <schema>.<name>)")  # fmt: skip
     add("--steps", metavar="A,B", help="run only these steps and the steps they need upstream")
-    add("--log-table", default=job.log_table, help=f"run-log table (default: {job.log_table})")
-    add(
-        "--max-workers",
-        type=int,
-        default=job.max_workers,
-        metavar="N",
-        help=f"threads for parallel steps (default: {job.max_workers})",
-    )
+    add("--log-table", default=pipeline.log_table, help=f"run-log table (default: {pipeline.log_table})")
+    add("--max-workers", type=int, default=plan.max_workers, metavar="N",
+        help=f"threads for parallel steps (default: {plan.max_workers})")  # fmt: skip
     add("--no-parallel", action="store_true", help="run the steps of a stage one after another")
     add("--dry-run", action="store_true", help="print the plan without starting Spark")
+    add("--log-level", type=str.upper, choices=LOG_LEVELS, default="INFO",
+        help="level of the job's own log on stderr (default: INFO)")  # fmt: skip
+    add("--spark-log-level", type=str.upper, metavar="LEVEL",
+        help="set Spark's log level (default: as the Spark configuration says)")  # fmt: skip
     return parser
 
 
-def _sources(
-    parser: argparse.ArgumentParser, job: JobDefinition, items: Sequence[str]
-) -> dict[str, str]:
-    bronze = [s.name for s in job.steps if s.layer == "bronze"]
+def _sources(parser: argparse.ArgumentParser, plan: Plan, items: Sequence[str]) -> dict[str, str]:
+    bronze = [s.name for s in plan.steps if s.info.layer == "bronze"]
     bound: dict[str, str] = {}
     for item in items:
-        name, sep, value = item.partition("=")
-        name, value = name.strip(), value.strip()
+        name, sep, value = (part.strip() for part in item.partition("="))
         if not sep or not name or not value:
             example = f"{bronze[0] if bronze else 'orders'}=raw.orders"
             parser.error(f"--source {item!r}: write NAME=TABLE_OR_PATH, e.g. --source {example}")
         if name not in bronze:
-            parser.error(
-                f"--source {item!r}: {name!r} is not a bronze step{_did_you_mean(name, bronze)}"
-            )
+            parser.error(f"--source {item!r}: {name!r} is not a bronze step{_did_you_mean(name, bronze)}")
         if name in bound:
             parser.error(f"--source {name}=... is given twice")
         bound[name] = value
     return bound
 
 
-def _selected(
-    parser: argparse.ArgumentParser, job: JobDefinition, text: str | None
-) -> frozenset[str] | None:
+def _selected(parser: argparse.ArgumentParser, plan: Plan, text: str | None) -> frozenset[str] | None:
     """The named steps plus everything they need upstream."""
     if text is None:
         return None
     names = [n.strip() for n in text.split(",") if n.strip()]
-    by_name = {s.name: s for s in job.steps}
+    after = {s.name: s.info.after for s in plan.steps}
     if not names:
         parser.error("--steps needs at least one step name")
     for name in names:
-        if name not in by_name:
-            parser.error(f"--steps: unknown step {name!r}{_did_you_mean(name, list(by_name))}")
+        if name not in after:
+            parser.error(f"--steps: unknown step {name!r}{_did_you_mean(name, list(after))}")
     chosen: set[str] = set()
-    todo = list(names)
-    while todo:
-        name = todo.pop()
-        if name not in chosen and name in by_name:
+    while names:
+        name = names.pop()
+        if name not in chosen and name in after:
             chosen.add(name)
-            todo.extend(by_name[name].upstream)
+            names.extend(after[name])
     return frozenset(chosen)
 
 
 def _did_you_mean(name: str, known: Sequence[str]) -> str:
-    close = difflib.get_close_matches(name, known, n=1)
-    choices = f"; steps: {', '.join(known)}" if known else ""
-    return f"; did you mean {close[0]!r}?" if close else choices
+    close = difflib.get_close_matches(name, known, n=1, cutoff=0.6)
+    return f"; did you mean {close[0]!r}?" if close else (f"; steps: {', '.join(known)}" if known else "")
 
 
-def parse_args(job: JobDefinition, argv: Sequence[str] | None) -> JobArgs:
+def parse_args(pipeline: Pipeline, plan: Plan, argv: Sequence[str] | None) -> JobArgs:
     """Parse and check argv; a bad option exits with code 2 (argparse's convention)."""
-    parser = _parser(job)
+    parser = _parser(pipeline, plan)
     ns = parser.parse_args(argv)
     if ns.max_workers < 1:
         parser.error(f"--max-workers must be at least 1, got {ns.max_workers}")
     if ns.log_table is not None and not ns.log_table.strip():
         parser.error("--log-table needs a table name such as analytics.pipeline_logs")
     return JobArgs(
-        mode=Mode.parse(ns.mode),
-        sources=_sources(parser, job, ns.source),
-        steps=_selected(parser, job, ns.steps),
-        log_table=ns.log_table,
-        max_workers=ns.max_workers,
-        parallel=job.parallel and not ns.no_parallel,
-        dry_run=ns.dry_run,
+        Mode.parse(ns.mode), _sources(parser, plan, ns.source), _selected(parser, plan, ns.steps),
+        ns.log_table, ns.max_workers, plan.parallel and not ns.no_parallel, ns.dry_run,
+        ns.log_level, ns.spark_log_level,
+    )  # fmt: skip
+
+
+def _version(text: str) -> tuple[int, ...]:
+    """`0.1.0` -> (0, 1, 0, 1); a pre-release such as `0.1.0rc1` sorts before its release."""
+    match = re.match(r"\s*(\d+(?:\.\d+)*)(.*)", text)
+    if match is None:
+        return ()
+    numbers = [int(p) for p in match.group(1).split(".")]
+    numbers += [0] * (3 - len(numbers))
+    return (*numbers, 0 if match.group(2).strip() else 1)
+
+
+def satisfies(version: str, requirement: str) -> bool:
+    """`0.1.3` against `>=0.1.0,<0.2`: each clause compares version tuples."""
+    compare = {">=": tuple.__ge__, "<=": tuple.__le__, "==": tuple.__eq__, "!=": tuple.__ne__,
+               ">": tuple.__gt__, "<": tuple.__lt__}  # fmt: skip
+    for clause in filter(None, (c.strip() for c in requirement.split(","))):
+        op = next((o for o in compare if clause.startswith(o)), "==")
+        bound = _version(clause.removeprefix(op))
+        if op in ("<", ">=") and bound[-1] == 1:
+            bound = (*bound[:-1], 0)  # `<0.2` excludes 0.2.0rc1 too, `>=0.1` admits 0.1.0rc1
+        if not compare[op](_version(version), bound):
+            return False
+    return True
+
+
+def runtime_problem(pipeline: Pipeline, found: str | None = None) -> str | None:
+    """Why the installed runtime cannot run this job, or None when it can."""
+    found = found or sparkforge_runtime.__version__
+    if satisfies(found, pipeline.runtime_requires):
+        return None
+    return (
+        f"{pipeline.script} was compiled by sparkforge {pipeline.compiled_with} and needs "
+        f"sparkforge_runtime {pipeline.runtime_requires}, but found {found} "
+        f"({sparkforge_runtime.__file__}).\nInstall the matching version on the driver (pip install "
+        f"'sparkforge{pipeline.runtime_requires}'), or recompile and ship its runtime zip:\n"
+        f"  sparkforge compile {pipeline.source} -o {pipeline.script} --with-runtime-zip\n"
+        f"  {submit_command(pipeline.script)}"
     )
 
 
-def _instantiate(
-    stages: Sequence[Sequence[StepFunction]], selected: frozenset[str] | None
-) -> list[list[StepSpec]]:
-    """Build the StepSpecs (their rules need the SparkContext), keeping the selected steps."""
-    built = [[make() for make in stage] for stage in stages]
-    kept = [[s for s in stage if selected is None or s.name in selected] for stage in built]
-    return [stage for stage in kept if stage]
+def _logging(pipeline: Pipeline, level: str) -> None:
+    logger = logging.getLogger(f"sparkforge.{pipeline.name}")
+    logger.setLevel(level)
+    if not logging.getLogger().handlers and not logger.handlers:
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+        logger.addHandler(handler)
 
 
-def _progress(outcome: StepOutcome) -> None:
-    print(format_progress(outcome), flush=True)
-
-
-def run_job(
-    job: JobDefinition, stages: Sequence[Sequence[StepFunction]], argv: Sequence[str] | None = None
-) -> int:
-    """Parse argv, check the environment, run the pipeline, print a summary; return the exit code."""
+def run_job(pipeline: Pipeline, plan: Plan, argv: Sequence[str] | None = None) -> int:
+    """Parse argv, check the environment, run the plan, print a summary; return the exit code."""
     try:
-        args = parse_args(job, argv)
+        args = parse_args(pipeline, plan, argv)
     except SystemExit as stop:  # argparse: --help is 0, a bad option 2
         return stop.code if isinstance(stop.code, int) else 2
-    problem = runtime_problem(job)
+    problem = runtime_problem(pipeline)
     if problem is not None:
         print(problem, file=sys.stderr)
         return 2
-    planned = [s for s in job.steps if args.steps is None or s.name in args.steps]
+    plan = plan.only(args.steps).replace(parallel=args.parallel, max_workers=args.max_workers)
     if args.dry_run:
-        print(format_plan(job.pipeline_name, planned, args.mode, args.sources))
+        print(format_plan(pipeline, plan, args.mode, args.sources))
         return 0
-    spark = build_session(f"sparkforge:{job.pipeline_name}")
-    if not delta_loaded(spark):
-        print(no_delta_message(job), file=sys.stderr)
+    _logging(pipeline, args.log_level)
+    spark = build_session(f"sparkforge:{pipeline.name}", log_level=args.spark_log_level)
+    if not delta_available(spark):
+        print(
+            "Delta Lake is not on the classpath of this Spark session, so the job cannot write its "
+            f"tables.\nStart it with the Delta package and settings:\n\n  {submit_command(pipeline.script)}",
+            file=sys.stderr,
+        )
         return 2
-    specs = _instantiate(stages, args.steps)
-    print(
-        f"pipeline {job.pipeline_name!r}: mode {args.mode.value}, {len(planned)} steps", flush=True
-    )
+    print(f"pipeline {pipeline.name!r}: mode {args.mode.value}, {len(plan.steps)} steps", flush=True)
     started = time.time()
-    options = RunOptions(
-        mode=args.mode,
-        parallel=args.parallel,
-        max_workers=args.max_workers,
-        unified=job.unified,
-        pipeline_name=job.pipeline_name,
-        log_table=args.log_table,
-        engine="compiled",
-        source_hash=job.source_hash,
-        progress=_progress,
-    )
-    report = run_pipeline(spark, specs, args.sources, options)
+    options = RunOptions(args.mode, args.log_table, "compiled", _progress)
+    report = run_plan(spark, pipeline, plan, options, args.sources)
     print(format_summary(list(report.outcomes.values()), time.time() - started), flush=True)
     if not report.success:
         print(f"failed: {report.error_message}", file=sys.stderr)
         return 1
     return 0
+
+
+def _progress(outcome: StepOutcome) -> None:
+    print(format_progress(outcome), flush=True)

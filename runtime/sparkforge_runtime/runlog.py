@@ -5,7 +5,7 @@ Input: a finished (or failed) `RunReport`. Output: rows of `LOG_SCHEMA` appended
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -24,8 +24,8 @@ from pyspark.sql.types import (
 from sparkforge_runtime.tables import ensure_schema, quote_fqn, split_fqn, table_exists
 
 if TYPE_CHECKING:
-    from sparkforge_runtime.engine import RunOptions, RunReport
-    from sparkforge_runtime.specs import StepSpec
+    from sparkforge_runtime.outcome import RunReport
+    from sparkforge_runtime.plan import Pipeline, Plan
 
 _FIELDS: tuple[tuple[str, Any, bool], ...] = (
     ("run_id", StringType(), False),
@@ -65,23 +65,22 @@ def _ts(epoch: float) -> datetime | None:
     return datetime.fromtimestamp(epoch, UTC).replace(tzinfo=None) if epoch else None
 
 
-def log_rows(
-    report: RunReport, specs: Mapping[str, StepSpec], options: RunOptions
-) -> list[tuple[Any, ...]]:
+def log_rows(report: RunReport, plan: Plan, pipeline: Pipeline, engine: str) -> list[tuple[Any, ...]]:
     """One tuple per step, in stage order then name, matching `LOG_SCHEMA`."""
     started = report.started_at.replace(tzinfo=None)
     ended = report.ended_at.replace(tzinfo=None) if report.ended_at else None
+    tables = {s.name: s.info.table for s in plan.steps}
     rows = []
     for o in sorted(report.outcomes.values(), key=lambda o: (o.stage_index, o.name)):
-        table = o.table_fqn or (specs[o.name].table if o.name in specs else None)
+        table = o.table_fqn or tables.get(o.name)
         rows.append(
             (
-                report.run_id, options.pipeline_name, report.mode.value, started, ended,
+                report.run_id, pipeline.name, report.mode.value, started, ended,
                 o.layer, o.name, o.stage_index, o.status.value, _ts(o.start_time), _ts(o.end_time),
                 round(o.duration_secs, 3), table, o.write_mode, o.input_rows, o.valid_rows,
                 o.invalid_rows, o.rows_written, round(o.validation_rate, 4), float(o.threshold),
                 o.validation_passed, o.previous_watermark, o.new_watermark, o.error_type,
-                o.error_message, options.engine, options.source_hash,
+                o.error_message, engine, pipeline.source_hash,
             )
         )
     return rows

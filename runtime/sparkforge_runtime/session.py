@@ -70,10 +70,11 @@ def delta_available(spark: SparkSession) -> bool:
         return False
 
 
-def _quiet_logs(spark: SparkSession) -> None:
-    """ERROR level, and off for the Hive metastore's harmless "Failed to alter table" on every Delta
-    overwrite (Delta keeps the schema in its own log; the catalog entry stays valid)."""
-    spark.sparkContext.setLogLevel("ERROR")
+def _quiet_logs(spark: SparkSession, level: str | None) -> None:
+    """Spark's log level when one is given, and off for the Hive metastore's harmless "Failed to
+    alter table" on every Delta overwrite (Delta keeps the schema in its own log)."""
+    if level:
+        spark.sparkContext.setLogLevel(level)
     jvm = spark.sparkContext._jvm
     try:
         log4j = jvm.org.apache.logging.log4j  # type: ignore[union-attr]
@@ -106,12 +107,14 @@ def build_session(
     extra_conf: Mapping[str, str] | None = None,
     enable_hive: bool = True,
     quiet: bool = True,
+    log_level: str | None = None,
 ) -> SparkSession:
     """Get or create a Delta-enabled SparkSession.
 
     Under spark-submit the JVM already exists and its configuration (master, jars) is kept; otherwise a
     local session is started on 127.0.0.1 with an embedded Derby metastore and a warehouse in
-    `warehouse_dir`, so that tables outlive the process.
+    `warehouse_dir`, so that tables outlive the process. Spark's log level is `log_level`, else
+    ERROR for local sessions when `quiet`, else what the Spark configuration says.
     """
     active = SparkSession.getActiveSession()
     if active is not None:
@@ -142,6 +145,5 @@ def build_session(
     for key, value in CACHE_CONF.items():
         if not given.contains(key):  # a value from spark-submit or the caller wins
             spark.conf.set(key, value)
-    if quiet:
-        _quiet_logs(spark)
+    _quiet_logs(spark, log_level or ("ERROR" if quiet and not under_submit else None))
     return spark

@@ -17,10 +17,11 @@ import posixpath
 from dataclasses import dataclass, replace
 
 import sparkforge_runtime
+from black.mode import Mode
 
 import sparkforge
 from sparkforge.compiler.diagnostics import CompileError, Diagnostic
-from sparkforge.compiler.format_source import FormatError, format_job
+from sparkforge.compiler.format_source import JOB_MODE, FormatError, exact_layout, format_job
 from sparkforge.compiler.frontend import read_pipeline
 from sparkforge.compiler.generate_job import generate_units
 from sparkforge.compiler.job_context import GenerateOptions
@@ -36,6 +37,7 @@ class CompileOptions:
     source_path: str | None = None  # the pipeline as seen from the job's folder; default: its name
     job_name: str = "job.py"
     base_dir: str | None = None  # where modules imported by the pipeline live; default: its folder
+    black_mode: Mode = JOB_MODE  # how black formats the job: `mode_for(output path)` in the CLI
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,6 +84,7 @@ def _generate_options(filename: str, options: CompileOptions) -> GenerateOptions
         filename=filename,
         compiled_with=sparkforge.__version__,
         runtime_requires=runtime_requirement(sparkforge_runtime.__version__),
+        layout_width=options.black_mode.line_length if exact_layout(options.black_mode) else None,
     )
 
 
@@ -103,6 +106,6 @@ def compile_source(
     except CompileError as exc:
         return CompileResult(None, (*diagnostics, exc.diagnostic), plan)
     try:
-        return CompileResult(format_job(generated), diagnostics, plan)
+        return CompileResult(format_job(generated, options.black_mode), diagnostics, plan)
     except FormatError as exc:
         raise InternalCompilerError(str(exc), unformatted=generated.text) from exc

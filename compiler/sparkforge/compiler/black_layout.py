@@ -26,7 +26,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sparkforge.compiler.emit_values import docstring, literal, spell
-from sparkforge.compiler.format_source import JOB_MODE
 from sparkforge.compiler.job_units import JobUnit
 
 INDENT = "    "
@@ -34,19 +33,19 @@ INDENT = "    "
 _DIRECTIVE = re.compile(r"fmt|yapf|type:", re.IGNORECASE)
 
 
-def fits(line: str) -> bool:
-    """Within black's line length; ASCII, so that the length in characters is the width."""
-    return len(line) <= JOB_MODE.line_length and line.isascii()
-
-
 @dataclass(slots=True)
 class Code:
     plain: bool = False  # the plain layout: the emitters' own text, for black to lay out
     lines: list[str] = field(default_factory=list)
     exact: bool = True  # so far, exactly what black writes
+    line_length: int = 88
 
     def __post_init__(self) -> None:
         self.exact = not self.plain
+
+    def fits(self, line: str) -> bool:
+        """Within black's line length; ASCII, so that the length in characters is the width."""
+        return len(line) <= self.line_length and line.isascii()
 
     def literal(self, value: Any) -> str:
         """`value` as `repr()` writes it (plain layout) or as black does (`exact` unless unknown)."""
@@ -58,7 +57,7 @@ class Code:
 
     def add(self, depth: int, text: str, *, overflow: bool = False) -> None:
         line = INDENT * depth + text
-        self.exact = self.exact and line.isascii() and (overflow or fits(line))
+        self.exact = self.exact and line.isascii() and (overflow or self.fits(line))
         self.lines.append(line)
 
     def comment(self, depth: int, text: str) -> None:
@@ -72,10 +71,41 @@ class Code:
         self.exact = self.exact and plain and written == f'"""{text}"""'
         self.add(depth, written, overflow=True)
 
+    def doc(self, depth: int, lines: Sequence[str]) -> None:
+        """A docstring of several lines, closing quotes on their own line: black keeps it as is
+        when no line has trailing blanks, quotes or backslashes."""
+        if len(lines) == 1:
+            self.docstring(depth, lines[0])
+            return
+        self.exact = self.exact and all(
+            line == line.strip() and '"' not in line and "\\" not in line for line in lines
+        )
+        self.add(depth, f'"""{lines[0]}', overflow=True)
+        for line in lines[1:]:
+            self.lines.append(INDENT * depth + line if line else "")
+        self.add(depth, '"""')
+
+    def statement(self, depth: int, head: str, args: Sequence[str], close: str) -> None:
+        """`head`, the arguments, `close`: one line when it fits, else the arguments on a line of
+        their own, else one per line with a trailing comma (black's right-hand split). A `close`
+        with more than the bracket is left to black when the line does not fit."""
+        joined = ", ".join(args)
+        if self.plain or self.fits(INDENT * depth + head + joined + close):
+            self.add(depth, head + joined + close)
+            return
+        self.exact = self.exact and close == ")" and bool(args)
+        self.add(depth, head)
+        if self.fits(INDENT * (depth + 1) + joined):
+            self.add(depth + 1, joined)
+        else:
+            for arg in args:
+                self.add(depth + 1, f"{arg},")
+        self.add(depth, close)
+
     def keyword(self, depth: int, key: str, value: Any) -> None:
         """`key=value,`, an argument of a call split one argument per line."""
         line = f"{key}={self.literal(value)},"
-        if self.plain or fits(INDENT * depth + line) or not _is_sequence(value):
+        if self.plain or self.fits(INDENT * depth + line) or not _is_sequence(value):
             self.add(depth, line)
             return
         self.add(depth, f"{key}={'(' if isinstance(value, tuple) else '['}")
@@ -87,9 +117,9 @@ class Code:
         """A call without a trailing comma, an item of a tuple at `depth`: its lines relative to
         `depth`, without the comma that `tuple_of` adds after it."""
         joined = ", ".join(args)
-        if self.plain or fits(INDENT * depth + f"{name}({joined}),"):
+        if self.plain or self.fits(INDENT * depth + f"{name}({joined}),"):
             return [f"{name}({joined})"]
-        if fits(INDENT * (depth + 1) + joined):
+        if self.fits(INDENT * (depth + 1) + joined):
             return [f"{name}(", INDENT + joined, ")"]
         return [f"{name}(", *(f"{INDENT}{arg}," for arg in args), ")"]
 
@@ -100,7 +130,7 @@ class Code:
             self.add(depth, head + close)
             return
         joined = f"{head}{items[0][0]},{close}"
-        if not self.plain and len(items) == 1 and len(items[0]) == 1 and fits(INDENT * depth + joined):
+        if not self.plain and len(items) == 1 and len(items[0]) == 1 and self.fits(INDENT * depth + joined):
             self.add(depth, joined)
             return
         self.add(depth, head)
@@ -114,7 +144,7 @@ class Code:
         """`(a, b),  # note`: a tuple of names in a tuple, split one name per line when too long."""
         members = f"({names[0]},)" if len(names) == 1 else f"({', '.join(names)})"
         line = f"{members},  {note}"
-        if self.plain or fits(INDENT * depth + line):
+        if self.plain or self.fits(INDENT * depth + line):
             self.add(depth, line)
             return
         self.add(depth, "(")
@@ -128,9 +158,13 @@ def _is_sequence(value: Any) -> bool:
     return isinstance(value, tuple | list) and len(value) > 1
 
 
-def write(emit: Callable[[Code], None]) -> JobUnit:
-    """One unit in the plain layout, and in black's layout when that is certain."""
-    plain, code = Code(plain=True), Code()
+def write(emit: Callable[[Code], None], line_length: int | None = 88) -> JobUnit:
+    """One unit in the plain layout, and in black's layout when that is certain (`line_length`
+    None: black's layout is not wanted, black formats the unit)."""
+    plain = Code(plain=True)
     emit(plain)
+    if line_length is None:
+        return JobUnit("\n".join(plain.lines))
+    code = Code(line_length=line_length)
     emit(code)
     return JobUnit("\n".join(plain.lines), "\n".join(code.lines) if code.exact else None)

@@ -22,6 +22,7 @@ import click
 import sparkforge
 from sparkforge.compiler.api import CompileOptions, CompileResult, compile_source
 from sparkforge.compiler.diagnostics import render_all
+from sparkforge.compiler.format_source import mode_for
 from sparkforge.compiler.runtime_zip import ZIP_NAME, write_runtime_zip
 
 EXIT_OK, EXIT_USER, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
@@ -43,9 +44,13 @@ def _say(message: str) -> None:
 def _options(request: Request) -> CompileOptions:
     """Name the source relative to the job, so the job's bytes do not depend on the cwd."""
     if request.output is None:
-        return CompileOptions(source_path=request.pipeline.name)
+        return CompileOptions(source_path=request.pipeline.name, black_mode=mode_for(Path("job.py")))
     source = os.path.relpath(request.pipeline.resolve(), request.output.resolve().parent)
-    return CompileOptions(source_path=Path(source).as_posix(), job_name=request.output.name)
+    return CompileOptions(
+        source_path=Path(source).as_posix(),
+        job_name=request.output.name,
+        black_mode=mode_for(request.output),
+    )
 
 
 def _render(result: CompileResult, filename: str, text: str) -> str:

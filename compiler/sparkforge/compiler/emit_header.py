@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from sparkforge_runtime.job_report import submit_command
+from sparkforge_runtime.report import submit_command
 
 from sparkforge.compiler.emit_values import comment, docstring
 from sparkforge.compiler.job_context import JOB_IMPORTS, JobContext

@@ -1,14 +1,16 @@
-"""Emit the bottom of a job: `JOB`, its plain-value definition, and `main()` with the stages.
+"""Emit the bottom of a job: `PIPELINE`, its identity and settings, and `main()` with the plan.
 
-Input: a `JobContext`. Output: the units for the `$job` and `$main` slots of the template, with black's
-layout of them when it is certain (`black_layout`). Stages come from `ir.Plan` (the planner's order);
-the parallel ones are marked in a comment.
+Input: a `JobContext`. Output: the units for the `$pipeline` and `$main` slots of the template. The
+stages come from `ir.Plan` (the planner's order), the steps of a stage that run side by side are
+marked, and nothing else holds the plan: `--dry-run`, progress lines and the run log read it.
 
     Plan(stages=(("customers", "orders"), ("clean_orders",)))
-    ->  stages = (
-            (bronze_customers, bronze_orders),  # stage 1, parallel
-            (silver_clean_orders,),  # stage 2
-        )
+    ->  plan = Plan(
+            stages=(
+                (bronze_customers, bronze_orders),  # stage 1: side by side
+                (silver_clean_orders,),  # stage 2
+            ),
+            ...
 """
 
 from __future__ import annotations
@@ -18,84 +20,67 @@ import functools
 from sparkforge.compiler.black_layout import Code, write
 from sparkforge.compiler.job_context import JobContext
 from sparkforge.compiler.job_units import JobUnit
-from sparkforge.ir import Layer, Step
-from sparkforge.step_fields import run_fields, step_fields
+from sparkforge.step_fields import log_table
+
+MAIN_DOC = (
+    "Run the pipeline; `--help` lists the options.",
+    "",
+    "Steps run stage by stage; a failed step writes nothing and cancels the steps",
+    "that need it (its docstring names them), the others still run. Exit code:",
+    "0 every step completed, 1 a step failed, 2 bad arguments or environment.",
+)
 
 
-def _incremental(step: Step, ctx: JobContext) -> bool:
-    """Bronze: reads only new rows; silver: appends them (the engine's rule, for the dry-run plan)."""
-    if step.layer is Layer.BRONZE:
-        return bool(step.incremental_col)
-    if step.layer is not Layer.SILVER or step.existing or not step.source_bronze:
-        return False
-    source = ctx.steps.get(step.source_bronze)
-    return source is not None and source.layer is Layer.BRONZE and bool(source.incremental_col)
+def emit_pipeline(ctx: JobContext) -> JobUnit:
+    """`PIPELINE = Pipeline(...)`: the job's identity, its run log and its table format."""
+    return write(functools.partial(_write_pipeline, ctx), ctx.options.layout_width)
 
 
-def _planned_step(stage: int, step: Step, ctx: JobContext, code: Code) -> list[str]:
-    fields = step_fields(step, ctx.pipeline.settings)
-    args = [str(stage), *(code.literal(v) for v in (step.name, fields["layer"], fields["table"]))]
-    if step.upstream:
-        args.append(f"upstream={code.literal(step.upstream)}")
-    if _incremental(step, ctx):
-        args.append("incremental=True")
-    if fields["write_mode"] != "overwrite":
-        args.append(f"write_mode={code.literal(fields['write_mode'])}")
-    if step.existing:
-        args.append("existing=True")
-    return code.call(2, "PlannedStep", args)
-
-
-def emit_job_definition(ctx: JobContext) -> JobUnit:
-    """`JOB = JobDefinition(...)`: provenance, run options and the plan, all plain values."""
-    return write(functools.partial(_write_job_definition, ctx))
-
-
-def _write_job_definition(ctx: JobContext, code: Code) -> None:
-    opts = ctx.options
+def _write_pipeline(ctx: JobContext, code: Code) -> None:
+    settings, opts = ctx.pipeline.settings, ctx.options
     values = {
-        "pipeline_name": ctx.pipeline.settings.pipeline_name,
-        "source_file": opts.source_path,
+        "name": settings.pipeline_name,
+        "log_table": log_table(settings),
+        "table_format": settings.table_format,
+        "source": opts.source_path,
         "source_hash": ctx.pipeline.source_hash,
         "compiled_with": opts.compiled_with,
         "runtime_requires": opts.runtime_requires,
         "script": opts.job_name,
-        **{k: v for k, v in run_fields(ctx.pipeline.settings).items() if k != "pipeline_name"},
     }
-    code.add(0, "JOB = JobDefinition(")
+    code.add(0, "PIPELINE = Pipeline(")
     for key, value in values.items():
         code.keyword(1, key, value)
-    planned = [
-        _planned_step(i, ctx.steps[name], ctx, code)
-        for i, stage in enumerate(ctx.plan.stages, start=1)
-        for name in stage
-    ]
-    code.tuple_of(1, "steps=(", planned, "),")
     code.add(0, ")")
 
 
 def _stage_note(index: int, size: int, ctx: JobContext) -> str:
     if size < 2:
         return f"# stage {index}"
-    how = "parallel" if ctx.pipeline.settings.enable_parallel_silver else "one after another"
-    return f"# stage {index}, {how}"
+    how = "side by side" if ctx.pipeline.settings.enable_parallel_silver else "one after another"
+    return f"# stage {index}: {how}"
 
 
 def emit_main(ctx: JobContext) -> JobUnit:
-    """`main()`: the stages in dependency order, then the runtime's command line."""
-    return write(functools.partial(_write_main, ctx))
+    """`main()`: the stages in dependency order, how they run, then the runtime's command line."""
+    return write(functools.partial(_write_main, ctx), ctx.options.layout_width)
 
 
 def _write_main(ctx: JobContext, code: Code) -> None:
+    settings = ctx.pipeline.settings
     code.add(0, "def main(argv: list[str] | None = None) -> int:")
-    code.docstring(1, "Run the pipeline; `--help` lists the options. Returns the exit code.")
-    if ctx.pipeline.settings.unified_execution:
-        code.add(1, "# Unified execution: a step starts as soon as the steps it needs are done.")
-    code.add(1, "stages = (")
+    code.doc(1, MAIN_DOC)
+    if settings.unified_execution:
+        code.add(1, "# Unified: a step starts as soon as the steps it needs are done.")
+    code.add(1, "plan = Plan(")
+    code.add(2, "stages=(")
     for index, stage in enumerate(ctx.plan.stages, start=1):
-        names = [ctx.functions[name] for name in stage]
-        code.row(2, names, _stage_note(index, len(stage), ctx))
+        code.row(3, [ctx.functions[name] for name in stage], _stage_note(index, len(stage), ctx))
+    code.add(2, "),")
+    code.keyword(2, "parallel", settings.enable_parallel_silver)
+    code.keyword(2, "max_workers", settings.max_parallel_workers)
+    code.keyword(2, "unified", settings.unified_execution)
     code.add(1, ")")
-    code.add(1, "return run_job(JOB, stages, argv)")
+    code.add(1, "return run_job(PIPELINE, plan, argv)")
     # One stage is a one-item tuple, which black joins with its comment: left to black.
     code.exact = code.exact and len(ctx.plan.stages) > 1

@@ -114,10 +114,12 @@ def emit_rule(rule: RuleSpec) -> str:
     return f"Rule({', '.join(_rule_arguments(rule, Code(plain=True)))})"
 
 
-def emit_rules(rules: Sequence[RuleSpec], code: Code, depth: int) -> None:
-    """The `rules=` keyword of a StepSpec: one rule per line (the trailing comma keeps it so)."""
+def emit_rules(
+    rules: Sequence[RuleSpec], code: Code, depth: int, head: str = "rules=(", close: str = "),"
+) -> None:
+    """A tuple of `Rule(...)`, one rule per line (the trailing comma keeps it so)."""
     items = [code.call(depth + 1, "Rule", _rule_arguments(rule, code)) for rule in rules]
-    code.tuple_of(depth, "rules=(", items, "),")
+    code.tuple_of(depth, head, items, close)
 
 
 def needs_functions_module(rules: Sequence[RuleSpec]) -> bool:

@@ -16,21 +16,17 @@ keeps black's output per unit for repeated compiles (a watch loop, the test suit
 from __future__ import annotations
 
 from functools import lru_cache
+from pathlib import Path
 
 from black import format_str
+from black.files import find_pyproject_toml, parse_pyproject_toml
 from black.mode import Mode, TargetVersion
 from black.parsing import InvalidInput
 
 from sparkforge.compiler.job_units import SEPARATOR, GeneratedJob
 
-# One mode for every job (black's Mode is itself frozen): the project's line length, Python 3.11.
-JOB_MODE = Mode(
-    target_versions={TargetVersion.PY311},
-    line_length=100,
-    string_normalization=True,
-    magic_trailing_comma=True,
-    preview=False,
-)
+# Black's defaults: what `black job.py` uses where no pyproject.toml configures it.
+JOB_MODE = Mode()
 # What makes black look past one statement: `# fmt: off` (or yapf's spelling) runs to a `# fmt: on`
 # anywhere below, and the newline style of the whole file is that of its first line. A job with any
 # of them is formatted as one text.
@@ -41,6 +37,25 @@ class FormatError(Exception):
     """Black rejected the generated source."""
 
 
+def mode_for(path: str | Path) -> Mode:
+    """The mode black uses for a file at `path`: the `[tool.black]` table of the pyproject.toml it
+    finds from there (the nearest one upward that has such a table), else its defaults."""
+    found = find_pyproject_toml((str(Path(path).resolve().parent),), None)
+    config = parse_pyproject_toml(found) if found else {}
+    return Mode(
+        target_versions={TargetVersion[v.upper()] for v in config.get("target_version", ())},
+        line_length=int(config.get("line_length", JOB_MODE.line_length)),
+        string_normalization=not config.get("skip_string_normalization", False),
+        magic_trailing_comma=not config.get("skip_magic_trailing_comma", False),
+        preview=bool(config.get("preview", False)),
+    )
+
+
+def exact_layout(mode: Mode) -> bool:
+    """True when the emitters can write black's layout for `mode` themselves (`black_layout`)."""
+    return mode.string_normalization and mode.magic_trailing_comma and not mode.preview
+
+
 def format_source(source: str, mode: Mode = JOB_MODE) -> str:
     try:
         return format_str(source, mode=mode)
@@ -49,16 +64,16 @@ def format_source(source: str, mode: Mode = JOB_MODE) -> str:
 
 
 @lru_cache(maxsize=2048)
-def format_unit(text: str) -> str:
+def format_unit(text: str, mode: Mode = JOB_MODE) -> str:
     """`format_source` of one unit, kept for the next compile (`format_unit.cache_clear()`)."""
-    return format_source(text)
+    return format_source(text, mode)
 
 
 def _file_wide(text: str) -> bool:
     return text.rstrip().endswith("\\") or any(marker in text for marker in _FILE_WIDE)
 
 
-def format_job(job: GeneratedJob) -> str:
+def format_job(job: GeneratedJob, mode: Mode = JOB_MODE) -> str:
     """The job formatted unit by unit: the same bytes as `format_source(job.text)`.
 
     The header is formatted together with the unit after it: the blank lines after an import depend
@@ -66,7 +81,7 @@ def format_job(job: GeneratedJob) -> str:
     """
     units = job.units
     if len(units) < 2 or any(_file_wide(unit.text) for unit in units):
-        return format_source(job.text)
-    pieces = [format_unit(units[0].text + SEPARATOR + units[1].text)]
-    pieces += [unit.formatted or format_unit(unit.text) for unit in units[2:]]
+        return format_source(job.text, mode)
+    pieces = [format_unit(units[0].text + SEPARATOR + units[1].text, mode)]
+    pieces += [unit.formatted or format_unit(unit.text, mode) for unit in units[2:]]
     return SEPARATOR.join(piece.rstrip("\n") for piece in pieces if piece.strip()) + "\n"

@@ -16,7 +16,7 @@ from importlib import resources
 from string import Template
 
 from sparkforge.compiler.emit_header import emit_docstring, emit_future, emit_imports, emit_support
-from sparkforge.compiler.emit_main import emit_job_definition, emit_main
+from sparkforge.compiler.emit_main import emit_main, emit_pipeline
 from sparkforge.compiler.emit_steps import emit_steps
 from sparkforge.compiler.job_context import GenerateOptions, build_context
 from sparkforge.compiler.job_units import SEPARATOR, GeneratedJob, JobUnit
@@ -50,7 +50,7 @@ def generate_units(plan: Plan, options: GenerateOptions) -> GeneratedJob:
         "imports": (JobUnit(emit_imports(ctx)),),
         "support": (JobUnit(emit_support(ctx)),),
         "steps": emit_steps(ctx),
-        "job": (emit_job_definition(ctx),),
+        "pipeline": (emit_pipeline(ctx),),
         "main": (emit_main(ctx),),
     }
     parts = load_template().template.split(SEPARATOR)

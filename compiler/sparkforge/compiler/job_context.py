@@ -27,18 +27,28 @@ from sparkforge.compiler.support_code import (
     is_future_import,
 )
 from sparkforge.ir import CodeBlock, Pipeline, Plan, RuleKind, Span, Step
+from sparkforge.step_plan import StepPlan, plan_step
 
 # The job's own imports: bound name -> the dotted name it stands for.
 JOB_IMPORTS: dict[str, str] = {
     "sys": "sys",
+    "DataFrame": "pyspark.sql.DataFrame",
     "F": "pyspark.sql.functions",
-    "JobDefinition": "sparkforge_runtime.job.JobDefinition",
-    "PlannedStep": "sparkforge_runtime.job.PlannedStep",
     "run_job": "sparkforge_runtime.job.run_job",
+    "Pipeline": "sparkforge_runtime.plan.Pipeline",
+    "Plan": "sparkforge_runtime.plan.Plan",
+    "step": "sparkforge_runtime.plan.step",
     "Rule": "sparkforge_runtime.rules.Rule",
-    "StepSpec": "sparkforge_runtime.specs.StepSpec",
+    "StepRun": "sparkforge_runtime.verbs.StepRun",
 }
-JOB_NAMES = frozenset({"JOB", "main"})
+# The same objects under the other names pyspark exports them as.
+SAME_OBJECT: dict[str, frozenset[str]] = {
+    "DataFrame": frozenset({"pyspark.sql.DataFrame", "pyspark.sql.dataframe.DataFrame"}),
+    "F": frozenset({"pyspark.sql.functions"}),
+}
+JOB_NAMES = frozenset({"PIPELINE", "main"})
+# Local names of the step functions: a transform or rule set the body calls must not be one.
+STEP_LOCALS = frozenset({"run", "since", "df", "checked", "priors", "silvers"})
 NO_SPAN = Span("<pipeline>", 0, 0)
 
 
@@ -51,6 +61,7 @@ class GenerateOptions:
     filename: str = "pipeline.py"  # the name the pipeline was read as (spans use it)
     compiled_with: str = "0.0.0"
     runtime_requires: str = ">=0.0.0"
+    layout_width: int | None = 88  # black's line length, None when black must lay out every unit
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,6 +83,9 @@ class JobContext:
     imports: tuple[str, ...]  # names of JOB_IMPORTS the header must import
     future: tuple[str, ...]  # `from __future__ import ...` names
     steps: Mapping[str, Step]  # step name -> step, for lookups in a big pipeline
+    step_plans: Mapping[str, StepPlan]  # step name -> what it reads and writes
+    rules: Mapping[str, str]  # step name -> the job's function returning its rules
+    locals: Mapping[str, str]  # silver step name -> the local name of its bronze rows
 
     @property
     def pipeline(self) -> Pipeline:
@@ -118,7 +132,8 @@ class _Namer:
             for name, target in bindings(b.source).items()
             if target is None
         }
-        self.taken = set(JOB_IMPORTS) | JOB_NAMES | {n for b in support for n in bindings(b.source)}
+        self.taken = set(JOB_IMPORTS) | JOB_NAMES | STEP_LOCALS
+        self.taken |= {n for b in support for n in bindings(b.source)}
         self.defs: dict[str, TransformCode] = {}
         self.code: list[TransformCode] = []
 
@@ -156,6 +171,19 @@ class _Namer:
     def function(self, step: Step) -> str:
         return _unique(identifier(f"{step.layer.value}_{step.name}"), self.taken)
 
+    def rules(self, step: Step, seen: dict[tuple[str, ...], str]) -> str:
+        """One function per distinct rule set: steps with the same rules share it."""
+        key = tuple(repr(r) for r in step.rules) or ("<none>",)
+        if key not in seen:
+            seen[key] = _unique(identifier(f"{step.name}_rules"), self.taken)
+        return seen[key]
+
+
+def _local(step: Step, ctx_names: set[str]) -> str:
+    """The local name of a silver step's bronze rows: the bronze step's name when it is free."""
+    name = identifier(step.source_bronze or "rows")
+    return name if name not in ctx_names and name not in STEP_LOCALS else "rows"
+
 
 def _single_definition(source: str) -> ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef | None:
     """The `def` (or class) that `source` is, or None when it is an expression such as a lambda."""
@@ -174,8 +202,7 @@ def _header_imports(pipeline: Pipeline, support: tuple[CodeBlock, ...]) -> tuple
     """The job's imports that the user's own imports do not already provide."""
     rules = [r for s in pipeline.steps for r in s.rules]
     uses_f = any(r.kind is RuleKind.EXPR and re.search(r"\bF\b", r.source or "") for r in rules)
-    wanted = {"sys", "JobDefinition", "PlannedStep", "run_job", "StepSpec"}
-    wanted |= {"Rule"} if rules else set()
+    wanted = {"sys", "DataFrame", "run_job", "Pipeline", "Plan", "step", "Rule", "StepRun"}
     wanted |= {"F"} if needs_functions_module(rules) or uses_f else set()
     provided: set[str] = set()
     for block in support:
@@ -183,8 +210,8 @@ def _header_imports(pipeline: Pipeline, support: tuple[CodeBlock, ...]) -> tuple
             raise CompileError(_compiler_import(block))
         for name, target in bindings(block.source).items():
             if name in JOB_NAMES:
-                raise _clash(block.span, name, "is a name the job defines (JOB, main)")
-            if name in wanted and target != JOB_IMPORTS[name]:
+                raise _clash(block.span, name, "is a name the job defines (PIPELINE, main)")
+            if name in wanted and target not in SAME_OBJECT.get(name, {JOB_IMPORTS[name]}):
                 raise _clash(block.span, name, f"must be {JOB_IMPORTS[name]} in the job")
             provided.add(name)
     return tuple(n for n in JOB_IMPORTS if n in wanted and n not in provided)
@@ -206,6 +233,9 @@ def build_context(plan: Plan, options: GenerateOptions) -> JobContext:
     namer = _Namer(support)
     transforms = {s.name: namer.transform(s) for s in pipeline.steps if s.transform is not None}
     functions = {s.name: namer.function(s) for s in pipeline.steps}
+    seen: dict[tuple[str, ...], str] = {}
+    rules = {s.name: namer.rules(s, seen) for s in pipeline.steps}
+    names = set(namer.taken)
     return JobContext(
         plan=plan,
         options=options,
@@ -216,4 +246,7 @@ def build_context(plan: Plan, options: GenerateOptions) -> JobContext:
         imports=_header_imports(pipeline, support),
         future=future_names(b.source for b in pipeline.support),
         steps={s.name: s for s in pipeline.steps},
+        step_plans={s.name: plan_step(s, pipeline) for s in pipeline.steps},
+        rules=rules,
+        locals={s.name: _local(s, names) for s in pipeline.steps if s.source_bronze},
     )

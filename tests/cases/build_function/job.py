@@ -24,9 +24,10 @@ from __future__ import annotations
 
 import sys
 
-from sparkforge_runtime.job import JobDefinition, PlannedStep, run_job
+from sparkforge_runtime.job import run_job
+from sparkforge_runtime.plan import Pipeline, Plan, step
 from sparkforge_runtime.rules import Rule
-from sparkforge_runtime.specs import StepSpec
+from sparkforge_runtime.verbs import StepRun
 
 # pipeline.py:3
 from pyspark.sql import DataFrame, SparkSession
@@ -37,7 +38,9 @@ from pyspark.sql import functions as F
 
 # pipeline.py:9
 def enrich(spark: SparkSession, bronze_df: DataFrame, prior_silvers: dict) -> DataFrame:
-    return bronze_df.withColumn("reading_c", F.round((F.col("reading_f") - 32) * 5 / 9, 2))
+    return bronze_df.withColumn(
+        "reading_c", F.round((F.col("reading_f") - 32) * 5 / 9, 2)
+    )
 
 
 # pipeline.py:13
@@ -49,86 +52,134 @@ def hourly(spark: SparkSession, silvers: dict) -> DataFrame:
     )
 
 
-def bronze_raw_readings() -> StepSpec:
-    """Bronze step 'raw_readings' (pipeline.py:22): reads iot.raw_readings unless --source binds it."""
-    return StepSpec(
-        name="raw_readings",
-        layer="bronze",
-        threshold=95.0,
-        table="iot.raw_readings",
-        incremental_col="ts",
-        keep_columns=("sensor_id", "reading_f", "ts"),
-        rules=(
-            Rule("sensor_id", "not_null", F.col("sensor_id").isNotNull()),
-            Rule("reading_f", "not_null", F.col("reading_f").isNotNull()),
-            Rule("ts", "not_null", F.col("ts").isNotNull()),
-        ),
+def raw_readings_rules() -> tuple[Rule, ...]:
+    """Rules of bronze step 'raw_readings' (pipeline.py:22)."""
+    return (
+        Rule("sensor_id", "not_null", F.col("sensor_id").isNotNull()),
+        Rule("reading_f", "not_null", F.col("reading_f").isNotNull()),
+        Rule("ts", "not_null", F.col("ts").isNotNull()),
     )
 
 
-def silver_readings() -> StepSpec:
-    """Silver step 'readings' (pipeline.py:27): writes iot.readings."""
-    return StepSpec(
-        name="readings",
-        layer="silver",
-        threshold=98.0,
-        table="iot.readings",
-        source_bronze="raw_readings",
-        watermark_col="ts",
-        keep_columns=("sensor_id", "reading_c", "ts"),
-        transform=enrich,
-        rules=(
-            Rule("sensor_id", "not_null", F.col("sensor_id").isNotNull()),
-            Rule("reading_c", "between(-50, 150)", F.col("reading_c").between(-50, 150)),
-        ),
+# pipeline.py:22
+@step("bronze", "raw_readings", table="iot.raw_readings", watermark="ts")
+def bronze_raw_readings(run: StepRun) -> DataFrame:
+    """Reads iot.raw_readings, or the input bound with --source raw_readings=...;
+    in incremental runs only the rows whose ts is newer than what iot.readings
+    last covered.
+
+    Below 95% valid rows it fails; then readings and hourly_temperature are
+    cancelled.
+    """
+    df = run.read("iot.raw_readings")
+    if run.incremental:
+        since = run.oldest_watermark(("iot.readings", "ts"))
+        df = run.newer_than(df, "ts", since)
+    checked = run.validate(
+        df, raw_readings_rules(), keep=("sensor_id", "reading_f", "ts"), watermark="ts"
+    )
+    run.gate(checked, min_rate=95.0)
+    return checked.valid
+
+
+def readings_rules() -> tuple[Rule, ...]:
+    """Rules of silver step 'readings' (pipeline.py:27)."""
+    return (
+        Rule("sensor_id", "not_null", F.col("sensor_id").isNotNull()),
+        Rule("reading_c", "between(-50, 150)", F.col("reading_c").between(-50, 150)),
     )
 
 
-def gold_hourly_temperature() -> StepSpec:
-    """Gold step 'hourly_temperature' (pipeline.py:34): writes iot.hourly_temperature."""
-    return StepSpec(
-        name="hourly_temperature",
-        layer="gold",
-        threshold=99.0,
-        table="iot.hourly_temperature",
-        source_silvers=("readings",),
-        keep_columns=("hour", "avg_c"),
-        transform=hourly,
-        rules=(Rule("hour", "not_null", F.col("hour").isNotNull()),),
+# pipeline.py:27
+@step(
+    "silver",
+    "readings",
+    table="iot.readings",
+    after=("raw_readings",),
+    initial="overwrite",
+    incremental="append",
+    full_refresh="overwrite",
+)
+def silver_readings(run: StepRun) -> DataFrame:
+    """raw_readings -> iot.readings: in incremental runs it appends the rows newer
+    than its watermark (ts); otherwise it replaces the table.
+
+    Below 98% valid rows it fails and writes nothing; then hourly_temperature is
+    cancelled.
+    """
+    since = run.watermark("iot.readings", "ts") if run.incremental else None
+    raw_readings = run.newer_than(run.output("raw_readings"), "ts", since)
+    priors = run.declared({}, argument="depends_on")
+    df = enrich(run.spark, raw_readings, priors)
+    checked = run.validate(
+        df, readings_rules(), keep=("sensor_id", "reading_c", "ts"), watermark="ts"
     )
+    run.gate(checked, min_rate=98.0)
+    run.publish(checked, covered=run.covered("raw_readings", since))
+    return checked.valid
 
 
-JOB = JobDefinition(
-    pipeline_name="sensors",
-    source_file="pipeline.py",
+def hourly_temperature_rules() -> tuple[Rule, ...]:
+    """Rules of gold step 'hourly_temperature' (pipeline.py:34)."""
+    return (Rule("hour", "not_null", F.col("hour").isNotNull()),)
+
+
+# pipeline.py:34
+@step(
+    "gold",
+    "hourly_temperature",
+    table="iot.hourly_temperature",
+    after=("readings",),
+    initial="overwrite",
+    incremental="overwrite",
+    full_refresh="overwrite",
+)
+def gold_hourly_temperature(run: StepRun) -> DataFrame:
+    """readings -> iot.hourly_temperature: recomputed from the whole silver tables
+    and replaced in every run.
+
+    Below 99% valid rows it fails and writes nothing.
+    """
+    silvers = run.declared(
+        {"readings": run.whole("readings", "iot.readings")}, argument="source_silvers"
+    )
+    df = hourly(run.spark, silvers)
+    checked = run.validate(df, hourly_temperature_rules(), keep=("hour", "avg_c"))
+    run.gate(checked, min_rate=99.0)
+    run.publish(checked)
+    return checked.valid
+
+
+PIPELINE = Pipeline(
+    name="sensors",
+    log_table="iot.pipeline_logs",
+    table_format="delta",
+    source="pipeline.py",
     source_hash="9ca5a8b645d62ab6d2e84954e881b9b786fce9701499fa90030f3ce5bf900647",
     compiled_with="0.1.0",
     runtime_requires=">=0.1.0,<0.2",
     script="job.py",
-    parallel=True,
-    max_workers=4,
-    unified=False,
-    log_table="iot.pipeline_logs",
-    steps=(
-        PlannedStep(1, "raw_readings", "bronze", "iot.raw_readings", incremental=True),
-        PlannedStep(
-            2, "readings", "silver", "iot.readings", upstream=("raw_readings",), incremental=True
-        ),
-        PlannedStep(
-            3, "hourly_temperature", "gold", "iot.hourly_temperature", upstream=("readings",)
-        ),
-    ),
 )
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run the pipeline; `--help` lists the options. Returns the exit code."""
-    stages = (
-        (bronze_raw_readings,),  # stage 1
-        (silver_readings,),  # stage 2
-        (gold_hourly_temperature,),  # stage 3
+    """Run the pipeline; `--help` lists the options.
+
+    Steps run stage by stage; a failed step writes nothing and cancels the steps
+    that need it (its docstring names them), the others still run. Exit code:
+    0 every step completed, 1 a step failed, 2 bad arguments or environment.
+    """
+    plan = Plan(
+        stages=(
+            (bronze_raw_readings,),  # stage 1
+            (silver_readings,),  # stage 2
+            (gold_hourly_temperature,),  # stage 3
+        ),
+        parallel=True,
+        max_workers=4,
+        unified=False,
     )
-    return run_job(JOB, stages, argv)
+    return run_job(PIPELINE, plan, argv)
 
 
 if __name__ == "__main__":

@@ -24,9 +24,10 @@ from __future__ import annotations
 
 import sys
 
-from sparkforge_runtime.job import JobDefinition, PlannedStep, run_job
+from sparkforge_runtime.job import run_job
+from sparkforge_runtime.plan import Pipeline, Plan, step
 from sparkforge_runtime.rules import Rule
-from sparkforge_runtime.specs import StepSpec
+from sparkforge_runtime.verbs import StepRun
 
 # pipeline.py:3
 from pyspark.sql import DataFrame, SparkSession
@@ -36,7 +37,9 @@ from pyspark.sql import functions as F
 
 
 # pipeline.py:11
-def sessions(spark: SparkSession, bronze_df: DataFrame, prior_silvers: dict) -> DataFrame:
+def sessions(
+    spark: SparkSession, bronze_df: DataFrame, prior_silvers: dict
+) -> DataFrame:
     return bronze_df.filter(F.col("event") != "heartbeat")
 
 
@@ -45,82 +48,129 @@ def active_users(spark: SparkSession, silvers: dict) -> DataFrame:
     return silvers["sessions"].groupBy("user_id").count()
 
 
-def bronze_raw_events() -> StepSpec:
-    """Bronze step 'raw_events' (pipeline.py:20): reads events.raw_events unless --source binds it."""
-    return StepSpec(
-        name="raw_events",
-        layer="bronze",
-        threshold=90.0,
-        table="events.raw_events",
-        keep_columns=("user_id", "event"),
-        rules=(
-            Rule("user_id", "not_null", F.col("user_id").isNotNull()),
-            Rule("event", "not_empty", F.col("event").isNotNull() & (F.length(F.col("event")) > 0)),
+def raw_events_rules() -> tuple[Rule, ...]:
+    """Rules of bronze step 'raw_events' (pipeline.py:20)."""
+    return (
+        Rule("user_id", "not_null", F.col("user_id").isNotNull()),
+        Rule(
+            "event",
+            "not_empty",
+            F.col("event").isNotNull() & (F.length(F.col("event")) > 0),
         ),
     )
 
 
-def silver_sessions() -> StepSpec:
-    """Silver step 'sessions' (pipeline.py:21): writes events.sessions."""
-    return StepSpec(
-        name="sessions",
-        layer="silver",
-        threshold=98.0,
-        table="events.sessions",
-        source_bronze="raw_events",
-        keep_columns=("user_id", "event"),
-        transform=sessions,
-        rules=(
-            Rule("user_id", "not_null", F.col("user_id").isNotNull()),
-            Rule("event", "not_null", F.col("event").isNotNull()),
-        ),
+# pipeline.py:20
+@step("bronze", "raw_events", table="events.raw_events")
+def bronze_raw_events(run: StepRun) -> DataFrame:
+    """Reads events.raw_events, or the input bound with --source raw_events=....
+
+    Below 90% valid rows it fails; then sessions and active_users are cancelled.
+    """
+    df = run.read("events.raw_events")
+    checked = run.validate(df, raw_events_rules(), keep=("user_id", "event"))
+    run.gate(checked, min_rate=90.0)
+    return checked.valid
+
+
+def sessions_rules() -> tuple[Rule, ...]:
+    """Rules of silver step 'sessions' (pipeline.py:21)."""
+    return (
+        Rule("user_id", "not_null", F.col("user_id").isNotNull()),
+        Rule("event", "not_null", F.col("event").isNotNull()),
     )
 
 
-def gold_active_users() -> StepSpec:
-    """Gold step 'active_users' (pipeline.py:27): writes events.active_users."""
-    return StepSpec(
-        name="active_users",
-        layer="gold",
-        threshold=99.0,
-        table="events.active_users",
-        source_silvers=("sessions",),
-        keep_columns=("user_id", "count"),
-        transform=active_users,
-        rules=(
-            Rule("user_id", "not_null", F.col("user_id").isNotNull()),
-            Rule("count", "positive", F.col("count") > 0),
-        ),
+# pipeline.py:21
+@step(
+    "silver",
+    "sessions",
+    table="events.sessions",
+    after=("raw_events",),
+    initial="overwrite",
+    incremental="overwrite",
+    full_refresh="overwrite",
+)
+def silver_sessions(run: StepRun) -> DataFrame:
+    """raw_events -> events.sessions: recomputed and replaced in every run.
+
+    Below 98% valid rows it fails and writes nothing; then active_users is
+    cancelled.
+    """
+    raw_events = run.output("raw_events")
+    priors = run.declared({}, argument="depends_on")
+    df = sessions(run.spark, raw_events, priors)
+    checked = run.validate(df, sessions_rules(), keep=("user_id", "event"))
+    run.gate(checked, min_rate=98.0)
+    run.publish(checked)
+    return checked.valid
+
+
+def active_users_rules() -> tuple[Rule, ...]:
+    """Rules of gold step 'active_users' (pipeline.py:27)."""
+    return (
+        Rule("user_id", "not_null", F.col("user_id").isNotNull()),
+        Rule("count", "positive", F.col("count") > 0),
     )
 
 
-JOB = JobDefinition(
-    pipeline_name="pipeline",
-    source_file="pipeline.py",
+# pipeline.py:27
+@step(
+    "gold",
+    "active_users",
+    table="events.active_users",
+    after=("sessions",),
+    initial="overwrite",
+    incremental="overwrite",
+    full_refresh="overwrite",
+)
+def gold_active_users(run: StepRun) -> DataFrame:
+    """sessions -> events.active_users: recomputed from the whole silver tables and
+    replaced in every run.
+
+    Below 99% valid rows it fails and writes nothing.
+    """
+    silvers = run.declared(
+        {"sessions": run.whole("sessions", "events.sessions")},
+        argument="source_silvers",
+    )
+    df = active_users(run.spark, silvers)
+    checked = run.validate(df, active_users_rules(), keep=("user_id", "count"))
+    run.gate(checked, min_rate=99.0)
+    run.publish(checked)
+    return checked.valid
+
+
+PIPELINE = Pipeline(
+    name="pipeline",
+    log_table="events.pipeline_logs",
+    table_format="delta",
+    source="pipeline.py",
     source_hash="bce9d9ba149e7b062a6659106097259d554b6533f7d97bbaac40bce12db19273",
     compiled_with="0.1.0",
     runtime_requires=">=0.1.0,<0.2",
     script="job.py",
-    parallel=True,
-    max_workers=4,
-    unified=False,
-    log_table="events.pipeline_logs",
-    steps=(
-        PlannedStep(1, "raw_events", "bronze", "events.raw_events"),
-        PlannedStep(2, "sessions", "silver", "events.sessions", upstream=("raw_events",)),
-        PlannedStep(3, "active_users", "gold", "events.active_users", upstream=("sessions",)),
-    ),
 )
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run the pipeline; `--help` lists the options. Returns the exit code."""
-    stages = (
-        (bronze_raw_events,),  # stage 1
-        (silver_sessions,),  # stage 2
-        (gold_active_users,),  # stage 3
+    """Run the pipeline; `--help` lists the options.
+
+    Steps run stage by stage; a failed step writes nothing and cancels the steps
+    that need it (its docstring names them), the others still run. Exit code:
+    0 every step completed, 1 a step failed, 2 bad arguments or environment.
+    """
+    plan = Plan(
+        stages=(
+            (bronze_raw_events,),  # stage 1
+            (silver_sessions,),  # stage 2
+            (gold_active_users,),  # stage 3
+        ),
+        parallel=True,
+        max_workers=4,
+        unified=False,
     )
-    return run_job(JOB, stages, argv)
+    return run_job(PIPELINE, plan, argv)
 
 
 if __name__ == "__main__":

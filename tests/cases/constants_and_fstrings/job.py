@@ -24,9 +24,10 @@ from __future__ import annotations
 
 import sys
 
-from sparkforge_runtime.job import JobDefinition, PlannedStep, run_job
+from sparkforge_runtime.job import run_job
+from sparkforge_runtime.plan import Pipeline, Plan, step
 from sparkforge_runtime.rules import Rule
-from sparkforge_runtime.specs import StepSpec
+from sparkforge_runtime.verbs import StepRun
 
 # pipeline.py:3
 from pyspark.sql import DataFrame, SparkSession
@@ -36,74 +37,89 @@ from pyspark.sql import functions as F
 
 
 # pipeline.py:18
-def campaigns(spark: SparkSession, bronze_df: DataFrame, prior_silvers: dict) -> DataFrame:
+def campaigns(
+    spark: SparkSession, bronze_df: DataFrame, prior_silvers: dict
+) -> DataFrame:
     return bronze_df.withColumn("budget", F.coalesce("budget", F.lit(0.0)))
 
 
-def bronze_raw_campaigns() -> StepSpec:
-    """Bronze step 'raw_campaigns' (pipeline.py:31): reads staging_marketing.raw_campaigns unless --source binds it."""
-    return StepSpec(
-        name="raw_campaigns",
-        layer="bronze",
-        threshold=85.0,
-        table="staging_marketing.raw_campaigns",
-        keep_columns=("campaign_id", "budget"),
-        rules=(
-            Rule("campaign_id", "not_null", F.col("campaign_id").isNotNull()),
-            Rule("budget", "non_negative", F.col("budget") >= 0),
-        ),
+def raw_campaigns_rules() -> tuple[Rule, ...]:
+    """Rules of bronze step 'raw_campaigns' (pipeline.py:31)."""
+    return (
+        Rule("campaign_id", "not_null", F.col("campaign_id").isNotNull()),
+        Rule("budget", "non_negative", F.col("budget") >= 0),
     )
+
+
+# pipeline.py:31
+@step("bronze", "raw_campaigns", table="staging_marketing.raw_campaigns")
+def bronze_raw_campaigns(run: StepRun) -> DataFrame:
+    """Reads staging_marketing.raw_campaigns, or the input bound with --source
+    raw_campaigns=....
+
+    Below 85% valid rows it fails; then campaigns is cancelled.
+    """
+    df = run.read("staging_marketing.raw_campaigns")
+    checked = run.validate(df, raw_campaigns_rules(), keep=("campaign_id", "budget"))
+    run.gate(checked, min_rate=85.0)
+    return checked.valid
 
 
 # Clean campaigns for staging.
-def silver_campaigns() -> StepSpec:
-    """Silver step 'campaigns' (pipeline.py:32): writes staging_marketing.campaigns_clean."""
-    return StepSpec(
-        name="campaigns",
-        layer="silver",
-        threshold=98.0,
-        table="staging_marketing.campaigns_clean",
-        source_bronze="raw_campaigns",
-        keep_columns=("campaign_id", "budget"),
-        transform=campaigns,
-        rules=(
-            Rule("campaign_id", "not_null", F.col("campaign_id").isNotNull()),
-            Rule("budget", "non_negative", F.col("budget") >= 0),
-        ),
-    )
+# pipeline.py:32
+@step(
+    "silver",
+    "campaigns",
+    table="staging_marketing.campaigns_clean",
+    after=("raw_campaigns",),
+    initial="overwrite",
+    incremental="overwrite",
+    full_refresh="overwrite",
+)
+def silver_campaigns(run: StepRun) -> DataFrame:
+    """raw_campaigns -> staging_marketing.campaigns_clean: recomputed and replaced
+    in every run.
+
+    Below 98% valid rows it fails and writes nothing.
+    """
+    raw_campaigns = run.output("raw_campaigns")
+    priors = run.declared({}, argument="depends_on")
+    df = campaigns(run.spark, raw_campaigns, priors)
+    checked = run.validate(df, raw_campaigns_rules(), keep=("campaign_id", "budget"))
+    run.gate(checked, min_rate=98.0)
+    run.publish(checked)
+    return checked.valid
 
 
-JOB = JobDefinition(
-    pipeline_name="staging-marketing",
-    source_file="pipeline.py",
+PIPELINE = Pipeline(
+    name="staging-marketing",
+    log_table="staging_marketing.run_log",
+    table_format="delta",
+    source="pipeline.py",
     source_hash="043f4c28a2e5641bf84e7fab730b5cbf58da0a92f2e1c2e62f6233f243ed5120",
     compiled_with="0.1.0",
     runtime_requires=">=0.1.0,<0.2",
     script="job.py",
-    parallel=True,
-    max_workers=3,
-    unified=False,
-    log_table="staging_marketing.run_log",
-    steps=(
-        PlannedStep(1, "raw_campaigns", "bronze", "staging_marketing.raw_campaigns"),
-        PlannedStep(
-            2,
-            "campaigns",
-            "silver",
-            "staging_marketing.campaigns_clean",
-            upstream=("raw_campaigns",),
-        ),
-    ),
 )
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run the pipeline; `--help` lists the options. Returns the exit code."""
-    stages = (
-        (bronze_raw_campaigns,),  # stage 1
-        (silver_campaigns,),  # stage 2
+    """Run the pipeline; `--help` lists the options.
+
+    Steps run stage by stage; a failed step writes nothing and cancels the steps
+    that need it (its docstring names them), the others still run. Exit code:
+    0 every step completed, 1 a step failed, 2 bad arguments or environment.
+    """
+    plan = Plan(
+        stages=(
+            (bronze_raw_campaigns,),  # stage 1
+            (silver_campaigns,),  # stage 2
+        ),
+        parallel=True,
+        max_workers=3,
+        unified=False,
     )
-    return run_job(JOB, stages, argv)
+    return run_job(PIPELINE, plan, argv)
 
 
 if __name__ == "__main__":

@@ -24,9 +24,10 @@ from __future__ import annotations
 
 import sys
 
-from sparkforge_runtime.job import JobDefinition, PlannedStep, run_job
+from sparkforge_runtime.job import run_job
+from sparkforge_runtime.plan import Pipeline, Plan, step
 from sparkforge_runtime.rules import Rule
-from sparkforge_runtime.specs import StepSpec
+from sparkforge_runtime.verbs import StepRun
 
 # pipeline.py:3
 from pyspark.sql import DataFrame, SparkSession
@@ -36,7 +37,9 @@ from pyspark.sql import functions as F
 
 
 # pipeline.py:11
-def touches(spark: SparkSession, bronze_df: DataFrame, prior_silvers: dict) -> DataFrame:
+def touches(
+    spark: SparkSession, bronze_df: DataFrame, prior_silvers: dict
+) -> DataFrame:
     return bronze_df.withColumn("day", F.to_date("ts"))
 
 
@@ -46,8 +49,12 @@ def spend(spark: SparkSession, bronze_df: DataFrame, prior_silvers: dict) -> Dat
 
 
 # pipeline.py:19
-def attributed(spark: SparkSession, bronze_df: DataFrame, prior_silvers: dict) -> DataFrame:
-    return prior_silvers["touches"].join(prior_silvers["spend"], ["channel", "day"], "left")
+def attributed(
+    spark: SparkSession, bronze_df: DataFrame, prior_silvers: dict
+) -> DataFrame:
+    return prior_silvers["touches"].join(
+        prior_silvers["spend"], ["channel", "day"], "left"
+    )
 
 
 # pipeline.py:23
@@ -65,169 +72,278 @@ def reach(spark: SparkSession, silvers: dict) -> DataFrame:
     return silvers["touches"].agg(F.countDistinct("user_id").alias("users"))
 
 
-def bronze_raw_touches() -> StepSpec:
-    """Bronze step 'raw_touches' (pipeline.py:37): reads mkt.raw_touches unless --source binds it."""
-    return StepSpec(
-        name="raw_touches",
-        layer="bronze",
-        threshold=95.0,
-        table="mkt.raw_touches",
-        keep_columns=("user_id", "ts"),
-        rules=(
-            Rule("user_id", "not_null", F.col("user_id").isNotNull()),
-            Rule("ts", "not_null", F.col("ts").isNotNull()),
-        ),
+def raw_touches_rules() -> tuple[Rule, ...]:
+    """Rules of bronze step 'raw_touches' (pipeline.py:37)."""
+    return (
+        Rule("user_id", "not_null", F.col("user_id").isNotNull()),
+        Rule("ts", "not_null", F.col("ts").isNotNull()),
     )
 
 
-def bronze_raw_spend() -> StepSpec:
-    """Bronze step 'raw_spend' (pipeline.py:38): reads mkt.raw_spend unless --source binds it."""
-    return StepSpec(
-        name="raw_spend",
-        layer="bronze",
-        threshold=95.0,
-        table="mkt.raw_spend",
-        keep_columns=("channel", "cost"),
-        rules=(
-            Rule("channel", "not_null", F.col("channel").isNotNull()),
-            Rule("cost", "non_negative", F.col("cost") >= 0),
-        ),
+# pipeline.py:37
+@step("bronze", "raw_touches", table="mkt.raw_touches")
+def bronze_raw_touches(run: StepRun) -> DataFrame:
+    """Reads mkt.raw_touches, or the input bound with --source raw_touches=....
+
+    Below 95% valid rows it fails; then touches, attributed, channel_roi and
+    reach are cancelled.
+    """
+    df = run.read("mkt.raw_touches")
+    checked = run.validate(df, raw_touches_rules(), keep=("user_id", "ts"))
+    run.gate(checked, min_rate=95.0)
+    return checked.valid
+
+
+def raw_spend_rules() -> tuple[Rule, ...]:
+    """Rules of bronze step 'raw_spend' (pipeline.py:38)."""
+    return (
+        Rule("channel", "not_null", F.col("channel").isNotNull()),
+        Rule("cost", "non_negative", F.col("cost") >= 0),
     )
 
 
-def silver_touches() -> StepSpec:
-    """Silver step 'touches' (pipeline.py:39): writes mkt.touches."""
-    return StepSpec(
-        name="touches",
-        layer="silver",
-        threshold=98.0,
-        table="mkt.touches",
-        source_bronze="raw_touches",
-        keep_columns=("user_id", "day", "channel"),
-        transform=touches,
-        rules=(
-            Rule("user_id", "not_null", F.col("user_id").isNotNull()),
-            Rule("day", "not_null", F.col("day").isNotNull()),
-        ),
+# pipeline.py:38
+@step("bronze", "raw_spend", table="mkt.raw_spend")
+def bronze_raw_spend(run: StepRun) -> DataFrame:
+    """Reads mkt.raw_spend, or the input bound with --source raw_spend=....
+
+    Below 95% valid rows it fails; then spend, attributed, channel_roi and
+    daily_spend are cancelled.
+    """
+    df = run.read("mkt.raw_spend")
+    checked = run.validate(df, raw_spend_rules(), keep=("channel", "cost"))
+    run.gate(checked, min_rate=95.0)
+    return checked.valid
+
+
+def touches_rules() -> tuple[Rule, ...]:
+    """Rules of silver step 'touches' (pipeline.py:39)."""
+    return (
+        Rule("user_id", "not_null", F.col("user_id").isNotNull()),
+        Rule("day", "not_null", F.col("day").isNotNull()),
     )
 
 
-def silver_spend() -> StepSpec:
-    """Silver step 'spend' (pipeline.py:46): writes mkt.spend."""
-    return StepSpec(
-        name="spend",
-        layer="silver",
-        threshold=98.0,
-        table="mkt.spend",
-        source_bronze="raw_spend",
-        keep_columns=("channel", "day", "cost"),
-        transform=spend,
-        rules=(
-            Rule("channel", "not_null", F.col("channel").isNotNull()),
-            Rule("day", "not_null", F.col("day").isNotNull()),
-        ),
+# pipeline.py:39
+@step(
+    "silver",
+    "touches",
+    table="mkt.touches",
+    after=("raw_touches",),
+    initial="overwrite",
+    incremental="overwrite",
+    full_refresh="overwrite",
+)
+def silver_touches(run: StepRun) -> DataFrame:
+    """raw_touches -> mkt.touches: recomputed and replaced in every run.
+
+    Below 98% valid rows it fails and writes nothing; then attributed,
+    channel_roi and reach are cancelled.
+    """
+    raw_touches = run.output("raw_touches")
+    priors = run.declared({}, argument="depends_on")
+    df = touches(run.spark, raw_touches, priors)
+    checked = run.validate(df, touches_rules(), keep=("user_id", "day", "channel"))
+    run.gate(checked, min_rate=98.0)
+    run.publish(checked)
+    return checked.valid
+
+
+def spend_rules() -> tuple[Rule, ...]:
+    """Rules of silver step 'spend' (pipeline.py:46)."""
+    return (
+        Rule("channel", "not_null", F.col("channel").isNotNull()),
+        Rule("day", "not_null", F.col("day").isNotNull()),
     )
 
 
-def silver_attributed() -> StepSpec:
-    """Silver step 'attributed' (pipeline.py:53): writes mkt.attributed."""
-    return StepSpec(
-        name="attributed",
-        layer="silver",
-        threshold=98.0,
-        table="mkt.attributed",
-        source_bronze="raw_touches",
-        depends_on=("touches", "spend"),
-        keep_columns=("channel", "day", "cost"),
-        transform=attributed,
-        rules=(Rule("channel", "not_null", F.col("channel").isNotNull()),),
+# pipeline.py:46
+@step(
+    "silver",
+    "spend",
+    table="mkt.spend",
+    after=("raw_spend",),
+    initial="overwrite",
+    incremental="overwrite",
+    full_refresh="overwrite",
+)
+def silver_spend(run: StepRun) -> DataFrame:
+    """raw_spend -> mkt.spend: recomputed and replaced in every run.
+
+    Below 98% valid rows it fails and writes nothing; then attributed,
+    channel_roi and daily_spend are cancelled.
+    """
+    raw_spend = run.output("raw_spend")
+    priors = run.declared({}, argument="depends_on")
+    df = spend(run.spark, raw_spend, priors)
+    checked = run.validate(df, spend_rules(), keep=("channel", "day", "cost"))
+    run.gate(checked, min_rate=98.0)
+    run.publish(checked)
+    return checked.valid
+
+
+def attributed_rules() -> tuple[Rule, ...]:
+    """Rules of silver step 'attributed' (pipeline.py:53)."""
+    return (Rule("channel", "not_null", F.col("channel").isNotNull()),)
+
+
+# pipeline.py:53
+@step(
+    "silver",
+    "attributed",
+    table="mkt.attributed",
+    after=("raw_touches", "touches", "spend"),
+    initial="overwrite",
+    incremental="overwrite",
+    full_refresh="overwrite",
+)
+def silver_attributed(run: StepRun) -> DataFrame:
+    """raw_touches, touches and spend -> mkt.attributed: recomputed and replaced in
+    every run.
+
+    Below 98% valid rows it fails and writes nothing; then channel_roi is
+    cancelled.
+    """
+    raw_touches = run.output("raw_touches")
+    priors = run.declared(
+        {"touches": run.output("touches"), "spend": run.output("spend")},
+        argument="depends_on",
+    )
+    df = attributed(run.spark, raw_touches, priors)
+    checked = run.validate(df, attributed_rules(), keep=("channel", "day", "cost"))
+    run.gate(checked, min_rate=98.0)
+    run.publish(checked)
+    return checked.valid
+
+
+def channel_roi_rules() -> tuple[Rule, ...]:
+    """Rules of gold step 'channel_roi' (pipeline.py:61)."""
+    return (Rule("channel", "not_null", F.col("channel").isNotNull()),)
+
+
+# pipeline.py:61
+@step(
+    "gold",
+    "channel_roi",
+    table="mkt.channel_roi",
+    after=("attributed",),
+    initial="overwrite",
+    incremental="overwrite",
+    full_refresh="overwrite",
+)
+def gold_channel_roi(run: StepRun) -> DataFrame:
+    """attributed -> mkt.channel_roi: recomputed from the whole silver tables and
+    replaced in every run.
+
+    Below 99% valid rows it fails and writes nothing.
+    """
+    silvers = run.declared(
+        {"attributed": run.whole("attributed", "mkt.attributed")},
+        argument="source_silvers",
+    )
+    df = channel_roi(run.spark, silvers)
+    checked = run.validate(df, channel_roi_rules(), keep=("channel", "cost"))
+    run.gate(checked, min_rate=99.0)
+    run.publish(checked)
+    return checked.valid
+
+
+def daily_spend_rules() -> tuple[Rule, ...]:
+    """Rules of gold step 'daily_spend' (pipeline.py:68)."""
+    return (
+        Rule("day", "not_null", F.col("day").isNotNull()),
+        Rule("cost", "non_negative", F.col("cost") >= 0),
     )
 
 
-def gold_channel_roi() -> StepSpec:
-    """Gold step 'channel_roi' (pipeline.py:61): writes mkt.channel_roi."""
-    return StepSpec(
-        name="channel_roi",
-        layer="gold",
-        threshold=99.0,
-        table="mkt.channel_roi",
-        source_silvers=("attributed",),
-        keep_columns=("channel", "cost"),
-        transform=channel_roi,
-        rules=(Rule("channel", "not_null", F.col("channel").isNotNull()),),
+# pipeline.py:68
+@step(
+    "gold",
+    "daily_spend",
+    table="mkt.daily_spend",
+    after=("spend",),
+    initial="overwrite",
+    incremental="overwrite",
+    full_refresh="overwrite",
+)
+def gold_daily_spend(run: StepRun) -> DataFrame:
+    """spend -> mkt.daily_spend: recomputed from the whole silver tables and
+    replaced in every run.
+
+    Below 99% valid rows it fails and writes nothing.
+    """
+    silvers = run.declared(
+        {"spend": run.whole("spend", "mkt.spend")}, argument="source_silvers"
     )
+    df = daily_spend(run.spark, silvers)
+    checked = run.validate(df, daily_spend_rules(), keep=("day", "cost"))
+    run.gate(checked, min_rate=99.0)
+    run.publish(checked)
+    return checked.valid
 
 
-def gold_daily_spend() -> StepSpec:
-    """Gold step 'daily_spend' (pipeline.py:68): writes mkt.daily_spend."""
-    return StepSpec(
-        name="daily_spend",
-        layer="gold",
-        threshold=99.0,
-        table="mkt.daily_spend",
-        source_silvers=("spend",),
-        keep_columns=("day", "cost"),
-        transform=daily_spend,
-        rules=(
-            Rule("day", "not_null", F.col("day").isNotNull()),
-            Rule("cost", "non_negative", F.col("cost") >= 0),
-        ),
+def reach_rules() -> tuple[Rule, ...]:
+    """Rules of gold step 'reach' (pipeline.py:75)."""
+    return (Rule("users", "non_negative", F.col("users") >= 0),)
+
+
+# pipeline.py:75
+@step(
+    "gold",
+    "reach",
+    table="mkt.reach",
+    after=("touches",),
+    initial="overwrite",
+    incremental="overwrite",
+    full_refresh="overwrite",
+)
+def gold_reach(run: StepRun) -> DataFrame:
+    """touches -> mkt.reach: recomputed from the whole silver tables and replaced
+    in every run.
+
+    Below 99% valid rows it fails and writes nothing.
+    """
+    silvers = run.declared(
+        {"touches": run.whole("touches", "mkt.touches")}, argument="source_silvers"
     )
+    df = reach(run.spark, silvers)
+    checked = run.validate(df, reach_rules(), keep=("users",))
+    run.gate(checked, min_rate=99.0)
+    run.publish(checked)
+    return checked.valid
 
 
-def gold_reach() -> StepSpec:
-    """Gold step 'reach' (pipeline.py:75): writes mkt.reach."""
-    return StepSpec(
-        name="reach",
-        layer="gold",
-        threshold=99.0,
-        table="mkt.reach",
-        source_silvers=("touches",),
-        keep_columns=("users",),
-        transform=reach,
-        rules=(Rule("users", "non_negative", F.col("users") >= 0),),
-    )
-
-
-JOB = JobDefinition(
-    pipeline_name="marketing_bi",
-    source_file="pipeline.py",
+PIPELINE = Pipeline(
+    name="marketing_bi",
+    log_table="mkt.pipeline_logs",
+    table_format="delta",
+    source="pipeline.py",
     source_hash="9cbc0d56e5977b05e897e03f35718bc8ec9a121c32fe334f7d7769d03979aece",
     compiled_with="0.1.0",
     runtime_requires=">=0.1.0,<0.2",
     script="job.py",
-    parallel=True,
-    max_workers=4,
-    unified=False,
-    log_table="mkt.pipeline_logs",
-    steps=(
-        PlannedStep(1, "raw_spend", "bronze", "mkt.raw_spend"),
-        PlannedStep(1, "raw_touches", "bronze", "mkt.raw_touches"),
-        PlannedStep(2, "spend", "silver", "mkt.spend", upstream=("raw_spend",)),
-        PlannedStep(2, "touches", "silver", "mkt.touches", upstream=("raw_touches",)),
-        PlannedStep(
-            3,
-            "attributed",
-            "silver",
-            "mkt.attributed",
-            upstream=("raw_touches", "touches", "spend"),
-        ),
-        PlannedStep(4, "channel_roi", "gold", "mkt.channel_roi", upstream=("attributed",)),
-        PlannedStep(4, "daily_spend", "gold", "mkt.daily_spend", upstream=("spend",)),
-        PlannedStep(4, "reach", "gold", "mkt.reach", upstream=("touches",)),
-    ),
 )
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run the pipeline; `--help` lists the options. Returns the exit code."""
-    stages = (
-        (bronze_raw_spend, bronze_raw_touches),  # stage 1, parallel
-        (silver_spend, silver_touches),  # stage 2, parallel
-        (silver_attributed,),  # stage 3
-        (gold_channel_roi, gold_daily_spend, gold_reach),  # stage 4, parallel
+    """Run the pipeline; `--help` lists the options.
+
+    Steps run stage by stage; a failed step writes nothing and cancels the steps
+    that need it (its docstring names them), the others still run. Exit code:
+    0 every step completed, 1 a step failed, 2 bad arguments or environment.
+    """
+    plan = Plan(
+        stages=(
+            (bronze_raw_spend, bronze_raw_touches),  # stage 1: side by side
+            (silver_spend, silver_touches),  # stage 2: side by side
+            (silver_attributed,),  # stage 3
+            (gold_channel_roi, gold_daily_spend, gold_reach),  # stage 4: side by side
+        ),
+        parallel=True,
+        max_workers=4,
+        unified=False,
     )
-    return run_job(JOB, stages, argv)
+    return run_job(PIPELINE, plan, argv)
 
 
 if __name__ == "__main__":

@@ -24,9 +24,10 @@ from __future__ import annotations
 
 import sys
 
-from sparkforge_runtime.job import JobDefinition, PlannedStep, run_job
+from sparkforge_runtime.job import run_job
+from sparkforge_runtime.plan import Pipeline, Plan, step
 from sparkforge_runtime.rules import Rule
-from sparkforge_runtime.specs import StepSpec
+from sparkforge_runtime.verbs import StepRun
 
 # pipeline.py:3
 from pyspark.sql import DataFrame, SparkSession
@@ -36,7 +37,9 @@ from pyspark.sql import functions as F
 
 
 # pipeline.py:11
-def clean_orders(spark: SparkSession, bronze_df: DataFrame, prior_silvers: dict) -> DataFrame:
+def clean_orders(
+    spark: SparkSession, bronze_df: DataFrame, prior_silvers: dict
+) -> DataFrame:
     return bronze_df.withColumn("amount_cents", (F.col("amount") * 100).cast("long"))
 
 
@@ -49,95 +52,144 @@ def daily_revenue(spark: SparkSession, silvers: dict) -> DataFrame:
     )
 
 
-def bronze_orders() -> StepSpec:
-    """Bronze step 'orders' (pipeline.py:25): reads sf_golden_shop.orders unless --source binds it."""
-    return StepSpec(
-        name="orders",
-        layer="bronze",
-        threshold=95.0,
-        table="sf_golden_shop.orders",
-        incremental_col="ts",
-        keep_columns=("order_id", "amount", "ts"),
-        rules=(
-            Rule("order_id", "not_null", F.col("order_id").isNotNull()),
-            Rule("amount", "non_negative", F.col("amount") >= 0),
-            Rule("ts", "not_null", F.col("ts").isNotNull()),
-        ),
+def orders_rules() -> tuple[Rule, ...]:
+    """Rules of bronze step 'orders' (pipeline.py:25)."""
+    return (
+        Rule("order_id", "not_null", F.col("order_id").isNotNull()),
+        Rule("amount", "non_negative", F.col("amount") >= 0),
+        Rule("ts", "not_null", F.col("ts").isNotNull()),
     )
 
 
-def silver_clean_orders() -> StepSpec:
-    """Silver step 'clean_orders' (pipeline.py:30): writes sf_golden_shop.clean_orders."""
-    return StepSpec(
-        name="clean_orders",
-        layer="silver",
-        threshold=98.0,
-        table="sf_golden_shop.clean_orders",
-        source_bronze="orders",
-        watermark_col="ts",
-        keep_columns=("order_id", "amount", "ts", "amount_cents"),
-        transform=clean_orders,
-        rules=(
-            Rule("order_id", "not_null", F.col("order_id").isNotNull()),
-            Rule("amount", "gt(0)", F.col("amount") > 0),
-            Rule("ts", "not_null", F.col("ts").isNotNull()),
-        ),
+# pipeline.py:25
+@step("bronze", "orders", table="sf_golden_shop.orders", watermark="ts")
+def bronze_orders(run: StepRun) -> DataFrame:
+    """Reads sf_golden_shop.orders, or the input bound with --source orders=...; in
+    incremental runs only the rows whose ts is newer than what
+    sf_golden_shop.clean_orders last covered.
+
+    Below 95% valid rows it fails; then clean_orders and daily_revenue are
+    cancelled.
+    """
+    df = run.read("sf_golden_shop.orders")
+    if run.incremental:
+        since = run.oldest_watermark(("sf_golden_shop.clean_orders", "ts"))
+        df = run.newer_than(df, "ts", since)
+    checked = run.validate(
+        df, orders_rules(), keep=("order_id", "amount", "ts"), watermark="ts"
+    )
+    run.gate(checked, min_rate=95.0)
+    return checked.valid
+
+
+def clean_orders_rules() -> tuple[Rule, ...]:
+    """Rules of silver step 'clean_orders' (pipeline.py:30)."""
+    return (
+        Rule("order_id", "not_null", F.col("order_id").isNotNull()),
+        Rule("amount", "gt(0)", F.col("amount") > 0),
+        Rule("ts", "not_null", F.col("ts").isNotNull()),
     )
 
 
-def gold_daily_revenue() -> StepSpec:
-    """Gold step 'daily_revenue' (pipeline.py:38): writes sf_golden_shop.daily_revenue."""
-    return StepSpec(
-        name="daily_revenue",
-        layer="gold",
-        threshold=99.0,
-        table="sf_golden_shop.daily_revenue",
-        source_silvers=("clean_orders",),
-        keep_columns=("day", "revenue", "orders"),
-        transform=daily_revenue,
-        rules=(
-            Rule("day", "not_null", F.col("day").isNotNull()),
-            Rule("revenue", "non_negative", F.col("revenue") >= 0),
-        ),
+# pipeline.py:30
+@step(
+    "silver",
+    "clean_orders",
+    table="sf_golden_shop.clean_orders",
+    after=("orders",),
+    initial="overwrite",
+    incremental="append",
+    full_refresh="overwrite",
+)
+def silver_clean_orders(run: StepRun) -> DataFrame:
+    """orders -> sf_golden_shop.clean_orders: in incremental runs it appends the
+    rows newer than its watermark (ts); otherwise it replaces the table.
+
+    Below 98% valid rows it fails and writes nothing; then daily_revenue is
+    cancelled.
+    """
+    since = (
+        run.watermark("sf_golden_shop.clean_orders", "ts") if run.incremental else None
+    )
+    orders = run.newer_than(run.output("orders"), "ts", since)
+    priors = run.declared({}, argument="depends_on")
+    df = clean_orders(run.spark, orders, priors)
+    checked = run.validate(
+        df,
+        clean_orders_rules(),
+        keep=("order_id", "amount", "ts", "amount_cents"),
+        watermark="ts",
+    )
+    run.gate(checked, min_rate=98.0)
+    run.publish(checked, covered=run.covered("orders", since))
+    return checked.valid
+
+
+def daily_revenue_rules() -> tuple[Rule, ...]:
+    """Rules of gold step 'daily_revenue' (pipeline.py:38)."""
+    return (
+        Rule("day", "not_null", F.col("day").isNotNull()),
+        Rule("revenue", "non_negative", F.col("revenue") >= 0),
     )
 
 
-JOB = JobDefinition(
-    pipeline_name="golden_shop",
-    source_file="pipeline.py",
+# pipeline.py:38
+@step(
+    "gold",
+    "daily_revenue",
+    table="sf_golden_shop.daily_revenue",
+    after=("clean_orders",),
+    initial="overwrite",
+    incremental="overwrite",
+    full_refresh="overwrite",
+)
+def gold_daily_revenue(run: StepRun) -> DataFrame:
+    """clean_orders -> sf_golden_shop.daily_revenue: recomputed from the whole
+    silver tables and replaced in every run.
+
+    Below 99% valid rows it fails and writes nothing.
+    """
+    silvers = run.declared(
+        {"clean_orders": run.whole("clean_orders", "sf_golden_shop.clean_orders")},
+        argument="source_silvers",
+    )
+    df = daily_revenue(run.spark, silvers)
+    checked = run.validate(df, daily_revenue_rules(), keep=("day", "revenue", "orders"))
+    run.gate(checked, min_rate=99.0)
+    run.publish(checked)
+    return checked.valid
+
+
+PIPELINE = Pipeline(
+    name="golden_shop",
+    log_table="sf_golden_shop.pipeline_logs",
+    table_format="delta",
+    source="pipeline.py",
     source_hash="2669cd6f12da94791fb1288144a86e2bf8080d8f0101f1c53088d612d848160b",
     compiled_with="0.1.0",
     runtime_requires=">=0.1.0,<0.2",
     script="job.py",
-    parallel=True,
-    max_workers=4,
-    unified=False,
-    log_table="sf_golden_shop.pipeline_logs",
-    steps=(
-        PlannedStep(1, "orders", "bronze", "sf_golden_shop.orders", incremental=True),
-        PlannedStep(
-            2,
-            "clean_orders",
-            "silver",
-            "sf_golden_shop.clean_orders",
-            upstream=("orders",),
-            incremental=True,
-        ),
-        PlannedStep(
-            3, "daily_revenue", "gold", "sf_golden_shop.daily_revenue", upstream=("clean_orders",)
-        ),
-    ),
 )
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run the pipeline; `--help` lists the options. Returns the exit code."""
-    stages = (
-        (bronze_orders,),  # stage 1
-        (silver_clean_orders,),  # stage 2
-        (gold_daily_revenue,),  # stage 3
+    """Run the pipeline; `--help` lists the options.
+
+    Steps run stage by stage; a failed step writes nothing and cancels the steps
+    that need it (its docstring names them), the others still run. Exit code:
+    0 every step completed, 1 a step failed, 2 bad arguments or environment.
+    """
+    plan = Plan(
+        stages=(
+            (bronze_orders,),  # stage 1
+            (silver_clean_orders,),  # stage 2
+            (gold_daily_revenue,),  # stage 3
+        ),
+        parallel=True,
+        max_workers=4,
+        unified=False,
     )
-    return run_job(JOB, stages, argv)
+    return run_job(PIPELINE, plan, argv)
 
 
 if __name__ == "__main__":

@@ -24,9 +24,10 @@ from __future__ import annotations
 
 import sys
 
-from sparkforge_runtime.job import JobDefinition, PlannedStep, run_job
+from sparkforge_runtime.job import run_job
+from sparkforge_runtime.plan import Pipeline, Plan, step
 from sparkforge_runtime.rules import Rule
-from sparkforge_runtime.specs import StepSpec
+from sparkforge_runtime.verbs import StepRun
 
 # pipeline.py:4
 from datetime import timedelta
@@ -49,7 +50,11 @@ def _normalise_sku(column: str):
 # pipeline.py:22
 def _latest_per(df: DataFrame, key: str, order: str) -> DataFrame:
     window = Window.partitionBy(key).orderBy(F.col(order).desc())
-    return df.withColumn("_rank", F.row_number().over(window)).filter("_rank = 1").drop("_rank")
+    return (
+        df.withColumn("_rank", F.row_number().over(window))
+        .filter("_rank = 1")
+        .drop("_rank")
+    )
 
 
 # pipeline.py:31
@@ -60,83 +65,133 @@ def stock(spark: SparkSession, bronze_df: DataFrame, prior_silvers: dict) -> Dat
 
 # pipeline.py:36
 def late_updates(spark: SparkSession, silvers: dict) -> DataFrame:
-    cutoff = F.current_timestamp() - F.expr(f"INTERVAL {int(LATE_AFTER.total_seconds())} SECONDS")
-    return silvers["stock"].filter(F.col("updated_at") < cutoff).select("sku", "updated_at")
+    cutoff = F.current_timestamp() - F.expr(
+        f"INTERVAL {int(LATE_AFTER.total_seconds())} SECONDS"
+    )
+    return (
+        silvers["stock"]
+        .filter(F.col("updated_at") < cutoff)
+        .select("sku", "updated_at")
+    )
 
 
-def bronze_raw_stock() -> StepSpec:
-    """Bronze step 'raw_stock' (pipeline.py:43): reads warehouse.raw_stock unless --source binds it."""
-    return StepSpec(
-        name="raw_stock",
-        layer="bronze",
-        threshold=95.0,
-        table="warehouse.raw_stock",
-        keep_columns=("sku", "updated_at"),
-        rules=(
-            Rule("sku", "not_null", F.col("sku").isNotNull()),
-            Rule("updated_at", "not_null", F.col("updated_at").isNotNull()),
+def raw_stock_rules() -> tuple[Rule, ...]:
+    """Rules of bronze step 'raw_stock' (pipeline.py:43)."""
+    return (
+        Rule("sku", "not_null", F.col("sku").isNotNull()),
+        Rule("updated_at", "not_null", F.col("updated_at").isNotNull()),
+    )
+
+
+# pipeline.py:43
+@step("bronze", "raw_stock", table="warehouse.raw_stock")
+def bronze_raw_stock(run: StepRun) -> DataFrame:
+    """Reads warehouse.raw_stock, or the input bound with --source raw_stock=....
+
+    Below 95% valid rows it fails; then stock and late_updates are cancelled.
+    """
+    df = run.read("warehouse.raw_stock")
+    checked = run.validate(df, raw_stock_rules(), keep=("sku", "updated_at"))
+    run.gate(checked, min_rate=95.0)
+    return checked.valid
+
+
+def stock_rules() -> tuple[Rule, ...]:
+    """Rules of silver step 'stock' (pipeline.py:44)."""
+    return (
+        Rule(
+            "sku", "not_empty", F.col("sku").isNotNull() & (F.length(F.col("sku")) > 0)
         ),
+        Rule("updated_at", "not_null", F.col("updated_at").isNotNull()),
     )
 
 
-def silver_stock() -> StepSpec:
-    """Silver step 'stock' (pipeline.py:44): writes warehouse.stock."""
-    return StepSpec(
-        name="stock",
-        layer="silver",
-        threshold=98.0,
-        table="warehouse.stock",
-        source_bronze="raw_stock",
-        keep_columns=("sku", "updated_at"),
-        transform=stock,
-        rules=(
-            Rule("sku", "not_empty", F.col("sku").isNotNull() & (F.length(F.col("sku")) > 0)),
-            Rule("updated_at", "not_null", F.col("updated_at").isNotNull()),
-        ),
+# pipeline.py:44
+@step(
+    "silver",
+    "stock",
+    table="warehouse.stock",
+    after=("raw_stock",),
+    initial="overwrite",
+    incremental="overwrite",
+    full_refresh="overwrite",
+)
+def silver_stock(run: StepRun) -> DataFrame:
+    """raw_stock -> warehouse.stock: recomputed and replaced in every run.
+
+    Below 98% valid rows it fails and writes nothing; then late_updates is
+    cancelled.
+    """
+    raw_stock = run.output("raw_stock")
+    priors = run.declared({}, argument="depends_on")
+    df = stock(run.spark, raw_stock, priors)
+    checked = run.validate(df, stock_rules(), keep=("sku", "updated_at"))
+    run.gate(checked, min_rate=98.0)
+    run.publish(checked)
+    return checked.valid
+
+
+def late_updates_rules() -> tuple[Rule, ...]:
+    """Rules of gold step 'late_updates' (pipeline.py:50)."""
+    return (Rule("sku", "not_null", F.col("sku").isNotNull()),)
+
+
+# pipeline.py:50
+@step(
+    "gold",
+    "late_updates",
+    table="warehouse.late_updates",
+    after=("stock",),
+    initial="overwrite",
+    incremental="overwrite",
+    full_refresh="overwrite",
+)
+def gold_late_updates(run: StepRun) -> DataFrame:
+    """stock -> warehouse.late_updates: recomputed from the whole silver tables and
+    replaced in every run.
+
+    Below 99% valid rows it fails and writes nothing.
+    """
+    silvers = run.declared(
+        {"stock": run.whole("stock", "warehouse.stock")}, argument="source_silvers"
     )
+    df = late_updates(run.spark, silvers)
+    checked = run.validate(df, late_updates_rules(), keep=("sku", "updated_at"))
+    run.gate(checked, min_rate=99.0)
+    run.publish(checked)
+    return checked.valid
 
 
-def gold_late_updates() -> StepSpec:
-    """Gold step 'late_updates' (pipeline.py:50): writes warehouse.late_updates."""
-    return StepSpec(
-        name="late_updates",
-        layer="gold",
-        threshold=99.0,
-        table="warehouse.late_updates",
-        source_silvers=("stock",),
-        keep_columns=("sku", "updated_at"),
-        transform=late_updates,
-        rules=(Rule("sku", "not_null", F.col("sku").isNotNull()),),
-    )
-
-
-JOB = JobDefinition(
-    pipeline_name="pipeline",
-    source_file="pipeline.py",
+PIPELINE = Pipeline(
+    name="pipeline",
+    log_table="warehouse.pipeline_logs",
+    table_format="delta",
+    source="pipeline.py",
     source_hash="313dfc8759d5a41524e908d3fa9723464814433c57a1d5942b67b6bca766c9af",
     compiled_with="0.1.0",
     runtime_requires=">=0.1.0,<0.2",
     script="job.py",
-    parallel=True,
-    max_workers=4,
-    unified=False,
-    log_table="warehouse.pipeline_logs",
-    steps=(
-        PlannedStep(1, "raw_stock", "bronze", "warehouse.raw_stock"),
-        PlannedStep(2, "stock", "silver", "warehouse.stock", upstream=("raw_stock",)),
-        PlannedStep(3, "late_updates", "gold", "warehouse.late_updates", upstream=("stock",)),
-    ),
 )
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run the pipeline; `--help` lists the options. Returns the exit code."""
-    stages = (
-        (bronze_raw_stock,),  # stage 1
-        (silver_stock,),  # stage 2
-        (gold_late_updates,),  # stage 3
+    """Run the pipeline; `--help` lists the options.
+
+    Steps run stage by stage; a failed step writes nothing and cancels the steps
+    that need it (its docstring names them), the others still run. Exit code:
+    0 every step completed, 1 a step failed, 2 bad arguments or environment.
+    """
+    plan = Plan(
+        stages=(
+            (bronze_raw_stock,),  # stage 1
+            (silver_stock,),  # stage 2
+            (gold_late_updates,),  # stage 3
+        ),
+        parallel=True,
+        max_workers=4,
+        unified=False,
     )
-    return run_job(JOB, stages, argv)
+    return run_job(PIPELINE, plan, argv)
 
 
 if __name__ == "__main__":

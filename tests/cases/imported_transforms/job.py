@@ -24,9 +24,10 @@ from __future__ import annotations
 
 import sys
 
-from sparkforge_runtime.job import JobDefinition, PlannedStep, run_job
+from sparkforge_runtime.job import run_job
+from sparkforge_runtime.plan import Pipeline, Plan, step
 from sparkforge_runtime.rules import Rule
-from sparkforge_runtime.specs import StepSpec
+from sparkforge_runtime.verbs import StepRun
 
 # transforms.py:3
 from pyspark.sql import DataFrame, SparkSession
@@ -44,8 +45,12 @@ def _positive_lines(df: DataFrame) -> DataFrame:
 
 
 # transforms.py:13
-def clean_lines(spark: SparkSession, bronze_df: DataFrame, prior_silvers: dict) -> DataFrame:
-    return _positive_lines(bronze_df).withColumn("line_total", F.col("quantity") * F.col("price"))
+def clean_lines(
+    spark: SparkSession, bronze_df: DataFrame, prior_silvers: dict
+) -> DataFrame:
+    return _positive_lines(bronze_df).withColumn(
+        "line_total", F.col("quantity") * F.col("price")
+    )
 
 
 # transforms.py:17
@@ -53,82 +58,126 @@ def product_sales(spark: SparkSession, silvers: dict) -> DataFrame:
     return silvers["order_lines"].groupBy("sku").agg(F.sum("line_total").alias("sales"))
 
 
-def bronze_raw_lines() -> StepSpec:
-    """Bronze step 'raw_lines' (pipeline.py:12): reads retail.raw_lines unless --source binds it."""
-    return StepSpec(
-        name="raw_lines",
-        layer="bronze",
-        threshold=95.0,
-        table="retail.raw_lines",
-        keep_columns=("sku", "quantity", "price"),
-        rules=(
-            Rule("sku", "not_null", F.col("sku").isNotNull()),
-            Rule("quantity", "not_null", F.col("quantity").isNotNull()),
-        ),
+def raw_lines_rules() -> tuple[Rule, ...]:
+    """Rules of bronze step 'raw_lines' (pipeline.py:12)."""
+    return (
+        Rule("sku", "not_null", F.col("sku").isNotNull()),
+        Rule("quantity", "not_null", F.col("quantity").isNotNull()),
     )
 
 
-def silver_order_lines() -> StepSpec:
-    """Silver step 'order_lines' (pipeline.py:15): writes retail.order_lines."""
-    return StepSpec(
-        name="order_lines",
-        layer="silver",
-        threshold=98.0,
-        table="retail.order_lines",
-        source_bronze="raw_lines",
-        keep_columns=("sku", "line_total"),
-        transform=clean_lines,
-        rules=(
-            Rule("sku", "not_null", F.col("sku").isNotNull()),
-            Rule("line_total", "non_negative", F.col("line_total") >= 0),
-        ),
+# pipeline.py:12
+@step("bronze", "raw_lines", table="retail.raw_lines")
+def bronze_raw_lines(run: StepRun) -> DataFrame:
+    """Reads retail.raw_lines, or the input bound with --source raw_lines=....
+
+    Below 95% valid rows it fails; then order_lines and product_sales are
+    cancelled.
+    """
+    df = run.read("retail.raw_lines")
+    checked = run.validate(df, raw_lines_rules(), keep=("sku", "quantity", "price"))
+    run.gate(checked, min_rate=95.0)
+    return checked.valid
+
+
+def order_lines_rules() -> tuple[Rule, ...]:
+    """Rules of silver step 'order_lines' (pipeline.py:15)."""
+    return (
+        Rule("sku", "not_null", F.col("sku").isNotNull()),
+        Rule("line_total", "non_negative", F.col("line_total") >= 0),
     )
 
 
-def gold_product_sales() -> StepSpec:
-    """Gold step 'product_sales' (pipeline.py:21): writes retail.product_sales."""
-    return StepSpec(
-        name="product_sales",
-        layer="gold",
-        threshold=99.0,
-        table="retail.product_sales",
-        source_silvers=("order_lines",),
-        keep_columns=("sku", "sales"),
-        transform=product_sales,
-        rules=(
-            Rule("sku", "not_null", F.col("sku").isNotNull()),
-            Rule("sales", "non_negative", F.col("sales") >= 0),
-        ),
+# pipeline.py:15
+@step(
+    "silver",
+    "order_lines",
+    table="retail.order_lines",
+    after=("raw_lines",),
+    initial="overwrite",
+    incremental="overwrite",
+    full_refresh="overwrite",
+)
+def silver_order_lines(run: StepRun) -> DataFrame:
+    """raw_lines -> retail.order_lines: recomputed and replaced in every run.
+
+    Below 98% valid rows it fails and writes nothing; then product_sales is
+    cancelled.
+    """
+    raw_lines = run.output("raw_lines")
+    priors = run.declared({}, argument="depends_on")
+    df = clean_lines(run.spark, raw_lines, priors)
+    checked = run.validate(df, order_lines_rules(), keep=("sku", "line_total"))
+    run.gate(checked, min_rate=98.0)
+    run.publish(checked)
+    return checked.valid
+
+
+def product_sales_rules() -> tuple[Rule, ...]:
+    """Rules of gold step 'product_sales' (pipeline.py:21)."""
+    return (
+        Rule("sku", "not_null", F.col("sku").isNotNull()),
+        Rule("sales", "non_negative", F.col("sales") >= 0),
     )
 
 
-JOB = JobDefinition(
-    pipeline_name="retail",
-    source_file="pipeline.py",
+# pipeline.py:21
+@step(
+    "gold",
+    "product_sales",
+    table="retail.product_sales",
+    after=("order_lines",),
+    initial="overwrite",
+    incremental="overwrite",
+    full_refresh="overwrite",
+)
+def gold_product_sales(run: StepRun) -> DataFrame:
+    """order_lines -> retail.product_sales: recomputed from the whole silver tables
+    and replaced in every run.
+
+    Below 99% valid rows it fails and writes nothing.
+    """
+    silvers = run.declared(
+        {"order_lines": run.whole("order_lines", "retail.order_lines")},
+        argument="source_silvers",
+    )
+    df = product_sales(run.spark, silvers)
+    checked = run.validate(df, product_sales_rules(), keep=("sku", "sales"))
+    run.gate(checked, min_rate=99.0)
+    run.publish(checked)
+    return checked.valid
+
+
+PIPELINE = Pipeline(
+    name="retail",
+    log_table="retail.pipeline_logs",
+    table_format="delta",
+    source="pipeline.py",
     source_hash="564d95ceb6f042c05ab82165516619b74c96bf649b90ffd940d58e713f562c1d",
     compiled_with="0.1.0",
     runtime_requires=">=0.1.0,<0.2",
     script="job.py",
-    parallel=True,
-    max_workers=4,
-    unified=False,
-    log_table="retail.pipeline_logs",
-    steps=(
-        PlannedStep(1, "raw_lines", "bronze", "retail.raw_lines"),
-        PlannedStep(2, "order_lines", "silver", "retail.order_lines", upstream=("raw_lines",)),
-        PlannedStep(3, "product_sales", "gold", "retail.product_sales", upstream=("order_lines",)),
-    ),
 )
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run the pipeline; `--help` lists the options. Returns the exit code."""
-    stages = (
-        (bronze_raw_lines,),  # stage 1
-        (silver_order_lines,),  # stage 2
-        (gold_product_sales,),  # stage 3
+    """Run the pipeline; `--help` lists the options.
+
+    Steps run stage by stage; a failed step writes nothing and cancels the steps
+    that need it (its docstring names them), the others still run. Exit code:
+    0 every step completed, 1 a step failed, 2 bad arguments or environment.
+    """
+    plan = Plan(
+        stages=(
+            (bronze_raw_lines,),  # stage 1
+            (silver_order_lines,),  # stage 2
+            (gold_product_sales,),  # stage 3
+        ),
+        parallel=True,
+        max_workers=4,
+        unified=False,
     )
-    return run_job(JOB, stages, argv)
+    return run_job(PIPELINE, plan, argv)
 
 
 if __name__ == "__main__":

@@ -24,105 +24,158 @@ from __future__ import annotations
 
 import sys
 
-from sparkforge_runtime.job import JobDefinition, PlannedStep, run_job
+from pyspark.sql import DataFrame
+
+from sparkforge_runtime.job import run_job
+from sparkforge_runtime.plan import Pipeline, Plan, step
 from sparkforge_runtime.rules import Rule
-from sparkforge_runtime.specs import StepSpec
+from sparkforge_runtime.verbs import StepRun
 
 # pipeline.py:4
 from pyspark.sql import functions as F
 
 # pipeline.py:15
 clicks_transform = (  # noqa: E731
-    lambda spark, df, prior: df.withColumn("domain", F.regexp_extract("url", "//([^/]+)", 1))
+    lambda spark, df, prior: df.withColumn(
+        "domain", F.regexp_extract("url", "//([^/]+)", 1)
+    )
 )
 
 
 # pipeline.py:21
 top_domains_transform = (  # noqa: E731
     lambda spark, silvers: (
-        silvers["clicks"].groupBy("domain").agg(F.countDistinct("user_id").alias("users"))
+        silvers["clicks"]
+        .groupBy("domain")
+        .agg(F.countDistinct("user_id").alias("users"))
     )
 )
 
 
-def bronze_raw_clicks() -> StepSpec:
-    """Bronze step 'raw_clicks' (pipeline.py:12): reads clicks.raw_clicks unless --source binds it."""
-    return StepSpec(
-        name="raw_clicks",
-        layer="bronze",
-        threshold=80.0,
-        table="clicks.raw_clicks",
-        keep_columns=("url", "user_id"),
-        rules=(
-            Rule("url", "not_empty", F.col("url").isNotNull() & (F.length(F.col("url")) > 0)),
-            Rule("user_id", "not_null", F.col("user_id").isNotNull()),
+def raw_clicks_rules() -> tuple[Rule, ...]:
+    """Rules of bronze step 'raw_clicks' (pipeline.py:12)."""
+    return (
+        Rule(
+            "url", "not_empty", F.col("url").isNotNull() & (F.length(F.col("url")) > 0)
+        ),
+        Rule("user_id", "not_null", F.col("user_id").isNotNull()),
+    )
+
+
+# pipeline.py:12
+@step("bronze", "raw_clicks", table="clicks.raw_clicks")
+def bronze_raw_clicks(run: StepRun) -> DataFrame:
+    """Reads clicks.raw_clicks, or the input bound with --source raw_clicks=....
+
+    Below 80% valid rows it fails; then clicks and top_domains are cancelled.
+    """
+    df = run.read("clicks.raw_clicks")
+    checked = run.validate(df, raw_clicks_rules(), keep=("url", "user_id"))
+    run.gate(checked, min_rate=80.0)
+    return checked.valid
+
+
+def clicks_rules() -> tuple[Rule, ...]:
+    """Rules of silver step 'clicks' (pipeline.py:13)."""
+    return (
+        Rule("url", "not_null", F.col("url").isNotNull()),
+        Rule(
+            "domain",
+            "not_empty",
+            F.col("domain").isNotNull() & (F.length(F.col("domain")) > 0),
         ),
     )
 
 
-def silver_clicks() -> StepSpec:
-    """Silver step 'clicks' (pipeline.py:13): writes clicks.clicks."""
-    return StepSpec(
-        name="clicks",
-        layer="silver",
-        threshold=85.0,
-        table="clicks.clicks",
-        source_bronze="raw_clicks",
-        keep_columns=("url", "domain", "user_id"),
-        transform=clicks_transform,
-        rules=(
-            Rule("url", "not_null", F.col("url").isNotNull()),
-            Rule(
-                "domain", "not_empty", F.col("domain").isNotNull() & (F.length(F.col("domain")) > 0)
-            ),
-        ),
+# pipeline.py:13
+@step(
+    "silver",
+    "clicks",
+    table="clicks.clicks",
+    after=("raw_clicks",),
+    initial="overwrite",
+    incremental="overwrite",
+    full_refresh="overwrite",
+)
+def silver_clicks(run: StepRun) -> DataFrame:
+    """raw_clicks -> clicks.clicks: recomputed and replaced in every run.
+
+    Below 85% valid rows it fails and writes nothing; then top_domains is
+    cancelled.
+    """
+    raw_clicks = run.output("raw_clicks")
+    priors = run.declared({}, argument="depends_on")
+    df = clicks_transform(run.spark, raw_clicks, priors)
+    checked = run.validate(df, clicks_rules(), keep=("url", "domain", "user_id"))
+    run.gate(checked, min_rate=85.0)
+    run.publish(checked)
+    return checked.valid
+
+
+def top_domains_rules() -> tuple[Rule, ...]:
+    """Rules of gold step 'top_domains' (pipeline.py:19)."""
+    return (
+        Rule("domain", "not_null", F.col("domain").isNotNull()),
+        Rule("users", "positive", F.col("users") > 0),
     )
 
 
-def gold_top_domains() -> StepSpec:
-    """Gold step 'top_domains' (pipeline.py:19): writes clicks.top_domains."""
-    return StepSpec(
-        name="top_domains",
-        layer="gold",
-        threshold=90.0,
-        table="clicks.top_domains",
-        source_silvers=("clicks",),
-        keep_columns=("domain", "users"),
-        transform=top_domains_transform,
-        rules=(
-            Rule("domain", "not_null", F.col("domain").isNotNull()),
-            Rule("users", "positive", F.col("users") > 0),
-        ),
+# pipeline.py:19
+@step(
+    "gold",
+    "top_domains",
+    table="clicks.top_domains",
+    after=("clicks",),
+    initial="overwrite",
+    incremental="overwrite",
+    full_refresh="overwrite",
+)
+def gold_top_domains(run: StepRun) -> DataFrame:
+    """clicks -> clicks.top_domains: recomputed from the whole silver tables and
+    replaced in every run.
+
+    Below 90% valid rows it fails and writes nothing.
+    """
+    silvers = run.declared(
+        {"clicks": run.whole("clicks", "clicks.clicks")}, argument="source_silvers"
     )
+    df = top_domains_transform(run.spark, silvers)
+    checked = run.validate(df, top_domains_rules(), keep=("domain", "users"))
+    run.gate(checked, min_rate=90.0)
+    run.publish(checked)
+    return checked.valid
 
 
-JOB = JobDefinition(
-    pipeline_name="pipeline",
-    source_file="pipeline.py",
+PIPELINE = Pipeline(
+    name="pipeline",
+    log_table="clicks.pipeline_logs",
+    table_format="delta",
+    source="pipeline.py",
     source_hash="4e7e5e18c05d28f7c242a1943cb48188e705c9aa70bcd05a01f9b26ae94de82e",
     compiled_with="0.1.0",
     runtime_requires=">=0.1.0,<0.2",
     script="job.py",
-    parallel=True,
-    max_workers=2,
-    unified=False,
-    log_table="clicks.pipeline_logs",
-    steps=(
-        PlannedStep(1, "raw_clicks", "bronze", "clicks.raw_clicks"),
-        PlannedStep(2, "clicks", "silver", "clicks.clicks", upstream=("raw_clicks",)),
-        PlannedStep(3, "top_domains", "gold", "clicks.top_domains", upstream=("clicks",)),
-    ),
 )
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run the pipeline; `--help` lists the options. Returns the exit code."""
-    stages = (
-        (bronze_raw_clicks,),  # stage 1
-        (silver_clicks,),  # stage 2
-        (gold_top_domains,),  # stage 3
+    """Run the pipeline; `--help` lists the options.
+
+    Steps run stage by stage; a failed step writes nothing and cancels the steps
+    that need it (its docstring names them), the others still run. Exit code:
+    0 every step completed, 1 a step failed, 2 bad arguments or environment.
+    """
+    plan = Plan(
+        stages=(
+            (bronze_raw_clicks,),  # stage 1
+            (silver_clicks,),  # stage 2
+            (gold_top_domains,),  # stage 3
+        ),
+        parallel=True,
+        max_workers=2,
+        unified=False,
     )
-    return run_job(JOB, stages, argv)
+    return run_job(PIPELINE, plan, argv)
 
 
 if __name__ == "__main__":

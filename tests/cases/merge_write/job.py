@@ -26,87 +26,120 @@ import sys
 
 from pyspark.sql import functions as F
 
-from sparkforge_runtime.job import JobDefinition, PlannedStep, run_job
+from sparkforge_runtime.job import run_job
+from sparkforge_runtime.plan import Pipeline, Plan, step
 from sparkforge_runtime.rules import Rule
-from sparkforge_runtime.specs import StepSpec
+from sparkforge_runtime.verbs import StepRun
 
 # pipeline.py:3
 from pyspark.sql import DataFrame, SparkSession
 
 
 # pipeline.py:10
-def latest_profiles(spark: SparkSession, bronze_df: DataFrame, prior_silvers: dict) -> DataFrame:
+def latest_profiles(
+    spark: SparkSession, bronze_df: DataFrame, prior_silvers: dict
+) -> DataFrame:
     return bronze_df.dropDuplicates(["user_id"])
 
 
-def bronze_profile_updates() -> StepSpec:
-    """Bronze step 'profile_updates' (pipeline.py:16): reads users.profile_updates unless --source binds it."""
-    return StepSpec(
-        name="profile_updates",
-        layer="bronze",
-        threshold=95.0,
-        table="users.profile_updates",
-        incremental_col="updated_at",
-        keep_columns=("user_id", "updated_at"),
-        rules=(
-            Rule("user_id", "not_null", F.col("user_id").isNotNull()),
-            Rule("updated_at", "not_null", F.col("updated_at").isNotNull()),
-        ),
+def profile_updates_rules() -> tuple[Rule, ...]:
+    """Rules of bronze step 'profile_updates' (pipeline.py:16)."""
+    return (
+        Rule("user_id", "not_null", F.col("user_id").isNotNull()),
+        Rule("updated_at", "not_null", F.col("updated_at").isNotNull()),
     )
 
 
-def silver_profiles() -> StepSpec:
-    """Silver step 'profiles' (pipeline.py:21): writes users.profiles."""
-    return StepSpec(
-        name="profiles",
-        layer="silver",
-        threshold=98.0,
-        table="users.profiles",
-        source_bronze="profile_updates",
-        watermark_col="updated_at",
-        write_mode="merge",
-        merge_keys=("user_id",),
-        transform=latest_profiles,
-        rules=(
-            Rule("user_id", "not_null", F.col("user_id").isNotNull()),
-            Rule("updated_at", "not_null", F.col("updated_at").isNotNull()),
-        ),
+# pipeline.py:16
+@step(
+    "bronze", "profile_updates", table="users.profile_updates", watermark="updated_at"
+)
+def bronze_profile_updates(run: StepRun) -> DataFrame:
+    """Reads users.profile_updates, or the input bound with --source
+    profile_updates=...; in incremental runs only the rows whose updated_at is
+    newer than what users.profiles last covered.
+
+    Below 95% valid rows it fails; then profiles is cancelled.
+    """
+    df = run.read("users.profile_updates")
+    if run.incremental:
+        since = run.oldest_watermark(("users.profiles", "updated_at"))
+        df = run.newer_than(df, "updated_at", since)
+    checked = run.validate(
+        df,
+        profile_updates_rules(),
+        keep=("user_id", "updated_at"),
+        watermark="updated_at",
+    )
+    run.gate(checked, min_rate=95.0)
+    return checked.valid
+
+
+def profiles_rules() -> tuple[Rule, ...]:
+    """Rules of silver step 'profiles' (pipeline.py:21)."""
+    return (
+        Rule("user_id", "not_null", F.col("user_id").isNotNull()),
+        Rule("updated_at", "not_null", F.col("updated_at").isNotNull()),
     )
 
 
-JOB = JobDefinition(
-    pipeline_name="pipeline",
-    source_file="pipeline.py",
+# pipeline.py:21
+@step(
+    "silver",
+    "profiles",
+    table="users.profiles",
+    after=("profile_updates",),
+    initial="overwrite",
+    incremental="merge",
+    full_refresh="overwrite",
+    merge_keys=("user_id",),
+)
+def silver_profiles(run: StepRun) -> DataFrame:
+    """profile_updates -> users.profiles: in incremental runs it merges on user_id
+    the rows newer than its watermark (updated_at); otherwise it replaces the
+    table.
+
+    Below 98% valid rows it fails and writes nothing.
+    """
+    since = run.watermark("users.profiles", "updated_at") if run.incremental else None
+    profile_updates = run.newer_than(run.output("profile_updates"), "updated_at", since)
+    priors = run.declared({}, argument="depends_on")
+    df = latest_profiles(run.spark, profile_updates, priors)
+    checked = run.validate(df, profiles_rules(), watermark="updated_at")
+    run.gate(checked, min_rate=98.0)
+    run.publish(checked, covered=run.covered("profile_updates", since))
+    return checked.valid
+
+
+PIPELINE = Pipeline(
+    name="pipeline",
+    log_table="users.pipeline_logs",
+    table_format="delta",
+    source="pipeline.py",
     source_hash="2e4b99a001786af41ac16410fb0066dbc28702092d733a0255ee1cd3cfffd2d6",
     compiled_with="0.1.0",
     runtime_requires=">=0.1.0,<0.2",
     script="job.py",
-    parallel=True,
-    max_workers=4,
-    unified=False,
-    log_table="users.pipeline_logs",
-    steps=(
-        PlannedStep(1, "profile_updates", "bronze", "users.profile_updates", incremental=True),
-        PlannedStep(
-            2,
-            "profiles",
-            "silver",
-            "users.profiles",
-            upstream=("profile_updates",),
-            incremental=True,
-            write_mode="merge",
-        ),
-    ),
 )
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run the pipeline; `--help` lists the options. Returns the exit code."""
-    stages = (
-        (bronze_profile_updates,),  # stage 1
-        (silver_profiles,),  # stage 2
+    """Run the pipeline; `--help` lists the options.
+
+    Steps run stage by stage; a failed step writes nothing and cancels the steps
+    that need it (its docstring names them), the others still run. Exit code:
+    0 every step completed, 1 a step failed, 2 bad arguments or environment.
+    """
+    plan = Plan(
+        stages=(
+            (bronze_profile_updates,),  # stage 1
+            (silver_profiles,),  # stage 2
+        ),
+        parallel=True,
+        max_workers=4,
+        unified=False,
     )
-    return run_job(JOB, stages, argv)
+    return run_job(PIPELINE, plan, argv)
 
 
 if __name__ == "__main__":

@@ -24,9 +24,10 @@ from __future__ import annotations
 
 import sys
 
-from sparkforge_runtime.job import JobDefinition, PlannedStep, run_job
+from sparkforge_runtime.job import run_job
+from sparkforge_runtime.plan import Pipeline, Plan, step
 from sparkforge_runtime.rules import Rule
-from sparkforge_runtime.specs import StepSpec
+from sparkforge_runtime.verbs import StepRun
 
 # pipeline.py:3
 from pyspark.sql import DataFrame, SparkSession
@@ -39,91 +40,140 @@ TENANT = "acme"
 
 
 # pipeline.py:12
-def tickets(spark: SparkSession, bronze_df: DataFrame, prior_silvers: dict) -> DataFrame:
+def tickets(
+    spark: SparkSession, bronze_df: DataFrame, prior_silvers: dict
+) -> DataFrame:
     return bronze_df.withColumn("tenant", F.lit(TENANT))
 
 
 # pipeline.py:16
 def backlog(spark: SparkSession, silvers: dict) -> DataFrame:
-    return silvers["tickets"].filter(F.col("status") == "open").groupBy("tenant").count()
+    return (
+        silvers["tickets"].filter(F.col("status") == "open").groupBy("tenant").count()
+    )
 
 
-def bronze_raw_tickets() -> StepSpec:
-    """Bronze step 'raw_tickets' (pipeline.py:22): reads acme_raw.raw_tickets unless --source binds it."""
-    return StepSpec(
-        name="raw_tickets",
-        layer="bronze",
-        threshold=95.0,
-        table="acme_raw.raw_tickets",
-        keep_columns=("ticket_id", "status"),
-        rules=(
-            Rule("ticket_id", "not_null", F.col("ticket_id").isNotNull()),
-            Rule("status", "not_null", F.col("status").isNotNull()),
+def raw_tickets_rules() -> tuple[Rule, ...]:
+    """Rules of bronze step 'raw_tickets' (pipeline.py:22)."""
+    return (
+        Rule("ticket_id", "not_null", F.col("ticket_id").isNotNull()),
+        Rule("status", "not_null", F.col("status").isNotNull()),
+    )
+
+
+# pipeline.py:22
+@step("bronze", "raw_tickets", table="acme_raw.raw_tickets")
+def bronze_raw_tickets(run: StepRun) -> DataFrame:
+    """Reads acme_raw.raw_tickets, or the input bound with --source
+    raw_tickets=....
+
+    Below 95% valid rows it fails; then tickets and backlog are cancelled.
+    """
+    df = run.read("acme_raw.raw_tickets")
+    checked = run.validate(df, raw_tickets_rules(), keep=("ticket_id", "status"))
+    run.gate(checked, min_rate=95.0)
+    return checked.valid
+
+
+def tickets_rules() -> tuple[Rule, ...]:
+    """Rules of silver step 'tickets' (pipeline.py:27)."""
+    return (
+        Rule("ticket_id", "not_null", F.col("ticket_id").isNotNull()),
+        Rule(
+            "status", "in(['open', 'closed'])", F.col("status").isin(["open", "closed"])
         ),
     )
 
 
-def silver_tickets() -> StepSpec:
-    """Silver step 'tickets' (pipeline.py:27): writes acme_silver.tickets."""
-    return StepSpec(
-        name="tickets",
-        layer="silver",
-        threshold=98.0,
-        table="acme_silver.tickets",
-        source_bronze="raw_tickets",
-        keep_columns=("ticket_id", "status", "tenant"),
-        transform=tickets,
-        rules=(
-            Rule("ticket_id", "not_null", F.col("ticket_id").isNotNull()),
-            Rule("status", "in(['open', 'closed'])", F.col("status").isin(["open", "closed"])),
-        ),
+# pipeline.py:27
+@step(
+    "silver",
+    "tickets",
+    table="acme_silver.tickets",
+    after=("raw_tickets",),
+    initial="overwrite",
+    incremental="overwrite",
+    full_refresh="overwrite",
+)
+def silver_tickets(run: StepRun) -> DataFrame:
+    """raw_tickets -> acme_silver.tickets: recomputed and replaced in every run.
+
+    Below 98% valid rows it fails and writes nothing; then backlog is cancelled.
+    """
+    raw_tickets = run.output("raw_tickets")
+    priors = run.declared({}, argument="depends_on")
+    df = tickets(run.spark, raw_tickets, priors)
+    checked = run.validate(df, tickets_rules(), keep=("ticket_id", "status", "tenant"))
+    run.gate(checked, min_rate=98.0)
+    run.publish(checked)
+    return checked.valid
+
+
+def backlog_rules() -> tuple[Rule, ...]:
+    """Rules of gold step 'backlog' (pipeline.py:34)."""
+    return (
+        Rule("tenant", "not_null", F.col("tenant").isNotNull()),
+        Rule("count", "non_negative", F.col("count") >= 0),
     )
 
 
-def gold_backlog() -> StepSpec:
-    """Gold step 'backlog' (pipeline.py:34): writes analytics.backlog."""
-    return StepSpec(
-        name="backlog",
-        layer="gold",
-        threshold=99.0,
-        table="analytics.backlog",
-        source_silvers=("tickets",),
-        keep_columns=("tenant", "count"),
-        transform=backlog,
-        rules=(
-            Rule("tenant", "not_null", F.col("tenant").isNotNull()),
-            Rule("count", "non_negative", F.col("count") >= 0),
-        ),
+# pipeline.py:34
+@step(
+    "gold",
+    "backlog",
+    table="analytics.backlog",
+    after=("tickets",),
+    initial="overwrite",
+    incremental="overwrite",
+    full_refresh="overwrite",
+)
+def gold_backlog(run: StepRun) -> DataFrame:
+    """tickets -> analytics.backlog: recomputed from the whole silver tables and
+    replaced in every run.
+
+    Below 99% valid rows it fails and writes nothing.
+    """
+    silvers = run.declared(
+        {"tickets": run.whole("tickets", "acme_silver.tickets")},
+        argument="source_silvers",
     )
+    df = backlog(run.spark, silvers)
+    checked = run.validate(df, backlog_rules(), keep=("tenant", "count"))
+    run.gate(checked, min_rate=99.0)
+    run.publish(checked)
+    return checked.valid
 
 
-JOB = JobDefinition(
-    pipeline_name="acme_support",
-    source_file="pipeline.py",
+PIPELINE = Pipeline(
+    name="acme_support",
+    log_table="acme_core.pipeline_logs",
+    table_format="delta",
+    source="pipeline.py",
     source_hash="c3da4f4992925d41d711a0c809b894feb62a883b551f7c2750b825d9488e8a71",
     compiled_with="0.1.0",
     runtime_requires=">=0.1.0,<0.2",
     script="job.py",
-    parallel=True,
-    max_workers=4,
-    unified=False,
-    log_table="acme_core.pipeline_logs",
-    steps=(
-        PlannedStep(1, "raw_tickets", "bronze", "acme_raw.raw_tickets"),
-        PlannedStep(2, "tickets", "silver", "acme_silver.tickets", upstream=("raw_tickets",)),
-        PlannedStep(3, "backlog", "gold", "analytics.backlog", upstream=("tickets",)),
-    ),
 )
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run the pipeline; `--help` lists the options. Returns the exit code."""
-    stages = (
-        (bronze_raw_tickets,),  # stage 1
-        (silver_tickets,),  # stage 2
-        (gold_backlog,),  # stage 3
+    """Run the pipeline; `--help` lists the options.
+
+    Steps run stage by stage; a failed step writes nothing and cancels the steps
+    that need it (its docstring names them), the others still run. Exit code:
+    0 every step completed, 1 a step failed, 2 bad arguments or environment.
+    """
+    plan = Plan(
+        stages=(
+            (bronze_raw_tickets,),  # stage 1
+            (silver_tickets,),  # stage 2
+            (gold_backlog,),  # stage 3
+        ),
+        parallel=True,
+        max_workers=4,
+        unified=False,
     )
-    return run_job(JOB, stages, argv)
+    return run_job(PIPELINE, plan, argv)
 
 
 if __name__ == "__main__":

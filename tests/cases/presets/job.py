@@ -26,9 +26,10 @@ import sys
 
 from pyspark.sql import functions as F
 
-from sparkforge_runtime.job import JobDefinition, PlannedStep, run_job
+from sparkforge_runtime.job import run_job
+from sparkforge_runtime.plan import Pipeline, Plan, step
 from sparkforge_runtime.rules import Rule
-from sparkforge_runtime.specs import StepSpec
+from sparkforge_runtime.verbs import StepRun
 
 # pipeline.py:3
 from pyspark.sql import DataFrame, SparkSession
@@ -39,65 +40,88 @@ def dedupe(spark: SparkSession, bronze_df: DataFrame, prior_silvers: dict) -> Da
     return bronze_df.dropDuplicates(["invoice_id"])
 
 
-def bronze_invoices() -> StepSpec:
-    """Bronze step 'invoices' (pipeline.py:17): reads billing.invoices unless --source binds it."""
-    return StepSpec(
-        name="invoices",
-        layer="bronze",
-        threshold=95.0,
-        table="billing.invoices",
-        keep_columns=("invoice_id", "total"),
-        rules=(
-            Rule("invoice_id", "not_null", F.col("invoice_id").isNotNull()),
-            Rule("total", "positive", F.col("total") > 0),
-        ),
+def invoices_rules() -> tuple[Rule, ...]:
+    """Rules of bronze step 'invoices' (pipeline.py:17)."""
+    return (
+        Rule("invoice_id", "not_null", F.col("invoice_id").isNotNull()),
+        Rule("total", "positive", F.col("total") > 0),
     )
 
 
-def silver_unique_invoices() -> StepSpec:
-    """Silver step 'unique_invoices' (pipeline.py:18): writes billing.unique_invoices."""
-    return StepSpec(
-        name="unique_invoices",
-        layer="silver",
-        threshold=98.0,
-        table="billing.unique_invoices",
-        source_bronze="invoices",
-        keep_columns=("invoice_id", "total"),
-        transform=dedupe,
-        rules=(
-            Rule("invoice_id", "not_null", F.col("invoice_id").isNotNull()),
-            Rule("total", "positive", F.col("total") > 0),
-        ),
+# pipeline.py:17
+@step("bronze", "invoices", table="billing.invoices")
+def bronze_invoices(run: StepRun) -> DataFrame:
+    """Reads billing.invoices, or the input bound with --source invoices=....
+
+    Below 95% valid rows it fails; then unique_invoices is cancelled.
+    """
+    df = run.read("billing.invoices")
+    checked = run.validate(df, invoices_rules(), keep=("invoice_id", "total"))
+    run.gate(checked, min_rate=95.0)
+    return checked.valid
+
+
+def unique_invoices_rules() -> tuple[Rule, ...]:
+    """Rules of silver step 'unique_invoices' (pipeline.py:18)."""
+    return (
+        Rule("invoice_id", "not_null", F.col("invoice_id").isNotNull()),
+        Rule("total", "positive", F.col("total") > 0),
     )
 
 
-JOB = JobDefinition(
-    pipeline_name="billing",
-    source_file="pipeline.py",
+# pipeline.py:18
+@step(
+    "silver",
+    "unique_invoices",
+    table="billing.unique_invoices",
+    after=("invoices",),
+    initial="overwrite",
+    incremental="overwrite",
+    full_refresh="overwrite",
+)
+def silver_unique_invoices(run: StepRun) -> DataFrame:
+    """invoices -> billing.unique_invoices: recomputed and replaced in every run.
+
+    Below 98% valid rows it fails and writes nothing.
+    """
+    invoices = run.output("invoices")
+    priors = run.declared({}, argument="depends_on")
+    df = dedupe(run.spark, invoices, priors)
+    checked = run.validate(df, unique_invoices_rules(), keep=("invoice_id", "total"))
+    run.gate(checked, min_rate=98.0)
+    run.publish(checked)
+    return checked.valid
+
+
+PIPELINE = Pipeline(
+    name="billing",
+    log_table="billing.pipeline_logs",
+    table_format="delta",
+    source="pipeline.py",
     source_hash="de936422f4fd5a94d7e80c734c549a0bcaa0325fad1bbd6bf0ef0930ca9b4eb0",
     compiled_with="0.1.0",
     runtime_requires=">=0.1.0,<0.2",
     script="job.py",
-    parallel=True,
-    max_workers=2,
-    unified=False,
-    log_table="billing.pipeline_logs",
-    steps=(
-        PlannedStep(1, "invoices", "bronze", "billing.invoices"),
-        PlannedStep(
-            2, "unique_invoices", "silver", "billing.unique_invoices", upstream=("invoices",)
-        ),
-    ),
 )
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run the pipeline; `--help` lists the options. Returns the exit code."""
-    stages = (
-        (bronze_invoices,),  # stage 1
-        (silver_unique_invoices,),  # stage 2
+    """Run the pipeline; `--help` lists the options.
+
+    Steps run stage by stage; a failed step writes nothing and cancels the steps
+    that need it (its docstring names them), the others still run. Exit code:
+    0 every step completed, 1 a step failed, 2 bad arguments or environment.
+    """
+    plan = Plan(
+        stages=(
+            (bronze_invoices,),  # stage 1
+            (silver_unique_invoices,),  # stage 2
+        ),
+        parallel=True,
+        max_workers=2,
+        unified=False,
     )
-    return run_job(JOB, stages, argv)
+    return run_job(PIPELINE, plan, argv)
 
 
 if __name__ == "__main__":

@@ -26,78 +26,116 @@ import sys
 
 from pyspark.sql import functions as F
 
-from sparkforge_runtime.job import JobDefinition, PlannedStep, run_job
+from sparkforge_runtime.job import run_job
+from sparkforge_runtime.plan import Pipeline, Plan, step
 from sparkforge_runtime.rules import Rule
-from sparkforge_runtime.specs import StepSpec
+from sparkforge_runtime.verbs import StepRun
 
 # pipeline.py:3
 from pyspark.sql import DataFrame, SparkSession
 
 
 # pipeline.py:10
-def accounts(spark: SparkSession, bronze_df: DataFrame, prior_silvers: dict) -> DataFrame:
+def accounts(
+    spark: SparkSession, bronze_df: DataFrame, prior_silvers: dict
+) -> DataFrame:
     return bronze_df.dropDuplicates(["account_id"])
 
 
-def bronze_raw_accounts() -> StepSpec:
-    """Bronze step 'raw_accounts' (pipeline.py:15): reads crm.raw_accounts unless --source binds it."""
-    return StepSpec(
-        name="raw_accounts",
-        layer="bronze",
-        threshold=95.0,
-        table="crm.raw_accounts",
-        keep_columns=("account_id", "created_at", "name"),
-        rules=(
-            Rule("account_id", "not_null", F.col("account_id").isNotNull()),
-            Rule("created_at", "not_null", F.col("created_at").isNotNull()),
-            Rule("name", "not_empty", F.col("name").isNotNull() & (F.length(F.col("name")) > 0)),
+def raw_accounts_rules() -> tuple[Rule, ...]:
+    """Rules of bronze step 'raw_accounts' (pipeline.py:15)."""
+    return (
+        Rule("account_id", "not_null", F.col("account_id").isNotNull()),
+        Rule("created_at", "not_null", F.col("created_at").isNotNull()),
+        Rule(
+            "name",
+            "not_empty",
+            F.col("name").isNotNull() & (F.length(F.col("name")) > 0),
         ),
     )
 
 
-def silver_accounts() -> StepSpec:
-    """Silver step 'accounts' (pipeline.py:22): writes crm.accounts."""
-    return StepSpec(
-        name="accounts",
-        layer="silver",
-        threshold=98.0,
-        table="crm.accounts",
-        source_bronze="raw_accounts",
-        keep_columns=("account_id", "seats", "name"),
-        transform=accounts,
-        rules=(
-            Rule("account_id", "not_null", F.col("account_id").isNotNull()),
-            Rule("seats", "positive", F.col("seats") > 0),
-            Rule("name", "not_empty", F.col("name").isNotNull() & (F.length(F.col("name")) > 0)),
+# pipeline.py:15
+@step("bronze", "raw_accounts", table="crm.raw_accounts")
+def bronze_raw_accounts(run: StepRun) -> DataFrame:
+    """Reads crm.raw_accounts, or the input bound with --source raw_accounts=....
+
+    Below 95% valid rows it fails; then accounts is cancelled.
+    """
+    df = run.read("crm.raw_accounts")
+    checked = run.validate(
+        df, raw_accounts_rules(), keep=("account_id", "created_at", "name")
+    )
+    run.gate(checked, min_rate=95.0)
+    return checked.valid
+
+
+def accounts_rules() -> tuple[Rule, ...]:
+    """Rules of silver step 'accounts' (pipeline.py:22)."""
+    return (
+        Rule("account_id", "not_null", F.col("account_id").isNotNull()),
+        Rule("seats", "positive", F.col("seats") > 0),
+        Rule(
+            "name",
+            "not_empty",
+            F.col("name").isNotNull() & (F.length(F.col("name")) > 0),
         ),
     )
 
 
-JOB = JobDefinition(
-    pipeline_name="pipeline",
-    source_file="pipeline.py",
+# pipeline.py:22
+@step(
+    "silver",
+    "accounts",
+    table="crm.accounts",
+    after=("raw_accounts",),
+    initial="overwrite",
+    incremental="overwrite",
+    full_refresh="overwrite",
+)
+def silver_accounts(run: StepRun) -> DataFrame:
+    """raw_accounts -> crm.accounts: recomputed and replaced in every run.
+
+    Below 98% valid rows it fails and writes nothing.
+    """
+    raw_accounts = run.output("raw_accounts")
+    priors = run.declared({}, argument="depends_on")
+    df = accounts(run.spark, raw_accounts, priors)
+    checked = run.validate(df, accounts_rules(), keep=("account_id", "seats", "name"))
+    run.gate(checked, min_rate=98.0)
+    run.publish(checked)
+    return checked.valid
+
+
+PIPELINE = Pipeline(
+    name="pipeline",
+    log_table="crm.pipeline_logs",
+    table_format="delta",
+    source="pipeline.py",
     source_hash="a87262a322fccc2deaecf58a56400407c433e83e8752a87f54c7e24b57553b2b",
     compiled_with="0.1.0",
     runtime_requires=">=0.1.0,<0.2",
     script="job.py",
-    parallel=True,
-    max_workers=4,
-    unified=False,
-    log_table="crm.pipeline_logs",
-    steps=(
-        PlannedStep(1, "raw_accounts", "bronze", "crm.raw_accounts"),
-        PlannedStep(2, "accounts", "silver", "crm.accounts", upstream=("raw_accounts",)),
-    ),
 )
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run the pipeline; `--help` lists the options. Returns the exit code."""
-    stages = (
-        (bronze_raw_accounts,),  # stage 1
-        (silver_accounts,),  # stage 2
+    """Run the pipeline; `--help` lists the options.
+
+    Steps run stage by stage; a failed step writes nothing and cancels the steps
+    that need it (its docstring names them), the others still run. Exit code:
+    0 every step completed, 1 a step failed, 2 bad arguments or environment.
+    """
+    plan = Plan(
+        stages=(
+            (bronze_raw_accounts,),  # stage 1
+            (silver_accounts,),  # stage 2
+        ),
+        parallel=True,
+        max_workers=4,
+        unified=False,
     )
-    return run_job(JOB, stages, argv)
+    return run_job(PIPELINE, plan, argv)
 
 
 if __name__ == "__main__":

@@ -1,0 +1,79 @@
+"""Say in words what a step does: the docstring of its function in the job.
+
+Input: a step's `StepPlan` and the `ir.Plan` it belongs to. Output: lines of plain English, at most
+76 characters each: what it reads, what it writes in each run mode, its threshold and what its
+failure cancels.
+
+    StepPlan(silver clean_orders, writes incremental="append", threshold=95.0)
+    ->  ["orders -> shop.clean_orders: in incremental runs it appends the rows newer",
+         "than its watermark (order_ts); otherwise it replaces the table.", ...]
+"""
+
+from __future__ import annotations
+
+import textwrap
+
+from sparkforge.ir import Layer, Plan
+from sparkforge.step_plan import StepPlan
+
+WIDTH = 76
+
+
+def _names(names: tuple[str, ...] | list[str]) -> str:
+    if len(names) < 2:
+        return "".join(names)
+    return f"{', '.join(names[:-1])} and {names[-1]}"
+
+
+def dependents(name: str, plan: Plan) -> list[str]:
+    """Every step that needs `name`, directly or through others, in stage order."""
+    found: list[str] = []
+    for stage in plan.stages:
+        for other in stage:
+            if any(u == name or u in found for u in plan.pipeline.step(other).upstream):
+                found.append(other)
+    return found
+
+
+def _reads(p: StepPlan) -> str:
+    info = p.info
+    if p.layer is Layer.BRONZE:
+        text = f"Reads {info.table}, or the input bound with --source {info.name}=..."
+        if p.oldest_of and p.watermark_column:
+            tables = _names([table for table, _ in p.oldest_of])
+            text += (
+                f"; in incremental runs only the rows whose {p.watermark_column} is newer than "
+                f"what {tables} last covered"
+            )
+        return text + "."
+    if p.step.existing:
+        return f"Validates the existing table {info.table}; it writes nothing."
+    sources = _names(list(info.after)) or "nothing"
+    return f"{sources} -> {info.table}: {_writes(p)}."
+
+
+def _writes(p: StepPlan) -> str:
+    incremental = p.info.writes.get("incremental")
+    keys = f" on {_names(list(p.info.merge_keys))}" if p.info.merge_keys else ""
+    if p.since is not None:
+        verb = "merges" if incremental == "merge" else "appends"
+        return (
+            f"in incremental runs it {verb}{keys if verb == 'merges' else ''} the rows newer than "
+            f"its watermark ({p.since[1]}); otherwise it replaces the table"
+        )
+    what = "recomputed from the whole silver tables" if p.layer is Layer.GOLD else "recomputed"
+    if incremental == "merge":
+        return f"{what}, merged{keys} in incremental runs and replaced otherwise"
+    return f"{what} and replaced in every run"
+
+
+def step_docstring(p: StepPlan, plan: Plan) -> list[str]:
+    """The docstring lines of a step function."""
+    cancelled = dependents(p.step.name, plan)
+    gate = f"Below {p.threshold:g}% valid rows it fails and writes nothing"
+    verb = "is" if len(cancelled) == 1 else "are"
+    gate += f"; then {_names(cancelled)} {verb} cancelled." if cancelled else "."
+    if p.layer is Layer.BRONZE:
+        gate = gate.replace(" and writes nothing", "")
+    first = textwrap.wrap(_reads(p), WIDTH)
+    return [*first, "", *textwrap.wrap(gate, WIDTH)]

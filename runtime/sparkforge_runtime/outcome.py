@@ -1,0 +1,85 @@
+"""What happened when steps ran: one `StepOutcome` per step, one `RunReport` per run.
+
+Input: the measurements the verbs record. Output: the source of progress lines, the summary, the
+run log's rows and the interpreted runner's result objects.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from pyspark.sql import DataFrame
+
+from sparkforge_runtime.plan import Mode
+
+
+class Status(enum.StrEnum):
+    COMPLETED = "completed"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+
+
+@dataclass(slots=True)
+class StepOutcome:
+    name: str
+    layer: str
+    stage_index: int
+    status: Status = Status.COMPLETED
+    start_time: float = 0.0
+    end_time: float = 0.0
+    table_fqn: str | None = None
+    write_mode: str | None = None
+    input_rows: int = 0
+    valid_rows: int = 0
+    invalid_rows: int = 0
+    rows_written: int = 0
+    threshold: float = 0.0
+    previous_watermark: str | None = None
+    new_watermark: str | None = None
+    # The newest incremental value a bronze step read (valid or not), as Spark prints it: what its
+    # silver steps record in their commit, so the next run starts after it.
+    high_water: str | None = None
+    error_type: str | None = None
+    error_message: str | None = None
+    output: DataFrame | None = field(default=None, repr=False)
+
+    @property
+    def duration_secs(self) -> float:
+        return max(0.0, self.end_time - self.start_time)
+
+    @property
+    def validation_rate(self) -> float:
+        return 100.0 if self.input_rows == 0 else self.valid_rows * 100.0 / self.input_rows
+
+    @property
+    def validation_passed(self) -> bool:
+        return self.status is Status.COMPLETED
+
+    @property
+    def ok(self) -> bool:
+        return self.status is Status.COMPLETED
+
+
+@dataclass(slots=True)
+class RunReport:
+    run_id: str
+    mode: Mode
+    started_at: datetime
+    ended_at: datetime | None = None
+    outcomes: dict[str, StepOutcome] = field(default_factory=dict)
+    max_concurrency: int = 0
+
+    @property
+    def success(self) -> bool:
+        return all(o.ok for o in self.outcomes.values())
+
+    @property
+    def failed_steps(self) -> list[str]:
+        return [n for n, o in self.outcomes.items() if o.status is Status.FAILED]
+
+    @property
+    def error_message(self) -> str | None:
+        errors = [o.error_message for o in self.outcomes.values() if o.status is Status.FAILED]
+        return "; ".join(e for e in errors if e) or None

@@ -1,0 +1,196 @@
+"""Run a plan: steps in dependency order, independent ones side by side, one run log per run.
+
+Input: a SparkSession, a `Plan`, `RunOptions`. Output: a `RunReport` with one `StepOutcome` per step.
+A failed step cancels the steps that need it; the others still run. Each step runs in a worker
+thread with its own scheduler pool and job group, set in that thread so they never leak.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+import uuid
+from collections.abc import Callable, Mapping
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from pyspark.sql import DataFrame, SparkSession
+
+from sparkforge_runtime.errors import RuntimeStepError
+from sparkforge_runtime.outcome import RunReport, Status, StepOutcome
+from sparkforge_runtime.plan import Mode, Pipeline, Plan, Step
+from sparkforge_runtime.runlog import append_log, ensure_log_table, log_rows
+from sparkforge_runtime.tables import ensure_schema, split_fqn
+from sparkforge_runtime.verbs import RunState, StepRun
+
+LOG_JOB_GROUP = "sparkforge:run-log"
+
+
+@dataclass(frozen=True, slots=True)
+class RunOptions:
+    mode: Mode = Mode.INITIAL
+    log_table: str | None = None
+    engine: str = "interpreted"
+    progress: Callable[[StepOutcome], None] | None = None
+
+
+def run_plan(
+    spark: SparkSession,
+    pipeline: Pipeline,
+    plan: Plan,
+    options: RunOptions,
+    sources: Mapping[str, Any] | None = None,
+    upstream: Mapping[str, DataFrame] | None = None,
+) -> RunReport:
+    """Run every step of `plan`; write one log row per step once, in a `finally`, even when the run
+    fails. `upstream` holds outputs of steps outside this plan (running one step on its own)."""
+    log = logging.getLogger(f"sparkforge.{pipeline.name}")
+    state = RunState(spark, options.mode, log, pipeline.table_format, dict(sources or {}))
+    state.outputs.update(upstream or {})
+    stage_of = plan.stage_of()
+    report = RunReport(str(uuid.uuid4()), options.mode, datetime.now(UTC))
+    report.outcomes = {s.name: StepOutcome(s.name, s.info.layer, stage_of[s.name]) for s in plan.steps}
+    log.info("run %s: mode %s, %d steps", report.run_id, options.mode.value, len(plan.steps))
+    warmup = _warm_catalog(spark, plan, options)
+    try:
+        _Scheduler(state, plan, report, options).run()
+    finally:
+        report.ended_at = datetime.now(UTC)
+        if warmup is not None:
+            warmup.join()
+        for outcome in report.outcomes.values():
+            outcome.output = state.outputs.get(outcome.name)
+        _release(state, list(state.cached))
+        if options.log_table and options.mode is not Mode.VALIDATION_ONLY:
+            spark.sparkContext.setJobGroup(LOG_JOB_GROUP, "append the run log", False)
+            append_log(spark, options.log_table, log_rows(report, plan, pipeline, options.engine))
+    return report
+
+
+def _warm_catalog(spark: SparkSession, plan: Plan, options: RunOptions) -> threading.Thread | None:
+    """Create the target schemas and the log table in the background while the first steps read:
+    the first metastore call of a process is slow. Errors are left to the writes that need them."""
+    if options.mode is Mode.VALIDATION_ONLY:
+        return None
+    schemas = sorted({split_fqn(s.info.table)[0] or "" for s in plan.steps if s.info.writes} - {""})
+
+    def warm() -> None:
+        try:
+            for schema in schemas:
+                ensure_schema(spark, schema)
+            if options.log_table:
+                spark.sparkContext.setJobGroup(LOG_JOB_GROUP, "create the run log", False)
+                ensure_log_table(spark, options.log_table)
+        except Exception:
+            return
+
+    thread = threading.Thread(target=warm, name="sparkforge-catalog", daemon=True)
+    thread.start()
+    return thread
+
+
+def _release(state: RunState, names: list[str]) -> None:
+    with state.lock:
+        frames = [state.cached.pop(n) for n in names if n in state.cached]
+    for frame in frames:
+        frame.unpersist(blocking=False)
+
+
+class _Scheduler:
+    """Submits each step once its upstream steps are done (and, unless unified, its stage began)."""
+
+    def __init__(self, state: RunState, plan: Plan, report: RunReport, options: RunOptions) -> None:
+        self.state, self.plan, self.report, self.options = state, plan, report, options
+        self.stage_of = plan.stage_of()
+        self.done: set[str] = set()
+        self.running = 0
+        self.readers: dict[str, list[str]] = {}
+        for s in plan.steps:
+            for name in s.info.after:
+                self.readers.setdefault(name, []).append(s.name)
+
+    def run(self) -> None:
+        workers = max(1, self.plan.max_workers) if self.plan.parallel else 1
+        pending = list(self.plan.steps)
+        futures: dict[Future[None], Step] = {}
+        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="sparkforge") as pool:
+            while pending or futures:
+                for s in [s for s in pending if self._ready(s)]:
+                    pending.remove(s)
+                    blocker = next((u for u in s.info.after if self._failed(u)), None)
+                    if blocker is None:
+                        futures[pool.submit(self._task, s)] = s
+                    else:
+                        self._cancel(s, blocker)
+                if not futures:
+                    if pending and not any(self._ready(s) for s in pending):
+                        raise RuntimeError(f"steps can never start: {[s.name for s in pending]}")
+                    continue
+                finished, _ = wait(list(futures), return_when=FIRST_COMPLETED)
+                for future in finished:
+                    self._finish(futures.pop(future))
+
+    def _ready(self, s: Step) -> bool:
+        if any(u in self.stage_of and u not in self.done for u in s.info.after):
+            return False
+        stage = self.stage_of[s.name]
+        return self.plan.unified or all(n in self.done for n, i in self.stage_of.items() if i < stage)
+
+    def _failed(self, name: str) -> bool:
+        outcome = self.report.outcomes.get(name)
+        return name in self.done and outcome is not None and not outcome.ok
+
+    def _task(self, s: Step) -> None:
+        sc, outcome, log = self.state.spark.sparkContext, self.report.outcomes[s.name], self.state.log
+        sc.setLocalProperty("spark.scheduler.pool", s.name)
+        sc.setJobGroup(f"sparkforge:{s.name}", f"{s.info.layer} step {s.name}", False)
+        with self.state.lock:
+            self.running += 1
+            self.report.max_concurrency = max(self.report.max_concurrency, self.running)
+        outcome.start_time = time.time()
+        log.info("%s %s: started", s.info.layer, s.name)
+        try:
+            output = s.function(StepRun(self.state, s.info, outcome))
+            with self.state.lock:
+                self.state.outputs[s.name] = output
+        except Exception as exc:
+            outcome.status, outcome.error_type = Status.FAILED, type(exc).__name__
+            outcome.error_message = _message(s, exc)
+            log.error("%s %s: failed: %s", s.info.layer, s.name, outcome.error_message)
+        finally:
+            outcome.end_time = time.time()
+            with self.state.lock:
+                self.running -= 1
+            sc.setLocalProperty("spark.scheduler.pool", None)  # type: ignore[arg-type]
+
+    def _cancel(self, s: Step, failed: str) -> None:
+        outcome = self.report.outcomes[s.name]
+        outcome.status, outcome.error_type = Status.CANCELLED, "Cancelled"
+        outcome.error_message = f"[{s.info.layer}:{s.name}] cancelled because {failed!r} did not complete"
+        outcome.start_time = outcome.end_time = time.time()
+        self.state.log.warning("%s", outcome.error_message)
+        self._finish(s)
+
+    def _finish(self, s: Step) -> None:
+        """Mark a step done and drop the cached rows nobody of this run will read again."""
+        self.done.add(s.name)
+        idle = [
+            n for n in (s.name, *s.info.after)
+            if all(r in self.done for r in self.readers.get(n, ()))
+        ]  # fmt: skip
+        _release(self.state, idle)
+        if self.options.progress is not None:
+            self.options.progress(self.report.outcomes[s.name])
+
+
+def _message(s: Step, exc: Exception) -> str:
+    text = str(exc)
+    if isinstance(exc, RuntimeStepError) and text.startswith(f"[{s.info.layer}:{s.name}]"):
+        return text
+    if isinstance(exc, RuntimeStepError):
+        return f"[{s.info.layer}:{s.name}] {text}"
+    first = text.strip().splitlines()[0] if text.strip() else ""
+    return f"[{s.info.layer}:{s.name}] {s.info.layer} step {s.name!r} raised {type(exc).__name__}: {first}"
