@@ -36,6 +36,7 @@ from tests.support.jobs import (
     column_types,
     explain,
     finish_job,
+    job_steps,
     load_module,
     read_table,
     sorted_rows,
@@ -148,11 +149,11 @@ class Sides:
 
     @property
     def tables(self) -> list[str]:
-        return sorted(s.table for s in self.job.JOB.steps if s.layer != "bronze" and not s.existing)
+        return sorted(s.table for s in job_steps(self.job) if s.writes)
 
     @property
     def schemas(self) -> list[str]:
-        tables = [s.table for s in self.job.JOB.steps] + [self.job.JOB.log_table]
+        tables = [s.table for s in job_steps(self.job)] + [self.job.PIPELINE.log_table]
         return sorted({t.partition(".")[0] for t in tables})
 
     def source_path(self, name: str) -> Path:
@@ -162,7 +163,7 @@ class Sides:
         return {name: f"parquet:{self.source_path(name)}" for name in self.bronze_names()}
 
     def bronze_names(self) -> list[str]:
-        return sorted(s.name for s in self.job.JOB.steps if s.layer == "bronze")
+        return sorted(s.name for s in job_steps(self.job) if s.layer == "bronze")
 
 
 @pytest.fixture
@@ -249,14 +250,14 @@ def assert_same_tables(spark: SparkSession, sides: Sides, mode: str) -> None:
 
 
 def assert_same_logs(spark: SparkSession, sides: Sides) -> None:
-    log_table = sides.job.JOB.log_table
+    log_table = sides.job.PIPELINE.log_table
     compiled = read_table(spark, sides.dirs, log_table)
     interpreted = spark.table(log_table)
     assert {r[0] for r in compiled.select("engine").distinct().collect()} == {"compiled"}
     assert {r[0] for r in interpreted.select("engine").distinct().collect()} == {"interpreted"}
     assert compiled.select("run_id").distinct().count() == 3  # validation-only logs nothing
     expected = sorted_rows(interpreted, COMPARED_LOG_COLUMNS)
-    assert len(expected) == 3 * len(sides.job.JOB.steps)
+    assert len(expected) == 3 * len(job_steps(sides.job))
     assert sorted_rows(compiled, COMPARED_LOG_COLUMNS) == expected
 
 

@@ -108,8 +108,12 @@ def test_transform_errors_name_the_step(spark, schema):  # type: ignore[no-untyp
     )
     result = builder.to_pipeline().initial_load(bronze_sources=sources(spark))
     assert set(result.failed_steps) == {"explodes", "returns_int"}
-    assert "silver step 'explodes'" in result.step_results["explodes"].error_message
+    assert "step 'explodes' (silver)" in result.step_results["explodes"].error_message
     assert "RuntimeError: bad join key" in result.step_results["explodes"].error_message
+    # The line of the user's code that raised, in the user's own file.
+    assert "test_runner.py:97: step 'explodes' (silver): RuntimeError: bad join key" in (
+        result.step_results["explodes"].error_message
+    )
     assert "must return a DataFrame, got int" in result.step_results["returns_int"].error_message
     assert result.step_results["revenue"].status is StepStatus.COMPLETED
 

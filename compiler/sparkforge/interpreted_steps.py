@@ -9,7 +9,9 @@ the functions `emit_steps` writes into a job. Read one of those next to `run_ste
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 from pyspark.sql import DataFrame
@@ -82,7 +84,8 @@ def runtime_plan(plan: Plan) -> tuple[RuntimePipeline, RuntimePlan]:
     steps = {}
     for s in pipeline.steps:
         decided = plan_step(s, pipeline)
-        steps[s.name] = RuntimeStep(decided.info, step_function(decided))
+        where = f"{os.path.basename(s.span.file)}:{s.span.line}" if s.span else None
+        steps[s.name] = RuntimeStep(replace(decided.info, source=where), step_function(decided))
     runtime = RuntimePipeline(
         name=settings.pipeline_name,
         log_table=log_table(settings),

@@ -32,3 +32,26 @@ class TransformError(RuntimeStepError):
 
 class ThresholdError(RuntimeStepError):
     """The valid rate of a step is below its threshold; nothing was written."""
+
+
+def describe(exc: BaseException) -> str:
+    """One line for any failure: Spark's error class and the first line of its message
+    (`[UNRESOLVED_COLUMN.WITH_SUGGESTION] ...`), never a JVM stack; `TypeError: ...` for Python."""
+    if isinstance(exc, RuntimeStepError):
+        return _first_line(str(exc))
+    condition = getattr(exc, "getCondition", None) or getattr(exc, "getErrorClass", None)
+    klass = condition() if callable(condition) else None
+    java = getattr(exc, "java_exception", None)
+    if java is not None:
+        text = str(java.getMessage() or "")
+        name = str(java.getClass().getSimpleName())
+        return _first_line(text) if text.startswith("[") else f"{name}: {_first_line(text)}"
+    text = _first_line(str(exc))
+    if klass and not text.startswith("["):
+        return f"[{klass}] {text}"
+    return text if klass else f"{type(exc).__name__}: {text}"
+
+
+def _first_line(text: str) -> str:
+    lines = [line.strip() for line in text.strip().splitlines() if line.strip()]
+    return lines[0] if lines else "(no message)"

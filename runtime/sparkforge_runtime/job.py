@@ -43,6 +43,7 @@ class JobArgs:
     dry_run: bool = False
     log_level: str = "INFO"
     spark_log_level: str | None = None
+    verbose: bool = False
 
 
 def _parser(pipeline: Pipeline, plan: Plan) -> argparse.ArgumentParser:
@@ -72,6 +73,7 @@ def _parser(pipeline: Pipeline, plan: Plan) -> argparse.ArgumentParser:
         help="level of the job's own log on stderr (default: INFO)")  # fmt: skip
     add("--spark-log-level", type=str.upper, metavar="LEVEL",
         help="set Spark's log level (default: as the Spark configuration says)")  # fmt: skip
+    add("--verbose", action="store_true", help="print the full traceback of a failed step")
     return parser
 
 
@@ -127,7 +129,7 @@ def parse_args(pipeline: Pipeline, plan: Plan, argv: Sequence[str] | None) -> Jo
     return JobArgs(
         Mode.parse(ns.mode), _sources(parser, plan, ns.source), _selected(parser, plan, ns.steps),
         ns.log_table, ns.max_workers, plan.parallel and not ns.no_parallel, ns.dry_run,
-        ns.log_level, ns.spark_log_level,
+        ns.log_level, ns.spark_log_level, ns.verbose,
     )  # fmt: skip
 
 
@@ -208,6 +210,9 @@ def run_job(pipeline: Pipeline, plan: Plan, argv: Sequence[str] | None = None) -
     report = run_plan(spark, pipeline, plan, options, args.sources)
     print(format_summary(list(report.outcomes.values()), time.time() - started), flush=True)
     if not report.success:
+        for outcome in report.outcomes.values():
+            if args.verbose and outcome.error_trace:
+                print(f"{outcome.name}:\n{outcome.error_trace}", file=sys.stderr)
         print(f"failed: {report.error_message}", file=sys.stderr)
         return 1
     return 0

@@ -43,6 +43,7 @@ class StepOutcome:
     high_water: str | None = None
     error_type: str | None = None
     error_message: str | None = None
+    error_trace: str | None = field(default=None, repr=False)  # shown under --verbose
     output: DataFrame | None = field(default=None, repr=False)
 
     @property

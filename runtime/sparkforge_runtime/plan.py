@@ -46,6 +46,7 @@ class StepInfo:
     writes: Mapping[str, str] = field(default_factory=dict)
     merge_keys: tuple[str, ...] = ()
     watermark: str | None = None  # bronze: in incremental runs it reads rows newer than this column
+    source: str | None = None  # `pipeline.py:LINE` declaring the step, when no job line says it
 
     def write_mode(self, mode: Mode) -> str | None:
         return self.writes.get(mode.value)

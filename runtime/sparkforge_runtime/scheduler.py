@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+import traceback
 import uuid
 from collections.abc import Callable, Mapping
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
@@ -19,12 +20,13 @@ from typing import Any
 
 from pyspark.sql import DataFrame, SparkSession
 
-from sparkforge_runtime.errors import RuntimeStepError
+from sparkforge_runtime.errors import ThresholdError, describe
 from sparkforge_runtime.outcome import RunReport, Status, StepOutcome
 from sparkforge_runtime.plan import Mode, Pipeline, Plan, Step
 from sparkforge_runtime.runlog import append_log, ensure_log_table, log_rows
 from sparkforge_runtime.tables import ensure_schema, split_fqn
 from sparkforge_runtime.verbs import RunState, StepRun
+from sparkforge_runtime.where import user_line
 
 LOG_JOB_GROUP = "sparkforge:run-log"
 
@@ -159,6 +161,7 @@ class _Scheduler:
         except Exception as exc:
             outcome.status, outcome.error_type = Status.FAILED, type(exc).__name__
             outcome.error_message = _message(s, exc)
+            outcome.error_trace = "".join(traceback.format_exception(exc))
             log.error("%s %s: failed: %s", s.info.layer, s.name, outcome.error_message)
         finally:
             outcome.end_time = time.time()
@@ -187,10 +190,9 @@ class _Scheduler:
 
 
 def _message(s: Step, exc: Exception) -> str:
-    text = str(exc)
-    if isinstance(exc, RuntimeStepError) and text.startswith(f"[{s.info.layer}:{s.name}]"):
-        return text
-    if isinstance(exc, RuntimeStepError):
-        return f"[{s.info.layer}:{s.name}] {text}"
-    first = text.strip().splitlines()[0] if text.strip() else ""
-    return f"[{s.info.layer}:{s.name}] {s.info.layer} step {s.name!r} raised {type(exc).__name__}: {first}"
+    """One line: a threshold breach as SPEC words it, anything else where it happened in the
+    user's file and what Spark or Python said, without a JVM stack."""
+    if isinstance(exc, ThresholdError):
+        return str(exc)
+    where = user_line(exc) or s.info.source or "<job>"
+    return f"{where}: step {s.name!r} ({s.info.layer}): {describe(exc)}"

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from pyspark.sql import DataFrame, SparkSession
+from sparkforge_runtime.plan import Step, StepInfo
 from sparkforge_runtime.session import DELTA_CONF, ENGINE_CONF
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -197,3 +198,8 @@ def sorted_rows(df: DataFrame, columns: Sequence[str] | None = None) -> list[tup
 def column_types(df: DataFrame) -> list[tuple[str, str]]:
     """(name, type) of every column, in name order."""
     return sorted((f.name, f.dataType.simpleString()) for f in df.schema.fields)
+
+
+def job_steps(module: types.ModuleType) -> list[StepInfo]:
+    """The declarations of a compiled job's step functions, in the order the job defines them."""
+    return [value.info for value in vars(module).values() if isinstance(value, Step)]

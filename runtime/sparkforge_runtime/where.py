@@ -1,0 +1,59 @@
+"""Where a step failed, in the user's own file: `pipeline.py:LINE` from a traceback.
+
+Input: an exception raised while a step ran. Output: the innermost line of user code it passed
+through. A compiled job copies each transform under a `# pipeline.py:N` comment, so a line of the
+job maps back to the pipeline; a line of a step function maps to the line that declared the step.
+In the interpreted runner the transform's code is the user's file itself.
+
+    user_line(exc)  ->  "pipeline.py:33"
+"""
+
+from __future__ import annotations
+
+import linecache
+import os
+import re
+import sys
+import sysconfig
+import traceback
+
+import py4j
+import pyspark
+
+_ORIGIN = re.compile(r"# (\S+\.py):(\d+)$")
+_DECLARED = re.compile(r"@step\(|def \w+\(\) -> tuple\[Rule, \.\.\.\]:")
+_LIBRARIES = tuple(
+    os.path.dirname(path)
+    for path in (pyspark.__file__, py4j.__file__, __file__, os.__file__)
+    if path
+) + (sysconfig.get_paths()["purelib"],)
+
+
+def user_line(exc: BaseException) -> str | None:
+    """`file:line` of the innermost frame of user code in the traceback, mapped to the pipeline."""
+    compiler = sys.modules.get("sparkforge")  # the interpreted runner's own frames are not user code
+    skip = _LIBRARIES + ((os.path.dirname(compiler.__file__),) if compiler and compiler.__file__ else ())
+    for frame in reversed(traceback.extract_tb(exc.__traceback__)):
+        if not frame.filename.startswith(skip) and frame.lineno:
+            return _origin(frame.filename, frame.lineno) or _shown(frame.filename, frame.lineno)
+    return None
+
+
+def _origin(filename: str, lineno: int) -> str | None:
+    """The pipeline line a line of a compiled job came from; None for any other file."""
+    if "a sparkforge job" not in linecache.getline(filename, 1):
+        return None
+    for line in range(lineno, 0, -1):
+        match = _ORIGIN.match(linecache.getline(filename, line).rstrip())
+        if match is None:
+            continue
+        source, start = match.group(1), int(match.group(2))
+        if _DECLARED.match(linecache.getline(filename, line + 1)):
+            return f"{source}:{start}"  # a step or its rules: where the pipeline declares it
+        return f"{source}:{start + lineno - line - 1}"  # copied code: the same line in the file
+    return None
+
+
+def _shown(filename: str, lineno: int) -> str:
+    relative = os.path.relpath(filename)
+    return f"{filename if relative.startswith('..') else relative}:{lineno}"
