@@ -69,20 +69,28 @@ def render_mermaid(graph: StepGraph) -> str:
 
 
 def node_ids(graph: StepGraph) -> dict[str, str]:
-    """Step name -> a Mermaid-safe, unique node id; the stage subgraphs' ids are taken first."""
+    """Step name -> a Mermaid-safe, unique node id; the stage subgraphs' ids are taken first.
+
+    Names that are safe ids already keep them; the others are rewritten, numbered on a clash.
+    """
     taken = {_stage_id(stage.number) for stage in graph.stages}
+    bases = {step.name: _safe_id(step.name) for step in graph.steps}
     ids: dict[str, str] = {}
-    for name in sorted(step.name for step in graph.steps):
-        base = re.sub(r"[^A-Za-z0-9_]", "_", name)
-        if not base or base[0].isdigit() or base.lower() in _KEYWORDS:
-            base = f"step_{base}"
-        candidate, n = base, 1
+    for name in sorted(bases, key=lambda n: (bases[n] != n, n)):
+        candidate, n = bases[name], 1
         while candidate in taken:
             n += 1
-            candidate = f"{base}_{n}"
+            candidate = f"{bases[name]}_{n}"
         taken.add(candidate)
         ids[name] = candidate
-    return ids
+    return dict(sorted(ids.items()))
+
+
+def _safe_id(name: str) -> str:
+    base = re.sub(r"[^A-Za-z0-9_]", "_", name)
+    if not base or base[0].isdigit() or base.lower() in _KEYWORDS:
+        return f"step_{base}"
+    return base
 
 
 def label_text(text: str) -> str:
