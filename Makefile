@@ -56,9 +56,11 @@ bench: setup
 	$(BIN)/pip install -q -e '.[bench]'
 	$(BIN)/python -m benchmarks.run $(if $(FULL),--full) $(BENCH_ARGS)
 
-# Recompile every golden job (tests/cases/*) and every example's job.py; review the diff, then commit.
+# Recompile every golden job (tests/cases/*) and every example's job.py, and redraw their graphs
+# (tests/graphs/ and the Mermaid block of each example's README.md); review the diff, then commit.
 goldens: setup
 	for dir in examples/*/; do \
 	  if [ -f "$$dir/pipeline.py" ]; then $(BIN)/sparkforge compile "$$dir/pipeline.py" -o "$$dir/job.py" || exit 1; fi; \
 	done
 	SPARKFORGE_UPDATE_GOLDENS=1 $(BIN)/pytest -q tests/test_goldens.py
+	SPARKFORGE_UPDATE_GOLDENS=1 $(BIN)/pytest -q tests/test_graph_goldens.py

@@ -10,6 +10,7 @@ the plain values `PipelineRunner.get_step_info` reports. What a step does at run
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from sparkforge.ir import Layer, Settings, Step
@@ -20,6 +21,23 @@ def table_fqn(step: Step, settings: Settings) -> str:
     schema = step.schema or settings.schema
     table = step.name if step.layer is Layer.BRONZE else (step.table_name or step.name)
     return f"{schema}.{table}" if schema else table
+
+
+def incremental_watermark(step: Step, steps: Mapping[str, Step]) -> str | None:
+    """The column an incremental run filters (bronze) or appends by (silver); None when not incremental.
+
+    The engine's rule: a bronze step with `incremental_col` reads only newer rows; a silver step that
+    writes its table and reads such a bronze step appends, by `watermark_col` or else the bronze's
+    `incremental_col`; gold steps are recomputed in full.
+    """
+    if step.layer is Layer.BRONZE:
+        return step.incremental_col
+    if step.layer is not Layer.SILVER or step.existing or not step.source_bronze:
+        return None
+    source = steps.get(step.source_bronze)
+    if source is None or source.layer is not Layer.BRONZE or not source.incremental_col:
+        return None
+    return step.watermark_col or source.incremental_col
 
 
 def keep_columns(step: Step, settings: Settings) -> tuple[str, ...] | None:

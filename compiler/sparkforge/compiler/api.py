@@ -3,8 +3,9 @@
 Input: the text of `pipeline.py`, the name to show in diagnostics, and `CompileOptions`. Output: a
 `CompileResult` with the job's source (None when there are errors), every diagnostic, and the plan.
 The stages run in order: read (libcst frontend) -> plan (graphlib) -> generate (templates) -> format
-(black). A user mistake is a diagnostic, never an exception; a compiler bug raises
-`InternalCompilerError`, which keeps the unformatted output for the bug report.
+(black); `read_plan` runs the first two alone (`sparkforge graph` draws the plan). A user mistake is
+a diagnostic, never an exception; a compiler bug raises `InternalCompilerError`, which keeps the
+unformatted output for the bug report.
 
     compile_source("builder = PipelineBuilder(...)...", "pipeline.py", CompileOptions())
     -> CompileResult(source='r\"\"\"Pipeline ...', diagnostics=(), plan=Plan(...))
@@ -88,20 +89,35 @@ def _generate_options(filename: str, options: CompileOptions) -> GenerateOptions
     )
 
 
+def read_plan(
+    text: str, filename: str, options: CompileOptions | None = None
+) -> tuple[Plan | None, tuple[Diagnostic, ...]]:
+    """The first two stages, read and plan: the `Plan` (None on any error) and every diagnostic.
+
+    `compile_source` goes on to generate a job from it; `sparkforge graph` draws it.
+    """
+    options = options or CompileOptions()
+    base_dir = options.base_dir if options.base_dir is not None else posixpath.dirname(filename)
+    pipeline, diagnostics = read_pipeline(text, filename, base_dir=base_dir)
+    if pipeline is None or any(d.is_error for d in diagnostics):
+        return None, diagnostics
+    if not pipeline.source_hash:
+        pipeline = replace(pipeline, source_hash=hashlib.sha256(text.encode("utf-8")).hexdigest())
+    try:
+        return _plan(pipeline), diagnostics
+    except CompileError as exc:
+        return None, (*diagnostics, exc.diagnostic)
+
+
 def compile_source(
     text: str, filename: str, options: CompileOptions | None = None
 ) -> CompileResult:
     """Compile one pipeline file's text; see the module docstring."""
     options = options or CompileOptions()
-    base_dir = options.base_dir if options.base_dir is not None else posixpath.dirname(filename)
-    pipeline, diagnostics = read_pipeline(text, filename, base_dir=base_dir)
-    if pipeline is None or any(d.is_error for d in diagnostics):
+    plan, diagnostics = read_plan(text, filename, options)
+    if plan is None:
         return CompileResult(None, diagnostics, None)
-    if not pipeline.source_hash:
-        pipeline = replace(pipeline, source_hash=hashlib.sha256(text.encode("utf-8")).hexdigest())
-    plan: Plan | None = None
     try:
-        plan = _plan(pipeline)
         generated = generate_units(plan, _generate_options(filename, options))
     except CompileError as exc:
         return CompileResult(None, (*diagnostics, exc.diagnostic), plan)

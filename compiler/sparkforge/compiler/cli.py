@@ -20,9 +20,10 @@ from pathlib import Path
 import click
 
 import sparkforge
-from sparkforge.compiler.api import CompileOptions, CompileResult, compile_source
+from sparkforge.compiler.api import CompileOptions, CompileResult, compile_source, read_plan
 from sparkforge.compiler.diagnostics import render_all
 from sparkforge.compiler.format_source import mode_for
+from sparkforge.compiler.render_graph import FORMATS, render_graph
 from sparkforge.compiler.runtime_zip import ZIP_NAME, write_runtime_zip
 
 EXIT_OK, EXIT_USER, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
@@ -196,6 +197,64 @@ def compile_command(
     if with_runtime_zip and output is not None:
         runtime_zip = output.parent / ZIP_NAME
     ctx.exit(run_compile(Request(pipeline, output, check, runtime_zip)))
+
+
+def run_graph(pipeline: Path, fmt: str, output: Path | None) -> int:
+    """`sparkforge graph` after argument parsing: read and plan as `compile` does, then draw."""
+    try:
+        text = pipeline.read_bytes().decode("utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        _say(f"error: cannot read {pipeline}: {exc}")
+        return EXIT_USER
+    filename = pipeline.as_posix()
+    try:
+        plan, diagnostics = read_plan(text, filename)
+        drawn = render_graph(plan, fmt) if plan is not None else None
+    except Exception as exc:  # a user mistake is a diagnostic, so anything raised is our bug
+        return _internal_error(Request(pipeline, None, False, None), exc)
+    if diagnostics:
+        _say(_render(CompileResult(None, diagnostics, plan), filename, text))
+    if plan is None or drawn is None:
+        errors = sum(1 for d in diagnostics if d.is_error)
+        _say(f"{pipeline}: {errors} error{'s' if errors != 1 else ''}; no graph drawn")
+        return EXIT_USER
+    steps = sum(len(stage) for stage in plan.stages)
+    return _write_graph(drawn, output, f"{fmt}, {steps} steps in {len(plan.stages)} stages")
+
+
+def _write_graph(drawn: str, output: Path | None, summary: str) -> int:
+    if output is None:
+        click.echo(drawn, nl=False)
+        return EXIT_OK
+    if not output.is_file() or output.read_text("utf-8") != drawn:
+        output.parent.mkdir(parents=True, exist_ok=True)
+        output.write_text(drawn, "utf-8")
+    _say(f"wrote {output} ({summary})")
+    return EXIT_OK
+
+
+@main.command("graph")
+@click.argument("pipeline", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(FORMATS),
+    default=FORMATS[0],
+    show_default=True,
+    help="mermaid (renders in pull requests and READMEs), dot (Graphviz) or json.",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="The file to write (default: stdout).",
+)
+@click.pass_context
+def graph_command(ctx: click.Context, pipeline: Path, fmt: str, output: Path | None) -> None:
+    """Draw PIPELINE's steps, tables, stages and dependencies, read without running it."""
+    if output is not None and output.resolve() == pipeline.resolve():
+        raise click.UsageError("-o names the pipeline itself; write the graph to another file")
+    ctx.exit(run_graph(pipeline, fmt, output))
 
 
 if __name__ == "__main__":  # pragma: no cover - `python -m sparkforge.compiler.cli`
