@@ -7,8 +7,8 @@ Input: what a user passed to a builder method, and the steps declared so far. Ou
     -> StepError("gold step 'daily': source_silvers names unknown step 'clean_evnts'",
                  hint "did you mean 'clean_events'?")
 
-Name checks go through the security manager and run before anything touches Spark, so a malicious
-name never reaches the catalog.
+Name checks are the pure functions of `security.checks` (no audit log, no process-wide state) and
+run before anything touches Spark, so a malicious name never reaches the catalog.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 from sparkforge.exceptions import ConfigurationError, StepError
 from sparkforge.ir import Layer, Settings, Step, Transform, WriteMode
 from sparkforge.models import check_rate, check_workers
+from sparkforge.security import checks as security
 
 if TYPE_CHECKING:  # the compiler uses these checks without Spark; keep pyspark out of its imports
     from pyspark.sql import SparkSession
@@ -96,19 +97,15 @@ def check_step_name(name: object, layer: Layer, steps: Sequence[Step]) -> StepCo
 
 
 def check_identifier(kind: str, value: str, ctx: StepContext | None) -> str:
-    """A safe table or schema name (`kind` is "table" or "schema"), checked by the security layer."""
-    from sparkforge.security import SecurityError, get_security_manager
-
-    manager = get_security_manager()
-    validate = manager.validate_schema_name if kind == "schema" else manager.validate_table_name
-    try:
-        return validate(value)
-    except SecurityError as err:
-        if ctx is None:
-            raise ConfigurationError(
-                f"invalid {kind} name: {err.message}", suggestions=err.suggestions
-            ) from err
-        raise ctx.error(f"invalid {kind} name: {err.message}", err.suggestions) from err
+    """A safe table or schema name (`kind` is "table" or "schema"), by the pure security checks."""
+    check = security.check_schema_name if kind == "schema" else security.check_table_name
+    problem = check(value)
+    if problem is None:
+        return value
+    if ctx is None:
+        raise ConfigurationError(f"invalid {kind} name: {problem.message}",
+                                 suggestions=problem.suggestions)
+    raise ctx.error(f"invalid {kind} name: {problem.message}", problem.suggestions)
 
 
 def check_table_name(table_name: object, ctx: StepContext) -> str:

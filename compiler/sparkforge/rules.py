@@ -33,6 +33,7 @@ from sparkforge_runtime.rules import (
 
 from sparkforge.exceptions import InvalidRuleError, ValidationError
 from sparkforge.ir import RuleKind, RuleSpec
+from sparkforge.security.checks import check_sql_rule
 
 __all__ = ["ColumnRules", "parse_rules", "to_runtime_rules", "unchecked_columns"]
 
@@ -156,22 +157,11 @@ def _parse_string(text: str, where: _Where) -> RuleSpec:
 
 
 def _checked_sql(text: str, where: _Where) -> str:
-    """The SQL text if the security layer accepts it as one boolean expression."""
-    from sparkforge.performance_cache import get_performance_cache
-    from sparkforge.security import SecurityError, get_security_manager
-
-    # Accepted rules are cached: large pipelines repeat the same SQL rule across many steps, and the
-    # check is a pure function of the text. Rejections are not cached, so each reports afresh.
-    cache = get_performance_cache()
-    key = ("sql_rule_accepted", text)
-    if cache.get(key) is not None:
-        return text
-    try:
-        checked = get_security_manager().validate_sql_expression(text)
-    except SecurityError as err:
-        where.fail(text, f"unsafe or invalid SQL rule: {err.message}", err.suggestions)
-    cache.put(key, True)
-    return checked
+    """The SQL text if the security checks accept it as one boolean expression."""
+    problem = check_sql_rule(text)
+    if problem is not None:
+        where.fail(text, f"unsafe or invalid SQL rule: {problem.describe()}", problem.suggestions)
+    return text
 
 
 def _example(op: str) -> str:

@@ -1,4 +1,4 @@
-"""Check that a SQL rule string is exactly one safe boolean expression (used by `security`).
+"""Check that a SQL rule string is exactly one safe boolean expression (used by `checks`).
 
 Input: the rule text, the allowed function names (lower case) and the length/nesting limits.
 Output: nothing when the rule is safe; otherwise `UnsafeRule` naming the token, its 0-based
