@@ -13,14 +13,14 @@ run before anything touches Spark, so a malicious name never reaches the catalog
 
 from __future__ import annotations
 
-import difflib
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from sparkforge.exceptions import ConfigurationError, StepError
 from sparkforge.ir import Layer, Settings, Step, Transform, WriteMode
 from sparkforge.models import check_rate, check_workers
 from sparkforge.security import checks as security
+from sparkforge.suggest import hints
 
 if TYPE_CHECKING:  # the compiler uses these checks without Spark; keep pyspark out of its imports
     from pyspark.sql import SparkSession
@@ -54,11 +54,6 @@ def make_settings(*, schema: object, table_format: object, pipeline_name: object
         pipeline_name=pipeline_name or "pipeline",
         log_table=None if log_table is None else check_identifier("table", log_table, None),
     )
-
-
-def did_you_mean(name: str, candidates: Iterable[str]) -> list[str]:
-    close = difflib.get_close_matches(name, list(candidates), n=1, cutoff=0.6)
-    return [f"did you mean {close[0]!r}?"] if close else []
 
 
 class StepContext:
@@ -195,7 +190,7 @@ def check_source_bronze(source: object, ctx: StepContext, steps: Sequence[Step],
         other = next((s for s in steps if s.name == source), None)
         kind = f"is a {other.layer.value} step" if other else "is not a bronze step"
         raise ctx.error(f"source_bronze {source!r} {kind}",
-                        [*did_you_mean(str(source), bronzes), f"bronze steps: {bronzes}"])
+                        [*hints(str(source), bronzes), f"bronze steps: {bronzes}"])
     return source
 
 
@@ -210,7 +205,7 @@ def check_silver_refs(what: str, names: Sequence[str], ctx: StepContext, steps: 
                             (f"{what} lists silver steps; silver steps: {silvers}",))
         if other is None and not allow_later:
             raise ctx.error(f"{what} names unknown step {name!r}",
-                            [*did_you_mean(name, silvers), f"silver steps: {silvers}"])
+                            [*hints(name, silvers), f"silver steps: {silvers}"])
 
 
 def infer_source_silvers(ctx: StepContext, steps: Sequence[Step]) -> tuple[str, ...]:
