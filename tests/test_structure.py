@@ -37,7 +37,6 @@ KNOWN_CYCLES: frozenset[frozenset[str]] = frozenset({
 LONG_MODULES: dict[str, int] = {
     "sparkforge.builder": 307,
     "sparkforge.parallel.worker_pool": 306,
-    "sparkforge.security.sql_guard": 453,
     "sparkforge_runtime.engine": 413,
 }
 

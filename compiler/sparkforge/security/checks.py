@@ -18,7 +18,8 @@ import functools
 import re
 from dataclasses import dataclass
 
-from sparkforge.security.sql_guard import FORBIDDEN_KEYWORDS, UnsafeRule, check_expression, words
+from sparkforge.security.sql_guard import check_expression
+from sparkforge.security.sql_tokens import FORBIDDEN_KEYWORDS, UnsafeRule, words
 
 __all__ = [
     "DEFAULT_ALLOWED_SQL_FUNCTIONS",
