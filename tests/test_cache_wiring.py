@@ -1,4 +1,5 @@
-"""Caches where they pay: the process-wide cache for schema look-ups against a live Spark catalog,\n`functools.lru_cache` on the pure SQL rule check (no process-wide state in the compile path)."""
+"""Caches where they pay, and none process-wide: schema look-ups are remembered per builder, SQL
+rule verdicts by `functools.lru_cache` on the pure check."""
 
 from __future__ import annotations
 
@@ -10,15 +11,23 @@ from sparkforge.rules import parse_rules
 from sparkforge.security.checks import _cached_sql_verdict
 
 
-def test_existing_schema_is_looked_up_once(spark, make_schema) -> None:  # type: ignore[no-untyped-def]
+def test_existing_schema_is_looked_up_once_per_builder(spark, make_schema, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     raw = make_schema("cached")
-    cache = get_performance_cache()
+    calls: list[str] = []
+    real = spark.catalog.databaseExists
+
+    def counted(name: str) -> bool:
+        calls.append(name)
+        return bool(real(name))
+
+    monkeypatch.setattr(spark.catalog, "databaseExists", counted)
+    used = _uses()
     for _ in range(2):
-        PipelineBuilder(spark=spark, schema=raw, verbose=False).with_bronze_rules(
-            name="events", rules={"id": ["not_null"]}, schema=raw
-        )
-    key = ("schema_exists", spark.sparkContext.applicationId, raw)
-    assert cache.get(key) is True
+        builder = PipelineBuilder(spark=spark, schema=raw, verbose=False)
+        for name in ("events", "clicks"):
+            builder.with_bronze_rules(name=name, rules={"id": ["not_null"]}, schema=raw)
+    assert calls == [raw, raw]
+    assert _uses() == used  # the process-wide cache is not involved
 
 
 def test_sql_rule_verdicts_are_memoised_by_the_pure_check_not_the_process_cache() -> None:

@@ -116,21 +116,9 @@ def check_table_name(table_name: object, ctx: StepContext) -> str:
     return table_name
 
 
-SCHEMA_CACHE_TTL = 60.0
-
-
 def check_schema_exists(spark: SparkSession, schema: str, ctx: StepContext) -> None:
-    """The schema is in the catalog (one metastore call, remembered for a minute when it exists).
-
-    Only existing schemas are cached, so a schema created after a failed check is seen at once; a
-    schema dropped meanwhile fails at write time with the table's own error.
-    """
-    from sparkforge.performance_cache import get_performance_cache
-
-    cache = get_performance_cache()
-    key = ("schema_exists", spark.sparkContext.applicationId, schema)
-    if cache.get(key) is not None:
-        return
+    """The schema is in the catalog (one metastore call; the builder remembers the schemas it has
+    seen, so this runs once per schema per builder, and nothing is kept process-wide)."""
     try:
         exists = spark.catalog.databaseExists(schema)
     except Exception as exc:
@@ -143,7 +131,6 @@ def check_schema_exists(spark: SparkSession, schema: str, ctx: StepContext) -> N
             f"schema {schema!r} does not exist",
             (f"create it first: spark.sql('CREATE SCHEMA IF NOT EXISTS {schema}')",),
         )
-    cache.put(key, True, ttl_seconds=SCHEMA_CACHE_TTL)
 
 
 def check_transform(transform: object, ctx: StepContext) -> Transform:
