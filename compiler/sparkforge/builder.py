@@ -24,7 +24,9 @@ from sparkforge import graph, rule_helpers
 from sparkforge.exceptions import ConfigurationError, PipelineValidationError
 from sparkforge.ir import Layer, Pipeline, Step, WriteMode
 from sparkforge.models import ParallelConfig, ValidationThresholds
+from sparkforge.presets import PRESETS
 from sparkforge.rules import ColumnRules, parse_rules, unchecked_columns
+from sparkforge.suggest import hints
 
 if TYPE_CHECKING:
     from sparkforge.runner import PipelineRunner
@@ -32,16 +34,6 @@ if TYPE_CHECKING:
 __all__ = ["PipelineBuilder"]
 
 logger = logging.getLogger("sparkforge.builder")
-
-_PRESETS: dict[str, dict[str, Any]] = {
-    "development": {"min_bronze_rate": 80.0, "min_silver_rate": 85.0, "min_gold_rate": 90.0,
-                    "verbose": True, "enable_parallel_silver": True, "max_parallel_workers": 2},
-    "production": {"min_bronze_rate": 95.0, "min_silver_rate": 98.0, "min_gold_rate": 99.0,
-                   "verbose": False, "enable_parallel_silver": True, "max_parallel_workers": 8},
-    "testing": {"min_bronze_rate": 70.0, "min_silver_rate": 75.0, "min_gold_rate": 80.0,
-                "verbose": True, "enable_parallel_silver": False, "max_parallel_workers": 1},
-}
-
 
 class PipelineBuilder:
     """Fluent builder of medallion pipelines; every method returns the builder for chaining."""
@@ -88,8 +80,8 @@ class PipelineBuilder:
         for key in kwargs:
             if key not in accepted or key in ("spark", "schema"):
                 raise ConfigurationError(f"for_{preset}() got an unknown option {key!r}",
-                                         suggestions=bc.did_you_mean(key, accepted[2:]))
-        return cls(spark=spark, schema=schema, **{**_PRESETS[preset], **kwargs})
+                                         suggestions=hints(key, accepted[2:]))
+        return cls(spark=spark, schema=schema, **{**PRESETS[f"for_{preset}"], **kwargs})
 
     @classmethod
     def for_development(cls, spark: SparkSession, schema: str, **kwargs: Any) -> PipelineBuilder:

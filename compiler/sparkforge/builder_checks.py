@@ -7,19 +7,20 @@ Input: what a user passed to a builder method, and the steps declared so far. Ou
     -> StepError("gold step 'daily': source_silvers names unknown step 'clean_evnts'",
                  hint "did you mean 'clean_events'?")
 
-Name checks go through the security manager and run before anything touches Spark, so a malicious
-name never reaches the catalog.
+Name checks are the pure functions of `security.checks` (no audit log, no process-wide state) and
+run before anything touches Spark, so a malicious name never reaches the catalog.
 """
 
 from __future__ import annotations
 
-import difflib
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from sparkforge.exceptions import ConfigurationError, StepError
 from sparkforge.ir import Layer, Settings, Step, Transform, WriteMode
 from sparkforge.models import check_rate, check_workers
+from sparkforge.security import checks as security
+from sparkforge.suggest import hints
 
 if TYPE_CHECKING:  # the compiler uses these checks without Spark; keep pyspark out of its imports
     from pyspark.sql import SparkSession
@@ -53,11 +54,6 @@ def make_settings(*, schema: object, table_format: object, pipeline_name: object
         pipeline_name=pipeline_name or "pipeline",
         log_table=None if log_table is None else check_identifier("table", log_table, None),
     )
-
-
-def did_you_mean(name: str, candidates: Iterable[str]) -> list[str]:
-    close = difflib.get_close_matches(name, list(candidates), n=1, cutoff=0.6)
-    return [f"did you mean {close[0]!r}?"] if close else []
 
 
 class StepContext:
@@ -96,19 +92,15 @@ def check_step_name(name: object, layer: Layer, steps: Sequence[Step]) -> StepCo
 
 
 def check_identifier(kind: str, value: str, ctx: StepContext | None) -> str:
-    """A safe table or schema name (`kind` is "table" or "schema"), checked by the security layer."""
-    from sparkforge.security import SecurityError, get_security_manager
-
-    manager = get_security_manager()
-    validate = manager.validate_schema_name if kind == "schema" else manager.validate_table_name
-    try:
-        return validate(value)
-    except SecurityError as err:
-        if ctx is None:
-            raise ConfigurationError(
-                f"invalid {kind} name: {err.message}", suggestions=err.suggestions
-            ) from err
-        raise ctx.error(f"invalid {kind} name: {err.message}", err.suggestions) from err
+    """A safe table or schema name (`kind` is "table" or "schema"), by the pure security checks."""
+    check = security.check_schema_name if kind == "schema" else security.check_table_name
+    problem = check(value)
+    if problem is None:
+        return value
+    if ctx is None:
+        raise ConfigurationError(f"invalid {kind} name: {problem.message}",
+                                 suggestions=problem.suggestions)
+    raise ctx.error(f"invalid {kind} name: {problem.message}", problem.suggestions)
 
 
 def check_table_name(table_name: object, ctx: StepContext) -> str:
@@ -124,21 +116,9 @@ def check_table_name(table_name: object, ctx: StepContext) -> str:
     return table_name
 
 
-SCHEMA_CACHE_TTL = 60.0
-
-
 def check_schema_exists(spark: SparkSession, schema: str, ctx: StepContext) -> None:
-    """The schema is in the catalog (one metastore call, remembered for a minute when it exists).
-
-    Only existing schemas are cached, so a schema created after a failed check is seen at once; a
-    schema dropped meanwhile fails at write time with the table's own error.
-    """
-    from sparkforge.performance_cache import get_performance_cache
-
-    cache = get_performance_cache()
-    key = ("schema_exists", spark.sparkContext.applicationId, schema)
-    if cache.get(key) is not None:
-        return
+    """The schema is in the catalog (one metastore call; the builder remembers the schemas it has
+    seen, so this runs once per schema per builder, and nothing is kept process-wide)."""
     try:
         exists = spark.catalog.databaseExists(schema)
     except Exception as exc:
@@ -151,7 +131,6 @@ def check_schema_exists(spark: SparkSession, schema: str, ctx: StepContext) -> N
             f"schema {schema!r} does not exist",
             (f"create it first: spark.sql('CREATE SCHEMA IF NOT EXISTS {schema}')",),
         )
-    cache.put(key, True, ttl_seconds=SCHEMA_CACHE_TTL)
 
 
 def check_transform(transform: object, ctx: StepContext) -> Transform:
@@ -198,7 +177,7 @@ def check_source_bronze(source: object, ctx: StepContext, steps: Sequence[Step],
         other = next((s for s in steps if s.name == source), None)
         kind = f"is a {other.layer.value} step" if other else "is not a bronze step"
         raise ctx.error(f"source_bronze {source!r} {kind}",
-                        [*did_you_mean(str(source), bronzes), f"bronze steps: {bronzes}"])
+                        [*hints(str(source), bronzes), f"bronze steps: {bronzes}"])
     return source
 
 
@@ -213,7 +192,7 @@ def check_silver_refs(what: str, names: Sequence[str], ctx: StepContext, steps: 
                             (f"{what} lists silver steps; silver steps: {silvers}",))
         if other is None and not allow_later:
             raise ctx.error(f"{what} names unknown step {name!r}",
-                            [*did_you_mean(name, silvers), f"silver steps: {silvers}"])
+                            [*hints(name, silvers), f"silver steps: {silvers}"])
 
 
 def infer_source_silvers(ctx: StepContext, steps: Sequence[Step]) -> tuple[str, ...]:

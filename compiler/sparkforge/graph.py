@@ -14,12 +14,12 @@ with this module, so they agree on the order.
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Mapping, Sequence
 from graphlib import TopologicalSorter
 
 from sparkforge.exceptions import PipelineValidationError, StepError
 from sparkforge.ir import Layer, Pipeline, Plan, Step
+from sparkforge.suggest import hints
 
 _RANK = {Layer.BRONZE: 0, Layer.SILVER: 1, Layer.GOLD: 2}
 
@@ -91,12 +91,11 @@ def _check_upstream(pipeline: Pipeline, step: Step, upstream: str) -> None:
     names = pipeline.names()
     where = f"{step.layer.value} step {step.name!r}"
     if upstream not in names:
-        close = difflib.get_close_matches(upstream, names, n=1)
         raise StepError(
             f"{where} depends on unknown step {upstream!r}",
             step=step.name,
             layer=step.layer.value,
-            suggestions=[f"did you mean {close[0]!r}?"] if close else [],
+            suggestions=hints(upstream, names),
         )
     source = pipeline.step(upstream)
     if _RANK[source.layer] > _RANK[step.layer] or step.layer is Layer.BRONZE:

@@ -17,7 +17,8 @@ from sparkforge_runtime.tables import ensure_schema, split_fqn
 
 from sparkforge.exceptions import TableOperationError
 from sparkforge.models import ExecutionResult, StepExecutionResult
-from sparkforge.security import get_security_manager
+from sparkforge.security.checks import check_table_name
+from sparkforge.security.errors import name_error
 
 PIPELINE_LOG_SCHEMA = LOG_SCHEMA
 
@@ -55,7 +56,8 @@ class LogWriter:
     def __init__(
         self, spark: SparkSession, table_name: str = "default.pipeline_logs", use_delta: bool = True
     ) -> None:
-        get_security_manager().validate_table_name(table_name)
+        if (problem := check_table_name(table_name)) is not None:
+            raise name_error(problem)
         self.spark = spark
         self.table_name = table_name
         self.use_delta = use_delta

@@ -13,7 +13,6 @@ The builder and the compiler parse rules with these functions, so both accept ex
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Mapping, Sequence
 from datetime import date
@@ -33,6 +32,8 @@ from sparkforge_runtime.rules import (
 
 from sparkforge.exceptions import InvalidRuleError, ValidationError
 from sparkforge.ir import RuleKind, RuleSpec
+from sparkforge.security.checks import check_sql_rule
+from sparkforge.suggest import hints, looks_like_typo
 
 __all__ = ["ColumnRules", "parse_rules", "to_runtime_rules", "unchecked_columns"]
 
@@ -149,29 +150,18 @@ def _parse_string(text: str, where: _Where) -> RuleSpec:
     if name in OPERATORS:
         where.fail(text, f"operator {name!r} needs a value", (f"write it as {_example(name)}",))
     if _IDENTIFIER.fullmatch(name):
-        close = difflib.get_close_matches(name, [*SHORTHANDS, *OPERATORS], n=1, cutoff=0.75)
-        if close:
-            where.fail(text, "unknown rule", (f"did you mean {close[0]!r}?",))
+        meant = looks_like_typo(name, [*SHORTHANDS, *OPERATORS])
+        if meant is not None:
+            where.fail(text, "unknown rule", (f"did you mean {meant!r}?",))
     return RuleSpec(where.column, RuleKind.SQL, "sql", (_checked_sql(name, where),))
 
 
 def _checked_sql(text: str, where: _Where) -> str:
-    """The SQL text if the security layer accepts it as one boolean expression."""
-    from sparkforge.performance_cache import get_performance_cache
-    from sparkforge.security import SecurityError, get_security_manager
-
-    # Accepted rules are cached: large pipelines repeat the same SQL rule across many steps, and the
-    # check is a pure function of the text. Rejections are not cached, so each reports afresh.
-    cache = get_performance_cache()
-    key = ("sql_rule_accepted", text)
-    if cache.get(key) is not None:
-        return text
-    try:
-        checked = get_security_manager().validate_sql_expression(text)
-    except SecurityError as err:
-        where.fail(text, f"unsafe or invalid SQL rule: {err.message}", err.suggestions)
-    cache.put(key, True)
-    return checked
+    """The SQL text if the security checks accept it as one boolean expression."""
+    problem = check_sql_rule(text)
+    if problem is not None:
+        where.fail(text, f"unsafe or invalid SQL rule: {problem.describe()}", problem.suggestions)
+    return text
 
 
 def _example(op: str) -> str:
@@ -190,9 +180,8 @@ def _parse_operator(seq: Sequence[Any], where: _Where) -> RuleSpec:
         where.fail(shown, "an operator list starts with the operator name", _FORMS[1:2])
     op, values = seq[0], tuple(seq[1:])
     if op not in OPERATORS:
-        close = difflib.get_close_matches(op, list(OPERATORS), n=1, cutoff=0.6)
-        hint = [f"did you mean {close[0]!r}?"] if close else []
-        where.fail(shown, f"unknown operator {op!r}", [*hint, f"operators: {', '.join(OPERATORS)}"])
+        where.fail(shown, f"unknown operator {op!r}",
+                   [*hints(op, OPERATORS), f"operators: {', '.join(OPERATORS)}"])
     if op in _LIST_OPERATORS:
         return RuleSpec(where.column, RuleKind.OPERATOR, op, (_value_list(op, values, where),))
     arity = OPERATORS[op][0]

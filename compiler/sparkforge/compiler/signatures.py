@@ -1,7 +1,8 @@
 """The parameters of `PipelineBuilder`'s constructor, presets and methods, as the compiler binds them.
 
 Input: nothing. Output: one `Signature` per method, in the runtime builder's positional order (a test
-compares them with `inspect.signature(PipelineBuilder...)`), and the preset values of SPEC section 2.
+compares them with `inspect.signature(PipelineBuilder...)`), and the preset values of SPEC section
+2 (kept in `sparkforge.presets`).
 
     SIGNATURES["with_bronze_rules"].params
     -> ("name", "rules", "incremental_col", "description", "schema")
@@ -12,7 +13,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
-from typing import Any
+
+from sparkforge.presets import PRESETS as PRESETS
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,18 +35,6 @@ SETTINGS_PARAMS = (
 )  # fmt: skip
 CONSTRUCTOR = Signature(SETTINGS_PARAMS, frozenset({"spark", "schema"}))
 PRESET = Signature(("spark", "schema"), frozenset({"spark", "schema"}), SETTINGS_PARAMS[2:])
-
-PRESETS: Mapping[str, Mapping[str, Any]] = MappingProxyType({
-    "for_development": MappingProxyType({
-        "min_bronze_rate": 80.0, "min_silver_rate": 85.0, "min_gold_rate": 90.0,
-        "verbose": True, "enable_parallel_silver": True, "max_parallel_workers": 2}),
-    "for_production": MappingProxyType({
-        "min_bronze_rate": 95.0, "min_silver_rate": 98.0, "min_gold_rate": 99.0,
-        "verbose": False, "enable_parallel_silver": True, "max_parallel_workers": 8}),
-    "for_testing": MappingProxyType({
-        "min_bronze_rate": 70.0, "min_silver_rate": 75.0, "min_gold_rate": 80.0,
-        "verbose": True, "enable_parallel_silver": False, "max_parallel_workers": 1}),
-})  # fmt: skip
 
 STEP_METHODS: Mapping[str, Signature] = MappingProxyType({
     "with_bronze_rules": Signature(

@@ -18,8 +18,8 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from sparkforge._parallel_metrics import compute_metrics
-from sparkforge._parallel_tasks import (
+from sparkforge.parallel.metrics import compute_metrics
+from sparkforge.parallel.tasks import (
     FINAL,
     ExecutionTask,
     LoggerLike,

@@ -18,41 +18,21 @@ import time
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
-from sparkforge._parallel_metrics import recommend
-from sparkforge._parallel_tasks import (
+from sparkforge.parallel.metrics import recommend
+from sparkforge.parallel.tasks import (
     FINAL,
     ExecutionTask,
     LoggerLike,
-    TaskCancelledError,
-    TaskGraphError,
-    TaskPriority,
-    TaskResult,
     TaskStatus,
-    TaskTimeoutError,
     TaskWrapper,
     check_task_graph,
-    create_execution_task,
 )
-from sparkforge._worker_pool import DynamicWorkerPool
+from sparkforge.parallel.worker_pool import DynamicWorkerPool
 
 if TYPE_CHECKING:
     from pyspark.sql import SparkSession
 
-__all__ = [
-    "DynamicParallelExecutor",
-    "DynamicWorkerPool",
-    "ExecutionTask",
-    "TaskCancelledError",
-    "TaskGraphError",
-    "TaskPriority",
-    "TaskResult",
-    "TaskStatus",
-    "TaskTimeoutError",
-    "TaskWrapper",
-    "check_task_graph",
-    "create_execution_task",
-    "spark_task_hooks",
-]
+__all__ = ["DynamicParallelExecutor", "spark_task_hooks"]
 
 
 class DynamicParallelExecutor:

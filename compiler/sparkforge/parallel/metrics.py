@@ -1,4 +1,4 @@
-"""Measurements and advice for a finished (or running) task graph (used by `parallel`).
+"""Measurements and advice for a finished (or running) task graph (used by `worker_pool`).
 
 Input: the per-task records of a worker pool, the tasks, the worker limit and the peak
 concurrency observed. Output: a metrics dict (wall time, task time, efficiency, queue wait,
@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from sparkforge._parallel_tasks import ExecutionTask, TaskResult
+    from sparkforge.parallel.tasks import ExecutionTask, TaskResult
 
 __all__ = ["compute_metrics", "recommend"]
 

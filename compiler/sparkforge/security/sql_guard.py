@@ -1,178 +1,39 @@
-"""Check that a SQL rule string is exactly one safe boolean expression (used by `security`).
+"""Check that a SQL rule string is exactly one safe boolean expression (used by `checks`).
 
 Input: the rule text, the allowed function names (lower case) and the length/nesting limits.
 Output: nothing when the rule is safe; otherwise `UnsafeRule` naming the token, its 0-based
 position and a fix. Example: `amount > 0` passes; `amount > 0; DROP TABLE t` fails at ';'.
 
-The tokenizer knows Spark SQL's literals (so `note != '--'` is data, not a comment) and the parser
-accepts the expression grammar only: no statements, clauses, comments or unknown functions.
+`sql_tokens` splits the text (literals are data, so `note != '--'` is fine) and refuses statement
+keywords; the recursive-descent parser here accepts Spark's expression grammar only: no
+statements, clauses, comments or unknown functions.
 """
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable
 
-__all__ = ["FORBIDDEN_KEYWORDS", "UnsafeRule", "check_expression", "words"]
+from sparkforge.security import sql_tokens as lex
+from sparkforge.security.sql_tokens import (
+    Token,
+    TokenCursor,
+    UnsafeRule,
+    check_keywords,
+    tokenize,
+)
 
-
-def words(text: str) -> frozenset[str]:
-    """The whitespace-separated words of `text` (keeps long keyword tables readable)."""
-    return frozenset(text.split())
-
-
-# Words that start or shape a statement; a column so named must be backquoted. FROM is allowed
-# only in `IS [NOT] DISTINCT FROM`.
-FORBIDDEN_KEYWORDS = words(
-    """DROP DELETE INSERT UPDATE MERGE UPSERT CREATE ALTER TRUNCATE RENAME GRANT REVOKE DENY SELECT
-    UNION INTERSECT EXCEPT MINUS VALUES FROM WHERE GROUP HAVING ORDER LIMIT OFFSET JOIN INTO TABLE
-    VIEW DATABASE SCHEMA WITH EXEC EXECUTE CALL SET RESET USE LOAD REFRESH CACHE UNCACHE CLEAR
-    DESCRIBE SHOW EXPLAIN ANALYZE MSCK OPTIMIZE VACUUM RESTORE COPY ADD LIST REPAIR COMMIT ROLLBACK
-    BEGIN TRANSACTION DECLARE PREPARE IMMEDIATE LATERAL OVER SHUTDOWN KILL"""
-)
-_KEYWORDS = words(
-    """AND OR NOT IN IS NULL LIKE ILIKE RLIKE REGEXP BETWEEN CASE WHEN THEN ELSE END TRUE FALSE
-    CAST TRY_CAST AS DISTINCT ESCAPE INTERVAL DIV"""
-)
-_TYPES = words(
-    """STRING VARCHAR CHAR BOOLEAN TINYINT BYTE SMALLINT SHORT INT INTEGER BIGINT LONG FLOAT REAL
-    DOUBLE DECIMAL DEC NUMERIC DATE TIMESTAMP TIMESTAMP_NTZ TIMESTAMP_LTZ BINARY"""
-)
-_TYPED_LITERALS = frozenset({"DATE", "TIMESTAMP", "TIMESTAMP_NTZ", "TIMESTAMP_LTZ", "X"})
-_UNITS = frozenset(
-    u + s for u in ("YEAR", "MONTH", "WEEK", "DAY", "HOUR", "MINUTE", "SECOND", "MILLISECOND",
-                    "MICROSECOND") for s in ("", "S")
-)
-_BOOLEAN_FUNCTIONS = words(
-    """isnull isnotnull isnan regexp_like regexp rlike like ilike startswith endswith contains
-    array_contains arrays_overlap map_contains_key equal_null bool_and bool_or boolean"""
-)
-_COMPARISONS = frozenset({"=", "==", "!=", "<>", "<", "<=", ">", ">=", "<=>"})
-_OPERATORS = ("<=>", "<>", "!=", "<=", ">=", "==", "||", "::", "=", "<", ">", "+", "-", "*", "/",
-              "%", "&", "|", "^", "~", "!", "(", ")", ",", ".", "[", "]")
-_NUMBER = re.compile(r"(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?([A-Za-z]*)")
-_WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
-_NUMBER_SUFFIXES = frozenset({"", "L", "S", "Y", "D", "F", "BD"})
+__all__ = ["check_expression"]
 
 BOOL, VALUE, UNKNOWN = "boolean", "value", "unknown"
 
 
-class UnsafeRule(Exception):
-    """Why a rule was refused, where, and what to write instead."""
-
-    def __init__(self, message: str, token: str, position: int, suggestions: Sequence[str] = ()):
-        super().__init__(message)
-        self.message = message
-        self.token = token
-        self.position = position
-        self.suggestions = tuple(suggestions)
-
-
-@dataclass(frozen=True, slots=True)
-class Token:
-    kind: str  # word, qword, string, number, op, end
-    text: str
-    pos: int
-
-    @property
-    def upper(self) -> str:
-        return self.text.upper() if self.kind == "word" else ""
-
-
-def tokenize(text: str) -> list[Token]:
-    """Split `text` into tokens; comments, ';' and stray characters are refused on sight."""
-    tokens: list[Token] = []
-    # Spark substitutes ${var} everywhere in SQL text, string literals included, before parsing.
-    if (at := text.find("${")) >= 0:
-        raise UnsafeRule("'${' would trigger Spark's variable substitution", "${", at,
-                         ["write the value itself instead of a ${...} reference"])
-    i = 0
-    while i < len(text):
-        c = text[i]
-        if c.isspace():
-            i += 1
-        elif text.startswith(("--", "/*", "*/"), i) or c == "#":
-            raise UnsafeRule("comments are not allowed in a rule", text[i : i + (c != "#") + 1],
-                             i, ["remove the comment; put notes in the step's description"])
-        elif c == ";":
-            raise UnsafeRule("';' would start a second statement; a rule is one expression",
-                             c, i, ["remove the ';' and everything after it"])
-        elif c in "'\"`":
-            end = _scan_quoted(text, i)
-            tokens.append(Token("qword" if c == "`" else "string", text[i:end], i))
-            i = end
-        elif (m := _NUMBER.match(text, i)) and (c.isdigit() or c == "."):
-            if m.group(3).upper() not in _NUMBER_SUFFIXES:
-                raise UnsafeRule(f"malformed number {m.group(0)!r}", m.group(0), i)
-            tokens.append(Token("number", m.group(0), i))
-            i = m.end()
-        elif m := _WORD.match(text, i):
-            tokens.append(Token("word", m.group(0), i))
-            i = m.end()
-        else:
-            op = next((o for o in _OPERATORS if text.startswith(o, i)), None)
-            if op is None:
-                raise UnsafeRule(f"unexpected character {c!r}", c, i,
-                                 ["quote text as 'string' and odd column names as `name`"])
-            tokens.append(Token("op", op, i))
-            i += len(op)
-    tokens.append(Token("end", "", len(text)))
-    return tokens
-
-
-def _scan_quoted(text: str, start: int) -> int:
-    """End index (exclusive) of the literal opened at `start`; doubled quotes and \\ escape."""
-    quote, i = text[start], start + 1
-    while i < len(text):
-        if (text[i] == "\\" and quote != "`") or (text[i] == quote and text.startswith(quote * 2, i)):
-            i += 2
-        elif text[i] == quote:
-            return i + 1
-        else:
-            i += 1
-    kind = "quoted name" if quote == "`" else "string"
-    raise UnsafeRule(f"unterminated {kind} starting here", quote, start,
-                     [f"close it with a matching {quote}"])
-
-
-class _Parser:
+class _Parser(TokenCursor):
     """Recursive descent over the expression grammar; each method returns the kind it parsed."""
 
     def __init__(self, tokens: list[Token], functions: frozenset[str], max_depth: int) -> None:
-        self.tokens, self.functions, self.max_depth = tokens, functions, max_depth
-        self.i = 0
+        super().__init__(tokens)
+        self.functions, self.max_depth = functions, max_depth
         self.depth = 0
-
-    @property
-    def tok(self) -> Token:
-        return self.tokens[self.i]
-
-    def peek(self, offset: int = 1) -> Token:
-        return self.tokens[min(self.i + offset, len(self.tokens) - 1)]
-
-    def take(self) -> Token:
-        tok = self.tok
-        self.i += 1
-        return tok
-
-    def at(self, *words: str) -> bool:
-        return self.tok.upper in words or (self.tok.kind == "op" and self.tok.text in words)
-
-    def accept(self, *words: str) -> bool:
-        if self.at(*words):
-            self.i += 1
-            return True
-        return False
-
-    def expect(self, word: str, context: str) -> None:
-        if not self.accept(word):
-            self.fail(f"expected {word!r} {context}")
-
-    def fail(self, message: str, suggestions: Sequence[str] = ()) -> None:
-        tok = self.tok
-        shown = tok.text or "end of rule"
-        raise UnsafeRule(f"{message}, found {shown!r}", tok.text, tok.pos, suggestions)
 
     # -- grammar ---------------------------------------------------------------------------
 
@@ -216,7 +77,7 @@ class _Parser:
     def predicate(self) -> str:
         kind = self.binary(0)
         while True:
-            if self.tok.kind == "op" and self.tok.text in _COMPARISONS:
+            if self.tok.kind == "op" and self.tok.text in lex.COMPARISONS:
                 self.take()
                 self.binary(0)
             elif self.accept("IS"):
@@ -332,12 +193,12 @@ class _Parser:
             return kind
         if name == "INTERVAL":
             return self.interval()
-        if name in _TYPED_LITERALS and self.tok.kind == "string":
+        if name in lex.TYPED_LITERALS and self.tok.kind == "string":
             self.take()
             return VALUE
         if name in ("LIKE", "ILIKE", "RLIKE", "REGEXP") and self.tok.text == "(":
             return self.call(tok)  # like(str, pattern) is also a function
-        if name in _KEYWORDS:
+        if name in lex.KEYWORDS:
             self.i -= 1
             self.fail("expected a value, column or function")
         if self.tok.text == "(":
@@ -353,7 +214,7 @@ class _Parser:
         else:
             self.accept("DISTINCT")
             self.arguments(f"{tok.text}(...)", allow_empty=True)
-        return BOOL if tok.text.lower() in _BOOLEAN_FUNCTIONS else UNKNOWN
+        return BOOL if tok.text.lower() in lex.BOOLEAN_FUNCTIONS else UNKNOWN
 
     def check_function(self, tok: Token) -> None:
         if tok.text.lower() not in self.functions:
@@ -390,7 +251,7 @@ class _Parser:
 
     def data_type(self) -> str:
         tok = self.tok
-        if tok.upper not in _TYPES:
+        if tok.upper not in lex.TYPES:
             self.fail("expected a type name (int, bigint, double, string, date, decimal(p,s) ...)")
         self.take()
         if self.accept("("):
@@ -404,28 +265,14 @@ class _Parser:
         if self.tok.kind not in ("string", "number"):
             self.fail("expected a number or string after INTERVAL")
         self.take()
-        while self.tok.upper in _UNITS:
+        while self.tok.upper in lex.UNITS:
             self.take()
             if self.tok.kind in ("string", "number"):
                 self.take()
-            elif self.tok.upper == "TO" and self.peek().upper in _UNITS:
+            elif self.tok.upper == "TO" and self.peek().upper in lex.UNITS:
                 self.take()
                 self.take()
         return VALUE
-
-
-def _check_keywords(tokens: list[Token]) -> None:
-    for prev, tok in zip([None, *tokens], tokens, strict=False):
-        word = tok.upper
-        if word not in FORBIDDEN_KEYWORDS:
-            continue
-        if word == "FROM" and prev is not None and prev.upper == "DISTINCT":
-            continue
-        raise UnsafeRule(
-            f"SQL keyword {word} is not allowed in a rule (a rule is one boolean expression, "
-            "not a statement or query)", tok.text, tok.pos,
-            [f"if {tok.text!r} is a column, write it in backquotes: `{tok.text}`"],
-        )
 
 
 def check_expression(
@@ -441,7 +288,7 @@ def check_expression(
     if not text.strip():
         raise UnsafeRule("the rule is empty", "", 0, ['write a condition such as "amount > 0"'])
     tokens = tokenize(text)
-    _check_keywords(tokens)
+    check_keywords(tokens)
     parser = _Parser(tokens, functions, max_depth)
     kind = parser.expression()
     if parser.tok.kind != "end":
