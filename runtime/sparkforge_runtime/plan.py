@@ -15,12 +15,10 @@ import enum
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-if TYPE_CHECKING:
-    from pyspark.sql import DataFrame
-
-    from sparkforge_runtime.verbs import StepRun
+# A step function takes the step's `verbs.StepRun` and returns its valid rows (a DataFrame).
+StepFunction = Callable[[Any], Any]
 
 
 class Mode(enum.StrEnum):
@@ -55,7 +53,7 @@ class StepInfo:
 @dataclass(frozen=True, slots=True, eq=False)
 class Step:
     info: StepInfo
-    function: Callable[[StepRun], DataFrame]
+    function: StepFunction
 
     @property
     def name(self) -> str:
@@ -73,7 +71,7 @@ def step(
     full_refresh: str | None = None,
     merge_keys: tuple[str, ...] = (),
     watermark: str | None = None,
-) -> Callable[[Callable[[StepRun], DataFrame]], Step]:
+) -> Callable[[StepFunction], Step]:
     """Declare a step function with its write mode per run mode (none: it writes nothing then):
     `@step("gold", "revenue", table="shop.revenue", after=("clean",), initial="overwrite", ...)`."""
     modes = {"initial": initial, "incremental": incremental, "full_refresh": full_refresh}

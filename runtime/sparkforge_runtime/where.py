@@ -22,11 +22,10 @@ import pyspark
 
 _ORIGIN = re.compile(r"# (\S+\.py):(\d+)$")
 _DECLARED = re.compile(r"@step\(|def \w+\(\) -> tuple\[Rule, \.\.\.\]:")
-_LIBRARIES = tuple(
-    os.path.dirname(path)
-    for path in (pyspark.__file__, py4j.__file__, __file__, os.__file__)
-    if path
-) + (sysconfig.get_paths()["purelib"],)
+_LIBRARIES = (
+    *(os.path.dirname(p) for p in (pyspark.__file__, py4j.__file__, __file__, os.__file__) if p),
+    sysconfig.get_paths()["purelib"],
+)
 
 
 def user_line(exc: BaseException) -> str | None:
