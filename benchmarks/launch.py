@@ -25,7 +25,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sparkforge_runtime.session import CACHE_CONF, DELTA_CONF, ENGINE_CONF, LOCAL_CONF
+from sparkforge_runtime.local import LOCAL_CONF
+from sparkforge_runtime.session import CACHE_CONF, DELTA_CONF, ENGINE_CONF
 
 from benchmarks.eventlog import EventLogMetrics, parse_event_log
 

@@ -112,7 +112,7 @@ def _eval_rule(spec: RuleSpec) -> Any:
 
 
 def test_templates_cover_every_runtime_rule() -> None:
-    from sparkforge_runtime.rules import OPERATORS, SHORTHANDS
+    from sparkforge.rule_columns import OPERATORS, SHORTHANDS
 
     assert set(SHORTHAND_EXPRESSIONS) == set(SHORTHANDS)
     assert set(OPERATOR_EXPRESSIONS) == set(OPERATORS)
@@ -121,7 +121,7 @@ def test_templates_cover_every_runtime_rule() -> None:
 
 @pytest.mark.parametrize("name", sorted(SHORTHAND_EXPRESSIONS))
 def test_shorthand_matches_runtime(spark: Any, name: str) -> None:
-    from sparkforge_runtime.rules import rule_from_shorthand
+    from sparkforge.rule_columns import rule_from_shorthand
 
     emitted = _eval_rule(RuleSpec("amount", RuleKind.SHORTHAND, name))
     expected = rule_from_shorthand("amount", name)
@@ -132,7 +132,7 @@ def test_shorthand_matches_runtime(spark: Any, name: str) -> None:
 
 @pytest.mark.parametrize(("op", "args"), OPERATOR_CASES, ids=lambda v: repr(v))
 def test_operator_matches_runtime(spark: Any, op: str, args: tuple[Any, ...]) -> None:
-    from sparkforge_runtime.rules import rule_from_operator
+    from sparkforge.rule_columns import rule_from_operator
 
     emitted = _eval_rule(RuleSpec("status", RuleKind.OPERATOR, op, args))
     expected = rule_from_operator("status", op, list(args))
@@ -142,7 +142,7 @@ def test_operator_matches_runtime(spark: Any, op: str, args: tuple[Any, ...]) ->
 
 def test_sql_and_expression_rules(spark: Any) -> None:
     from pyspark.sql import functions as F
-    from sparkforge_runtime.rules import rule_from_sql
+    from sparkforge.rule_columns import rule_from_sql
 
     sql = RuleSpec("amount", RuleKind.SQL, "sql", ("amount > 0 AND amount < 1e6",))
     emitted, expected = _eval_rule(sql), rule_from_sql("amount", "amount > 0 AND amount < 1e6")

@@ -20,18 +20,13 @@ from decimal import Decimal
 from typing import Any, NoReturn
 
 from pyspark.sql import Column
-from sparkforge_runtime.rules import (
-    OPERATORS,
-    SHORTHANDS,
-    Rule,
-    expr_text,
-    rule_from_operator,
-    rule_from_shorthand,
-    rule_from_sql,
-)
+from sparkforge_runtime.rules import Rule, expr_text
 
 from sparkforge.exceptions import InvalidRuleError, ValidationError
 from sparkforge.ir import RuleKind, RuleSpec
+from sparkforge.rule_columns import rule_from_operator, rule_from_shorthand, rule_from_sql
+from sparkforge.rule_names import OPERATOR_ARITY as OPERATORS
+from sparkforge.rule_names import SHORTHAND_NAMES as SHORTHANDS
 from sparkforge.security.checks import check_sql_rule
 from sparkforge.suggest import hints, looks_like_typo
 
@@ -184,7 +179,7 @@ def _parse_operator(seq: Sequence[Any], where: _Where) -> RuleSpec:
                    [*hints(op, OPERATORS), f"operators: {', '.join(OPERATORS)}"])
     if op in _LIST_OPERATORS:
         return RuleSpec(where.column, RuleKind.OPERATOR, op, (_value_list(op, values, where),))
-    arity = OPERATORS[op][0]
+    arity = OPERATORS[op]
     if len(values) != arity:
         where.fail(shown, f"{op!r} takes {arity} value(s), got {len(values)}",
                    (f"write it as {_example(op)}",))

@@ -33,19 +33,6 @@ ENGINE_CONF: dict[str, str] = {
 # read them): compressing them costs more CPU than the read-backs save (benchmarks/gate_variants.py
 # measures both). A speed setting only, so jobs do not list it in their spark-submit line.
 CACHE_CONF: dict[str, str] = {"spark.sql.inMemoryColumnarStorage.compressed": "false"}
-# Small-data settings for local sessions: fewer shuffle partitions and a quiet, UI-less driver.
-LOCAL_CONF: dict[str, str] = {
-    "spark.driver.host": "127.0.0.1",
-    "spark.driver.bindAddress": "127.0.0.1",
-    "spark.ui.enabled": "false",
-    "spark.ui.showConsoleProgress": "false",
-    "spark.sql.shuffle.partitions": "4",
-    "spark.default.parallelism": "4",
-    "spark.databricks.delta.snapshotPartitions": "2",
-    "spark.sql.sources.parallelPartitionDiscovery.parallelism": "2",
-}
-
-
 def spark_submit_command(script: str = "job.py", extra_args: str = "--mode incremental") -> str:
     """The complete spark-submit command line for a sparkforge job."""
     confs = " ".join(f"--conf {k}={v}" for k, v in {**DELTA_CONF, **ENGINE_CONF}.items())
@@ -85,20 +72,6 @@ def _quiet_logs(spark: SparkSession, level: str | None) -> None:
         return
 
 
-def _jar_conf() -> dict[str, str]:
-    """Where the Delta jars come from when Python starts the JVM itself (not under spark-submit)."""
-    jars = os.environ.get("SPARKFORGE_JARS", "").strip()
-    if jars:
-        paths = [p for p in jars.replace(" ", ",").split(",") if p]
-        missing = [p for p in paths if not Path(p).exists()]
-        if missing:
-            raise FileNotFoundError(
-                f"SPARKFORGE_JARS names jars that do not exist: {missing}; run `make setup` first"
-            )
-        return {"spark.jars": ",".join(paths)}
-    return {"spark.jars.packages": DELTA_PACKAGE}
-
-
 def build_session(
     app_name: str = "sparkforge",
     *,
@@ -122,19 +95,12 @@ def build_session(
     under_submit = "PYSPARK_GATEWAY_PORT" in os.environ
     builder = SparkSession.builder.appName(app_name)
     conf: dict[str, str] = {**DELTA_CONF, **ENGINE_CONF}
+    if not under_submit or warehouse_dir is not None:
+        from sparkforge_runtime.local import local_conf  # laptops and tests only
+
+        conf.update(local_conf(warehouse_dir, DELTA_PACKAGE, local=not under_submit))
     if not under_submit:
         builder = builder.master(master or os.environ.get("SPARKFORGE_MASTER", "local[*]"))
-        conf.update(LOCAL_CONF)
-        conf.update(_jar_conf())
-        conf.setdefault("spark.driver.memory", os.environ.get("SPARKFORGE_DRIVER_MEMORY", "4g"))
-    if warehouse_dir is not None:
-        root = Path(warehouse_dir).resolve()
-        root.mkdir(parents=True, exist_ok=True)
-        conf["spark.sql.warehouse.dir"] = str(root / "warehouse")
-        conf["spark.hadoop.javax.jdo.option.ConnectionURL"] = (
-            f"jdbc:derby:;databaseName={root / 'metastore_db'};create=true"
-        )
-        conf["spark.driver.extraJavaOptions"] = f"-Dderby.system.home={root}"
     conf.update(extra_conf or {})
     for key, value in conf.items():
         builder = builder.config(key, value)

@@ -14,12 +14,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sparkforge_runtime.rules import operator_label
-
 from sparkforge.compiler.black_layout import Code
 from sparkforge.compiler.diagnostics import CompileError, Diagnostic
 from sparkforge.compiler.emit_values import UnwritableValue
 from sparkforge.ir import RuleKind, RuleSpec, Span
+from sparkforge.rule_names import operator_label
 
 # Placeholders receive literals rendered by `Code.literal`: `{c}` the column, `{0}`, `{1}` the values.
 SHORTHAND_EXPRESSIONS: dict[str, str] = {

@@ -19,8 +19,6 @@ import dataclasses
 from collections.abc import Sequence
 from typing import Any
 
-from sparkforge_runtime.rules import OPERATORS, SHORTHANDS
-
 from sparkforge.compiler.bind_arguments import Argument
 from sparkforge.compiler.diagnostics import CompileError, Diagnostic
 from sparkforge.compiler.static_values import Resolver
@@ -28,6 +26,8 @@ from sparkforge.compiler.unit import CodeRef, Unit, from_error
 from sparkforge.compiler.values import Env, Value, problems
 from sparkforge.exceptions import SparkForgeError
 from sparkforge.ir import RuleKind, RuleSpec, Step
+from sparkforge.rule_names import OPERATOR_ARITY as OPERATORS
+from sparkforge.rule_names import SHORTHAND_NAMES as SHORTHANDS
 from sparkforge.rules import parse_rules
 
 
