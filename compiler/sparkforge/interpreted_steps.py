@@ -24,7 +24,7 @@ from sparkforge_runtime.verbs import StepRun
 from sparkforge.ir import Layer, Plan
 from sparkforge.rules import to_runtime_rules
 from sparkforge.step_fields import log_table
-from sparkforge.step_plan import Read, StepPlan, plan_step
+from sparkforge.step_plan import Read, StepPlan, plan_steps
 
 
 def _input(run: StepRun, read: Read, since: Any) -> DataFrame:
@@ -82,8 +82,9 @@ def runtime_plan(plan: Plan) -> tuple[RuntimePipeline, RuntimePlan]:
     """The runtime's view of a builder's pipeline: its settings and its stages of step functions."""
     pipeline, settings = plan.pipeline, plan.pipeline.settings
     steps = {}
+    decisions = plan_steps(pipeline)
     for s in pipeline.steps:
-        decided = plan_step(s, pipeline)
+        decided = decisions[s.name]
         where = f"{os.path.basename(s.span.file)}:{s.span.line}" if s.span else None
         steps[s.name] = RuntimeStep(replace(decided.info, source=where), step_function(decided))
     runtime = RuntimePipeline(

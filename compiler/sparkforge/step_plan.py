@@ -17,7 +17,7 @@ from dataclasses import dataclass, replace
 
 from sparkforge_runtime.plan import StepInfo
 
-from sparkforge.ir import Layer, Pipeline, Step
+from sparkforge.ir import Layer, Pipeline, Settings, Step
 from sparkforge.step_fields import keep_columns, table_fqn
 
 REPLACE = ("initial", "full_refresh")
@@ -57,7 +57,22 @@ class StepPlan:
         return self.step.source_bronze if self.layer is Layer.SILVER else None
 
 
-def incremental_column(step: Step, pipeline: Pipeline) -> str | None:
+class _Steps(dict[str, Step]):
+    """The pipeline's steps by name: look-ups in a big pipeline stay O(1)."""
+
+    def __init__(self, pipeline: Pipeline) -> None:
+        super().__init__((s.name, s) for s in pipeline.steps)
+        self.pipeline = pipeline
+
+    def step(self, name: str) -> Step:
+        return self[name]
+
+    @property
+    def settings(self) -> Settings:
+        return self.pipeline.settings
+
+
+def incremental_column(step: Step, pipeline: Pipeline | _Steps) -> str | None:
     """The watermark column of a silver step that appends in incremental runs, else None."""
     if step.layer is not Layer.SILVER or step.existing or not step.source_bronze:
         return None
@@ -67,7 +82,7 @@ def incremental_column(step: Step, pipeline: Pipeline) -> str | None:
     return step.watermark_col or bronze.incremental_col
 
 
-def _writes(step: Step, pipeline: Pipeline) -> dict[str, str]:
+def _writes(step: Step, pipeline: _Steps) -> dict[str, str]:
     if step.layer is Layer.BRONZE or step.existing:
         return {}
     merge = step.write_mode is not None and step.write_mode.value == "merge"
@@ -78,7 +93,7 @@ def _writes(step: Step, pipeline: Pipeline) -> dict[str, str]:
     return {"initial": "overwrite", "incremental": incremental, "full_refresh": "overwrite"}
 
 
-def _info(step: Step, pipeline: Pipeline) -> StepInfo:
+def _info(step: Step, pipeline: _Steps) -> StepInfo:
     writes = _writes(step, pipeline)
     return StepInfo(
         layer=step.layer.value,
@@ -91,7 +106,7 @@ def _info(step: Step, pipeline: Pipeline) -> StepInfo:
     )
 
 
-def _silver_inputs(step: Step, pipeline: Pipeline, appends: bool) -> tuple[Read, ...]:
+def _silver_inputs(step: Step, pipeline: _Steps, appends: bool) -> tuple[Read, ...]:
     reads = []
     for name in dict.fromkeys((*step.source_silvers, *step.depends_on)):
         upstream = pipeline.step(name)
@@ -102,7 +117,7 @@ def _silver_inputs(step: Step, pipeline: Pipeline, appends: bool) -> tuple[Read,
     return tuple(reads)
 
 
-def _gold_inputs(step: Step, pipeline: Pipeline) -> tuple[Read, ...]:
+def _gold_inputs(step: Step, pipeline: _Steps) -> tuple[Read, ...]:
     reads = []
     for name in step.source_silvers:
         upstream = pipeline.step(name)
@@ -111,17 +126,28 @@ def _gold_inputs(step: Step, pipeline: Pipeline) -> tuple[Read, ...]:
     return tuple(reads)
 
 
+def plan_steps(pipeline: Pipeline) -> dict[str, StepPlan]:
+    """The decisions for every step of the pipeline, by step name."""
+    steps = _Steps(pipeline)
+    readers: dict[str, list[tuple[str, str]]] = {}
+    for s in pipeline.steps:
+        column = incremental_column(s, steps)
+        if column and s.source_bronze:
+            readers.setdefault(s.source_bronze, []).append((table_fqn(s, pipeline.settings), column))
+    return {s.name: _plan(s, steps, tuple(readers.get(s.name, ()))) for s in pipeline.steps}
+
+
 def plan_step(step: Step, pipeline: Pipeline) -> StepPlan:
+    """The decisions for one step (`plan_steps` decides a whole pipeline in one pass)."""
+    return plan_steps(pipeline)[step.name]
+
+
+def _plan(step: Step, pipeline: _Steps, readers: tuple[tuple[str, str], ...]) -> StepPlan:
     settings = pipeline.settings
     base = StepPlan(
         step, _info(step, pipeline), float(settings.threshold(step.layer)), keep_columns(step, settings)
     )
     if step.layer is Layer.BRONZE:
-        readers = tuple(
-            (table_fqn(s, settings), column)
-            for s in pipeline.steps
-            if s.source_bronze == step.name and (column := incremental_column(s, pipeline))
-        )
         return replace(base, watermark_column=step.incremental_col, oldest_of=readers)
     if step.layer is Layer.GOLD:
         return replace(base, inputs=_gold_inputs(step, pipeline))

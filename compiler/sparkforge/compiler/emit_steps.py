@@ -129,7 +129,7 @@ def _write_step(plan: StepPlan, ctx: JobContext, code: Code) -> None:
     code.comment(0, comment(ctx.where(step.span)))
     _decorator(plan, code)
     code.add(0, f"def {ctx.functions[step.name]}(run: StepRun) -> DataFrame:")
-    code.doc(1, step_docstring(plan, ctx.plan))
+    code.doc(1, step_docstring(plan, ctx.cancels.get(step.name, ())))
     transform = ctx.transforms[step.name].name if step.name in ctx.transforms else ""
     if plan.layer is Layer.BRONZE:
         df = _bronze_body(plan, code)

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 
 from sparkforge.compiler.diagnostics import CompileError, Diagnostic
 from sparkforge.compiler.emit_rules import needs_functions_module
+from sparkforge.compiler.step_words import dependents
 from sparkforge.compiler.support_code import (
     bindings,
     future_names,
@@ -27,7 +28,7 @@ from sparkforge.compiler.support_code import (
     is_future_import,
 )
 from sparkforge.ir import CodeBlock, Pipeline, Plan, RuleKind, Span, Step
-from sparkforge.step_plan import StepPlan, plan_step
+from sparkforge.step_plan import StepPlan, plan_steps
 
 # The job's own imports: bound name -> the dotted name it stands for.
 JOB_IMPORTS: dict[str, str] = {
@@ -86,6 +87,7 @@ class JobContext:
     step_plans: Mapping[str, StepPlan]  # step name -> what it reads and writes
     rules: Mapping[str, str]  # step name -> the job's function returning its rules
     locals: Mapping[str, str]  # silver step name -> the local name of its bronze rows
+    cancels: Mapping[str, tuple[str, ...]]  # step name -> the steps its failure cancels
 
     @property
     def pipeline(self) -> Pipeline:
@@ -246,7 +248,8 @@ def build_context(plan: Plan, options: GenerateOptions) -> JobContext:
         imports=_header_imports(pipeline, support),
         future=future_names(b.source for b in pipeline.support),
         steps={s.name: s for s in pipeline.steps},
-        step_plans={s.name: plan_step(s, pipeline) for s in pipeline.steps},
+        step_plans=plan_steps(pipeline),
         rules=rules,
         locals={s.name: _local(s, names) for s in pipeline.steps if s.source_bronze},
+        cancels=dependents(plan),
     )

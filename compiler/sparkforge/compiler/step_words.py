@@ -25,14 +25,19 @@ def _names(names: tuple[str, ...] | list[str]) -> str:
     return f"{', '.join(names[:-1])} and {names[-1]}"
 
 
-def dependents(name: str, plan: Plan) -> list[str]:
-    """Every step that needs `name`, directly or through others, in stage order."""
-    found: list[str] = []
-    for stage in plan.stages:
-        for other in stage:
-            if any(u == name or u in found for u in plan.pipeline.step(other).upstream):
-                found.append(other)
-    return found
+def dependents(plan: Plan) -> dict[str, tuple[str, ...]]:
+    """For each step, every step that needs it, directly or through others, in stage order."""
+    steps = {s.name: s for s in plan.pipeline.steps}
+    needs: dict[str, set[str]] = {}
+    order = [name for stage in plan.stages for name in stage]
+    for name in order:  # stages are in dependency order: upstream sets are complete when read
+        direct = steps[name].upstream
+        needs[name] = set(direct).union(*(needs.get(u, set()) for u in direct))
+    found: dict[str, list[str]] = {name: [] for name in order}
+    for name in order:
+        for upstream in needs[name]:
+            found.setdefault(upstream, []).append(name)
+    return {name: tuple(names) for name, names in found.items()}
 
 
 def _reads(p: StepPlan) -> str:
@@ -67,9 +72,8 @@ def _writes(p: StepPlan) -> str:
     return f"{what} and replaced in every run"
 
 
-def step_docstring(p: StepPlan, plan: Plan) -> list[str]:
-    """The docstring lines of a step function."""
-    cancelled = dependents(p.step.name, plan)
+def step_docstring(p: StepPlan, cancelled: tuple[str, ...]) -> list[str]:
+    """The docstring lines of a step function; `cancelled`: what its failure cancels."""
     gate = f"Below {p.threshold:g}% valid rows it fails and writes nothing"
     verb = "is" if len(cancelled) == 1 else "are"
     gate += f"; then {_names(cancelled)} {verb} cancelled." if cancelled else "."
