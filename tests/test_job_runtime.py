@@ -211,3 +211,16 @@ def test_spark_submit_without_delta_stops_with_the_command(spark: Any, tmp_path:
     assert "Delta Lake is not on the classpath" in done.stdout
     assert "spark-submit \\\n  --packages io.delta:delta-spark_4.1_2.13:4.4.0 \\" in done.stdout
     assert not (tmp_path / "warehouse" / f"{SCHEMA}.db" / "clean_orders").exists()
+
+
+def test_a_failed_log_write_after_a_good_run_exits_4(spark: Any, shop: str, job: types.ModuleType, capsys: Any) -> None:
+    """Every step completed and wrote its table; only the run log could not be written."""
+    put(spark, shop, rows(range(1, 4)))
+    spark.sql(f"CREATE VIEW {SCHEMA}.broken_log AS SELECT 1 AS x")
+    code = job.main(["--mode", "initial", "--source", f"orders={shop}", "--log-table", f"{SCHEMA}.broken_log"])
+    captured = capsys.readouterr()
+    assert code == 4
+    assert "3 completed, 0 failed, 0 cancelled" in captured.out
+    assert f"run log: writing the run log {SCHEMA}.broken_log failed: " in captured.err
+    assert "Traceback" not in captured.err and "at org.apache" not in captured.err
+    assert count(spark, f"{SCHEMA}.clean_orders") == 3

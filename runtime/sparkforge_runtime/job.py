@@ -29,6 +29,7 @@ from sparkforge_runtime.scheduler import RunOptions, run_plan
 from sparkforge_runtime.session import build_session, delta_available
 
 MODES = ("initial", "incremental", "full-refresh", "validation-only")
+EXIT_OK, EXIT_STEP_FAILED, EXIT_USAGE, EXIT_LOG_FAILED = 0, 1, 2, 4
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 
 
@@ -51,7 +52,8 @@ def _parser(pipeline: Pipeline, plan: Plan) -> argparse.ArgumentParser:
         prog=pipeline.script,
         description=(
             f"Run pipeline {pipeline.name!r} (compiled by sparkforge {pipeline.compiled_with} "
-            f"from {pipeline.source}).\nExit codes: 0 success, 1 a step failed, 2 bad arguments."
+            f"from {pipeline.source}).\nExit codes: 0 success, 1 a step failed, 2 bad arguments or "
+            "environment, 4 every step completed but the run log could not be written."
         ),
         epilog=f"Submit it to a cluster with:\n\n  {submit_command(pipeline.script)}\n",
         formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -209,13 +211,15 @@ def run_job(pipeline: Pipeline, plan: Plan, argv: Sequence[str] | None = None) -
     options = RunOptions(args.mode, args.log_table, "compiled", _progress)
     report = run_plan(spark, pipeline, plan, options, args.sources)
     print(format_summary(list(report.outcomes.values()), time.time() - started), flush=True)
+    if report.log_error:
+        print(f"run log: {report.log_error}", file=sys.stderr)
     if not report.success:
         for outcome in report.outcomes.values():
             if args.verbose and outcome.error_trace:
                 print(f"{outcome.name}:\n{outcome.error_trace}", file=sys.stderr)
         print(f"failed: {report.error_message}", file=sys.stderr)
-        return 1
-    return 0
+        return EXIT_STEP_FAILED
+    return EXIT_LOG_FAILED if report.log_error else EXIT_OK
 
 
 def _progress(outcome: StepOutcome) -> None:

@@ -41,6 +41,7 @@ class StepOutcome:
     # The newest incremental value a bronze step read (valid or not), as Spark prints it: what its
     # silver steps record in their commit, so the next run starts after it.
     high_water: str | None = None
+    counted: bool = False  # validation counted its rows (a step can fail before that)
     error_type: str | None = None
     error_message: str | None = None
     error_trace: str | None = field(default=None, repr=False)  # shown under --verbose
@@ -71,6 +72,7 @@ class RunReport:
     ended_at: datetime | None = None
     outcomes: dict[str, StepOutcome] = field(default_factory=dict)
     max_concurrency: int = 0
+    log_error: str | None = None  # the run log could not be written (the steps' outcomes stand)
 
     @property
     def success(self) -> bool:

@@ -62,6 +62,8 @@ def format_progress(outcome: StepOutcome) -> str:
     head = f"{_WORD[outcome.status]:<9} {outcome.layer:<6}  {outcome.name}"
     if outcome.status is Status.CANCELLED:
         return f"{head}  ({outcome.error_message})"
+    if not outcome.counted:  # failed before its rows were counted: it read nothing to report
+        return f"{head}  {outcome.duration_secs:.2f}s\n          {outcome.error_message}"
     written = "" if outcome.layer == "bronze" else f"  written {outcome.rows_written:,}"
     line = (f"{head}  in {outcome.input_rows:,}  valid {outcome.validation_rate:.2f}%"
             f"{written}  {outcome.duration_secs:.2f}s")  # fmt: skip

@@ -67,9 +67,19 @@ def run_plan(
             outcome.output = state.outputs.get(outcome.name)
         _release(state, list(state.cached))
         if options.log_table and options.mode is not Mode.VALIDATION_ONLY:
-            spark.sparkContext.setJobGroup(LOG_JOB_GROUP, "append the run log", False)
-            append_log(spark, options.log_table, log_rows(report, plan, pipeline, options.engine))
+            _write_log(spark, report, plan, pipeline, options)
     return report
+
+
+def _write_log(spark: SparkSession, report: RunReport, plan: Plan, pipeline: Pipeline, options: RunOptions) -> None:
+    """Append the run's log rows; a failure here is reported on the run, never raised over it."""
+    assert options.log_table is not None
+    try:
+        spark.sparkContext.setJobGroup(LOG_JOB_GROUP, "append the run log", False)
+        append_log(spark, options.log_table, log_rows(report, plan, pipeline, options.engine))
+    except Exception as exc:
+        report.log_error = f"writing the run log {options.log_table} failed: {describe(exc)}"
+        logging.getLogger(f"sparkforge.{pipeline.name}").error("%s", report.log_error)
 
 
 def _warm_catalog(spark: SparkSession, plan: Plan, options: RunOptions) -> threading.Thread | None:

@@ -194,7 +194,7 @@ class StepRun:
         flagged.observe(observation, *aggs).write.format("noop").mode("overwrite").save()
         metrics = observed(observation, self.info.name)
         o = self.outcome
-        o.input_rows, o.valid_rows = int(metrics["total"]), int(metrics["valid"])
+        o.input_rows, o.valid_rows, o.counted = int(metrics["total"]), int(metrics["valid"]), True
         o.invalid_rows = o.input_rows - o.valid_rows
         if metrics.get("wm") is not None:
             o.new_watermark = str(metrics["wm"])
