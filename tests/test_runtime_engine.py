@@ -52,8 +52,9 @@ def _plan(schema: str, keep: Any = None, parallel: bool = True) -> Plan:
 
 
 def _run(spark: Any, schema: str, rows: Any, mode: Mode, **kwargs: Any) -> Any:
-    df = spark.createDataFrame(rows, "id int, v int")
-    options = RunOptions(mode=mode, log_table=f"{schema}.logs", progress=kwargs.pop("progress", None))
+    df = spark.createDataFrame(rows, kwargs.pop("ddl", "id int, v int"))
+    options = RunOptions(mode=mode, log_table=f"{schema}.logs", progress=kwargs.pop("progress", None),
+                         allow_empty=kwargs.pop("allow_empty", False))  # fmt: skip
     return run_plan(spark, Pipeline("engine_test"), _plan(schema, **kwargs), options, {"events": df})
 
 
@@ -125,3 +126,24 @@ def test_an_invalid_newest_row_is_not_read_again(spark, schema):  # type: ignore
     assert report.success, report.error_message
     assert report.outcomes["events"].input_rows == 0
     assert report.outcomes["clean"].previous_watermark == "9"
+
+
+def test_an_empty_input_does_not_empty_a_table(spark, schema):  # type: ignore[no-untyped-def]
+    assert _run(spark, schema, [(1, 5), (2, 7)], Mode.INITIAL).success
+    version = spark.sql(f"DESCRIBE HISTORY {schema}.clean").count()
+    report = _run(spark, schema, [], Mode.FULL_REFRESH)
+    message = report.outcomes["clean"].error_message or ""
+    assert "read no rows, so replacing" in message and "--allow-empty" in message
+    assert spark.table(f"{schema}.clean").count() == 2
+    assert spark.sql(f"DESCRIBE HISTORY {schema}.clean").count() == version
+    assert _run(spark, schema, [], Mode.FULL_REFRESH, allow_empty=True).success
+    assert spark.table(f"{schema}.clean").count() == 0
+
+
+def test_a_changed_column_type_stops_the_step(spark, schema):  # type: ignore[no-untyped-def]
+    assert _run(spark, schema, [(1, 5), (2, 7)], Mode.INITIAL).success
+    report = _run(spark, schema, [(1, 5.5)], Mode.INITIAL, ddl="id int, v double")
+    message = report.outcomes["clean"].error_message or ""
+    assert f"column 'v' is double in the new rows but int in {schema}.clean" in message
+    assert "schema_evolution=True" in message
+    assert sorted(r["v"] for r in spark.table(f"{schema}.clean").collect()) == [10, 14]

@@ -68,6 +68,9 @@ class PipelineRunner:
         self.builder = builder
         self.plan = graph.plan_stages(pipeline)
         self._executor = StepExecutor(self)
+        # True lets a step replace a table that has rows with none (an empty input): the
+        # job's --allow-empty. By default such a write is refused and the table kept.
+        self.allow_empty = False
 
     # ---- whole-pipeline modes -------------------------------------------------------------
     def initial_load(self, bronze_sources: Mapping[str, Any] | None = None) -> ExecutionResult:
@@ -167,7 +170,8 @@ class PipelineRunner:
     def _options(self, mode: Mode, *, logged: bool = True) -> RunOptions:
         progress = _print_progress if self.pipeline.settings.verbose else None
         table = log_table(self.pipeline.settings) if logged else None
-        return RunOptions(mode=mode, log_table=table, engine="interpreted", progress=progress)
+        return RunOptions(mode=mode, log_table=table, engine="interpreted", progress=progress,
+                          allow_empty=self.allow_empty)  # fmt: skip
 
     def _run(
         self, mode: Mode, sources: Mapping[str, Any] | None, unified: bool = False

@@ -37,6 +37,7 @@ class RunOptions:
     log_table: str | None = None
     engine: str = "interpreted"
     progress: Callable[[StepOutcome], None] | None = None
+    allow_empty: bool = False
 
 
 def run_plan(
@@ -52,6 +53,7 @@ def run_plan(
     log = logging.getLogger(f"sparkforge.{pipeline.name}")
     state = RunState(spark, options.mode, log, pipeline.table_format, dict(sources or {}))
     state.outputs.update(upstream or {})
+    state.allow_empty = options.allow_empty
     stage_of = plan.stage_of()
     report = RunReport(str(uuid.uuid4()), options.mode, datetime.now(UTC))
     report.outcomes = {s.name: StepOutcome(s.name, s.info.layer, stage_of[s.name]) for s in plan.steps}

@@ -30,6 +30,7 @@ from sparkforge_runtime.errors import (
     ThresholdError,
     TransformError,
 )
+from sparkforge_runtime.guards import check_not_emptied, check_types
 from sparkforge_runtime.outcome import StepOutcome
 from sparkforge_runtime.plan import Mode, StepInfo
 from sparkforge_runtime.rules import VALID_FLAG, Rule, predicate
@@ -54,6 +55,7 @@ class RunState:
     replaced: set[str] = field(default_factory=set)  # steps that overwrote their table
     high_water: dict[str, str | None] = field(default_factory=dict)
     watermarks: dict[str, Any] = field(default_factory=dict)
+    allow_empty: bool = False  # replace a table that has rows with none
     lock: threading.Lock = field(default_factory=threading.Lock)
 
 
@@ -220,15 +222,20 @@ class StepRun:
             f"{min_rate:.2f}% ({o.invalid_rows} of {o.input_rows} rows invalid)"
         )
 
-    def publish(self, checked: Checked, *, covered: Any = None) -> None:
+    def publish(self, checked: Checked, *, covered: Any = None, evolve: bool = False) -> None:
         """Write the valid rows to the step's table with its write mode for this run mode (none in
         validation-only runs). `covered`, the newest bronze watermark they include, is recorded
-        in the same Delta commit."""
+        in the same Delta commit. A column whose type would change, or a table that would be
+        replaced by no rows, stops the step first (`evolve`, `--allow-empty` allow them)."""
         info, o = self.info, self.outcome
         mode = info.write_mode(self.state.mode)
         if mode is None:
             self.state.log.info("%s: validation only, nothing written", info.name)
             return
+        if not evolve:
+            check_types(checked.valid, info.table, step=info.name)
+        if mode == "overwrite" and not self.state.allow_empty:
+            check_not_emptied(checked.valid, info.table, o.valid_rows, step=info.name)
         metadata = json.dumps({WATERMARK_KEY: str(covered)}) if covered is not None else None
         write_table(
             checked.valid, info.table, mode=mode, table_format=self.state.table_format,
