@@ -21,6 +21,7 @@ from sparkforge.compiler.check_cycles import check_cycles
 from sparkforge.compiler.check_names import check_names
 from sparkforge.compiler.check_reads import check_reads
 from sparkforge.compiler.check_sources import check_sources
+from sparkforge.compiler.check_tables import check_tables
 from sparkforge.compiler.collect_support import collect_support
 from sparkforge.compiler.diagnostics import Diagnostic
 from sparkforge.compiler.find_builder import find_builder
@@ -46,6 +47,7 @@ PASSES: tuple[Pass, ...] = (
     check_names,  # unique step names, at least one step
     infer_sources,  # missing source_bronze / source_silvers, as the builder infers them
     check_sources,  # named sources exist and have the right layer
+    check_tables,  # each silver and gold step writes a table of its own
     check_reads,  # prior_silvers["x"] / silvers["x"] reads: add undeclared ones, warn
     check_cycles,  # no dependency cycle
     collect_support,  # helpers, constants and imports the copied code needs
