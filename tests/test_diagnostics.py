@@ -14,7 +14,8 @@ import re
 from pathlib import Path
 
 import pytest
-from sparkforge.compiler.diagnostics import render_all
+from sparkforge.compiler.decode_source import decode_source
+from sparkforge.compiler.diagnostics import CompileError, render_all
 from sparkforge.compiler.frontend import read_pipeline
 
 ROOT = Path(__file__).resolve().parent
@@ -22,10 +23,22 @@ CASES = sorted(p for p in (ROOT / "bad_inputs").iterdir() if (p / "pipeline.py")
 DOCS = ROOT.parent / "docs" / "errors.md"
 
 
+def shown(path: Path) -> str:
+    """A file's text as the CLI shows it under a diagnostic."""
+    data = path.read_bytes()
+    try:
+        return decode_source(data, path.name)
+    except CompileError:
+        return data.decode("utf-8", errors="replace")
+
+
 def rendered(case: Path) -> str:
-    source = (case / "pipeline.py").read_text()
+    sources = {p.relative_to(case).as_posix(): shown(p) for p in case.rglob("*.py")}
+    try:  # as the CLI reads the file: PEP 263 decoding first
+        source = decode_source((case / "pipeline.py").read_bytes(), "pipeline.py")
+    except CompileError as err:
+        return render_all((err.diagnostic,), sources) + "\n"
     pipeline, diagnostics = read_pipeline(source, "pipeline.py", base_dir=case)
-    sources = {p.relative_to(case).as_posix(): p.read_text(errors="replace") for p in case.rglob("*.py")}
     errors = [d for d in diagnostics if d.is_error]
     assert (pipeline is None) == bool(errors), "a pipeline comes back exactly when nothing is wrong"
     return render_all(diagnostics, sources) + "\n"
@@ -57,7 +70,8 @@ def frontend_codes() -> set[str]:
 
     folder = Path(frontend.__file__).parent
     names = {run.__module__.rpartition(".")[2] for run in frontend.PASSES}
-    names |= {"frontend", "sources", "bind_arguments", "static_values", "static_ops", "static_strings"}
+    names |= {"frontend", "sources", "bind_arguments", "static_values", "static_ops", "static_strings",
+              "decode_source"}
     return {c for n in names for c in re.findall(r'"(SF\d{3})"', (folder / f"{n}.py").read_text())}
 
 

@@ -21,7 +21,8 @@ import click
 
 import sparkforge
 from sparkforge.compiler.api import CompileOptions, CompileResult, compile_source
-from sparkforge.compiler.diagnostics import render_all
+from sparkforge.compiler.decode_source import decode_source
+from sparkforge.compiler.diagnostics import CompileError, render, render_all
 from sparkforge.compiler.runtime_zip import ZIP_NAME, write_runtime_zip
 
 EXIT_OK, EXIT_USER, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
@@ -53,8 +54,16 @@ def _render(result: CompileResult, filename: str, text: str) -> str:
     for diagnostic in result.diagnostics:
         other = Path(diagnostic.span.file)
         if diagnostic.span.file not in sources and other.is_file():
-            sources[diagnostic.span.file] = other.read_text("utf-8", errors="replace")
+            sources[diagnostic.span.file] = _readable(other.read_bytes(), diagnostic.span.file)
     return render_all(result.diagnostics, sources)
+
+
+def _readable(data: bytes, name: str) -> str:
+    """A module's text to show under a diagnostic, even when it cannot be decoded."""
+    try:
+        return decode_source(data, name)
+    except CompileError:
+        return data.decode("utf-8", errors="replace")
 
 
 def _internal_error(request: Request, exc: BaseException) -> int:
@@ -120,12 +129,18 @@ def _write(request: Request, result: CompileResult) -> int:
 
 def run_compile(request: Request) -> int:
     """The whole command after argument parsing; returns the exit code."""
+    filename = request.pipeline.as_posix()
     try:
-        text = request.pipeline.read_bytes().decode("utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
+        data = request.pipeline.read_bytes()
+    except OSError as exc:
         _say(f"error: cannot read {request.pipeline}: {exc}")
         return EXIT_USER
-    filename = request.pipeline.as_posix()
+    try:
+        text = decode_source(data, filename)
+    except CompileError as exc:
+        _say(render(exc.diagnostic, data.decode("utf-8", errors="replace")))
+        _say(f"{request.pipeline}: 1 error; no job written")
+        return EXIT_USER
     try:
         result = compile_source(text, filename, _options(request))
     except Exception as exc:  # a user mistake is a diagnostic, so anything raised is our bug

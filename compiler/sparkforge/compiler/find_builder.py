@@ -4,8 +4,10 @@ Input: `Unit` with the parsed pipeline file. Output: `Unit.builder`, a `BuilderC
 (`PipelineBuilder(...)` or a preset, under any import form), then the method calls of its fluent
 chain and of the statements on the builder variable (`builder.x(...)`, `builder = builder.x(...)`),
 at module level or in one function. Diagnostics: no builder (SF101), two builders (SF102), an unknown
-method (SF103), builder calls in a loop (SF104), in a conditional (SF105) or where the compiler
-cannot follow them (SF106).
+method or preset (SF103), builder calls in a loop (SF104), in a conditional (SF105) or where the
+compiler cannot follow them (SF106: in another function, or a method looked up at run time with
+`getattr`), and steps declared after `to_pipeline()` / `build()` (SF117), which the pipeline those
+return does not hold.
 
     builder = PipelineBuilder(spark=spark, schema="shop").with_bronze_rules(...)
     builder.add_silver_transform(...)     ->  calls=(with_bronze_rules, add_silver_transform)
@@ -19,6 +21,7 @@ from collections.abc import Iterable
 import libcst as cst
 import libcst.matchers as m
 
+from sparkforge import rule_helpers
 from sparkforge.compiler.bindings import (
     MAIN_GUARD,
     Block,
@@ -37,7 +40,7 @@ _CLASSES = ("sparkforge.PipelineBuilder", "sparkforge.builder.PipelineBuilder")
 _LOOPS = (cst.For, cst.While, cst.ListComp, cst.SetComp, cst.DictComp, cst.GeneratorExp)
 _BRANCHES = (cst.If, cst.Try, cst.TryStar, cst.With, cst.Match, cst.IfExp)
 _METHOD_CALL = m.Call(func=m.Attribute(attr=m.Name()))
-_LOST_STEPS = frozenset({"SF103", "SF104", "SF105", "SF106"})
+_LOST_STEPS = frozenset({"SF103", "SF104", "SF105", "SF106", "SF117"})
 _CREATE_HELP = 'create it with `builder = PipelineBuilder(spark=spark, schema="my_schema")`'
 
 
@@ -47,7 +50,7 @@ def find_builder(unit: Unit) -> Unit:
         return unit
     found = [(call, kind) for call in main.calls if (kind := _construction(call, main))]
     if not found:
-        return unit.report(_no_builder(main))
+        return unit.report(_unknown_preset(main) or _no_builder(main))
     extra = [_second_builder(main, call) for call, _ in found[1:]]
     call, method = found[0]
     owner, problem = _owner(main, call)
@@ -99,6 +102,20 @@ def _no_builder(main: SourceFile) -> Diagnostic:
                           main.span(bare.func), "add `from sparkforge import PipelineBuilder`")
     return Diagnostic("SF101", f"no PipelineBuilder found in {main.name}", main.span(main.tree),
                       _CREATE_HELP)
+
+
+def _unknown_preset(main: SourceFile) -> Diagnostic | None:
+    """`PipelineBuilder.for_staging(...)`: a misspelt preset, not a missing builder."""
+    for call in main.calls:
+        func = call.func
+        if not isinstance(func, cst.Attribute) or func.attr.value in rule_helpers.__all__:
+            continue
+        owner = qualified_name(func.value, _blocks(main, call))
+        if owner in _CLASSES:
+            hint = did_you_mean(func.attr.value, PRESETS)
+            return Diagnostic("SF103", f"PipelineBuilder has no preset {func.attr.value!r}",
+                              main.span(func.attr), hint or f"presets: {', '.join(PRESETS)}")
+    return None
 
 
 def _second_builder(main: SourceFile, call: cst.Call) -> Diagnostic:
@@ -182,7 +199,8 @@ def _trace(main: SourceFile, construction: MethodCall, owner: cst.CSTNode
             for small in statement.body:
                 tracer.statement(small)
     skip = {*tracer.consumed, *_other_builders(main, construction.call)}
-    diagnostics = [*tracer.diagnostics(main), *_untraced(main, skip, owner)]
+    diagnostics = [*tracer.diagnostics(main), *_untraced(main, skip, owner),
+                   *_looked_up(main, statements, tracer.every_name)]
     local = index_block(statements, function.params) if function else None
     code = BuilderCode(construction, tuple(tracer.calls), local, function)
     return code, diagnostics
@@ -194,7 +212,10 @@ class _Tracer:
     def __init__(self, construction: cst.Call) -> None:
         self.construction = construction
         self.names: set[str] = set()
+        self.every_name: set[str] = set()  # every variable that ever held the builder
         self.calls: list[MethodCall] = []
+        self.final: MethodCall | None = None  # the first to_pipeline() / build()
+        self.late: list[MethodCall] = []  # builder calls after it
         self.unknown: list[MethodCall] = []
         self.consumed: set[cst.Call] = set()
 
@@ -213,6 +234,7 @@ class _Tracer:
         for target in targets:
             if isinstance(target, cst.Name):
                 (self.names.discard if ended else self.names.add)(target.value)
+                self.every_name.update(() if ended else (target.value,))
 
     def _chain(self, node: cst.BaseExpression) -> list[MethodCall] | None:
         calls: list[MethodCall] = []
@@ -231,7 +253,11 @@ class _Tracer:
         for call in chain:
             self.consumed.add(call.call)
             if call.method in FINAL_METHODS:
+                self.final = self.final or call
                 return True
+            if self.final is not None and call.method in METHODS:
+                self.late.append(call)
+                continue
             (self.calls if call.method in METHODS else self.unknown).append(call)
         return False
 
@@ -240,6 +266,14 @@ class _Tracer:
             hint = did_you_mean(call.method, METHODS)
             yield Diagnostic("SF103", f"PipelineBuilder has no method {call.method!r}",
                              main.span(call.name_node), hint or f"methods: {', '.join(sorted(METHODS))}")
+        for call in self.late:
+            assert self.final is not None
+            line = main.span(self.final.name_node).line
+            yield Diagnostic("SF117", f".{call.method}(...) is called after "
+                             f".{self.final.method}() (line {line}), so the pipeline that "
+                             f"{self.final.method}() returned does not include it",
+                             main.span(call.name_node), f"declare every step before calling "
+                             f"{self.final.method}()")  # fmt: skip
 
 
 def _other_builders(main: SourceFile, first: cst.Call) -> Iterable[cst.Call]:
@@ -266,6 +300,33 @@ def _assigned_names(main: SourceFile, call: cst.Call) -> Iterable[str]:
         node, parent = parent, main.parent(parent)
     if isinstance(parent, cst.Assign):
         yield from (t.target.value for t in parent.targets if isinstance(t.target, cst.Name))
+
+
+def _looked_up(main: SourceFile, statements: Iterable[cst.CSTNode], names: set[str]
+               ) -> Iterable[Diagnostic]:  # fmt: skip
+    """A builder method reached through `getattr(builder, "...")` or bound to another name
+    (`add = builder.add_silver_transform`): the compiler cannot see which calls it makes."""
+    def is_builder(node: cst.CSTNode) -> bool:
+        return isinstance(node, cst.Name) and node.value in names
+
+    for call in main.calls:
+        if m.matches(call.func, m.Name("getattr")) and call.args and is_builder(call.args[0].value):
+            yield _run_time_lookup(main, call, f"`{main.code(call)}`")
+    for statement in statements:
+        if not isinstance(statement, cst.SimpleStatementLine):
+            continue
+        for small in statement.body:
+            value = getattr(small, "value", None)
+            if (isinstance(small, cst.Assign | cst.AnnAssign) and isinstance(value, cst.Attribute)
+                    and is_builder(value.value) and value.attr.value in METHODS):
+                yield _run_time_lookup(main, value, f"`{main.code(value)}`")
+
+
+def _run_time_lookup(main: SourceFile, node: cst.CSTNode, shown: str) -> Diagnostic:
+    return Diagnostic("SF106", f"{shown} takes a builder method as a value; the compiler reads "
+                      "builder calls only where they are written as `builder.method(...)`, so the "
+                      "calls made through it would be left out", main.span(node),
+                      "call the method on the builder directly: builder.add_silver_transform(...)")
 
 
 def _untraced(main: SourceFile, consumed: set[cst.Call], owner: cst.CSTNode) -> Iterable[Diagnostic]:

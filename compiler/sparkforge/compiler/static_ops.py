@@ -33,6 +33,7 @@ from sparkforge.compiler.values import (
     problems,
 )
 from sparkforge.exceptions import SparkForgeError
+from sparkforge.security import SecurityError, get_security_manager
 
 if TYPE_CHECKING:
     from sparkforge.compiler.static_values import Resolver
@@ -62,7 +63,7 @@ def as_column_error(error: CompileError) -> CompileError:
 
 
 def _as_column(diagnostic: Diagnostic) -> Diagnostic:
-    if diagnostic.code == "SF406":
+    if diagnostic.code in ("SF405", "SF406"):  # already about the rule
         return diagnostic
     message = f"a Column rule must be self-contained: {diagnostic.message}"
     return dataclasses.replace(diagnostic, code="SF406", message=message, help=COLUMN_HELP)
@@ -72,6 +73,32 @@ def is_pyspark(data: object) -> bool:
     return isinstance(data, Symbol) and (
         data.name == "pyspark.sql.functions" or data.name.startswith(_PYSPARK)
     )
+
+
+# Functions that take SQL text, and functions that reach outside Spark SQL's built-ins: a Column
+# rule gets the checks a SQL rule string gets (SPEC section 9), or `F.expr` would bypass them.
+_SQL_TEXT = frozenset({"pyspark.sql.functions.expr"})
+_UNSAFE = frozenset({"reflect", "java_method", "try_reflect", "call_function", "call_udf", "udf",
+                     "pandas_udf", "udtf"})  # fmt: skip
+
+
+def check_sql_function(callee: Value, node: cst.Call, args: Sequence[Value], env: Env) -> None:
+    """SF405 for `F.expr("...")` whose text the security layer rejects, or an unsafe function."""
+    if not isinstance(callee.data, Symbol):
+        return
+    name = callee.data.name
+    short = name.rpartition(".")[2]
+    if name.startswith("pyspark.sql.functions.") and short in _UNSAFE:
+        fail(env.file, node.func, "SF405", f"a Column rule may not call `{env.file.code(node.func)}`: "
+             f"{short}() reaches outside Spark SQL's built-in functions, which SQL rules may not "
+             "use either", "write the test with built-in functions (F.col, F.when, ...)")
+    if name not in _SQL_TEXT or not args or not isinstance(args[0].data, str):
+        return
+    try:
+        get_security_manager().validate_sql_expression(args[0].data)
+    except SecurityError as err:
+        fail(env.file, args[0].node, "SF405", f"unsafe SQL in `{env.file.code(node.func)}(...)`: "
+             f"{err.message}", "; ".join(err.suggestions) or None)
 
 
 def rule_helper(data: object) -> str | None:

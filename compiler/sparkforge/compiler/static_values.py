@@ -68,6 +68,8 @@ class Resolver:
         for block in env.blocks:
             found = block.get(node.value)
             if found:
+                if block is env.blocks[0]:
+                    _check_defined_before(found, node, env)
                 scope = env if block is env.local else Env(env.file)
                 return self._bound(found, node.value, node, scope)
         self._undefined(node, env)
@@ -178,12 +180,14 @@ class Resolver:
         callee = self.value(node.func, env)
         if callee.is_column or static_ops.is_pyspark(callee.data):
             errors: list[CompileError] = []
+            parts: list[Value] = []
             for arg in node.args:
                 try:
-                    self.column_part(arg.value, env)
+                    parts.append(self.column_part(arg.value, env))
                 except CompileError as err:
                     errors.append(err)
             gather(errors)
+            static_ops.check_sql_function(callee, node, parts, env)
             return Value(Code.COLUMN, node, env.file, env.local)
         helper = static_ops.rule_helper(callee.data)
         if helper is not None:
@@ -213,6 +217,22 @@ class Resolver:
                     self.column_part(element.slice.value, env)
             return Value(Code.COLUMN, node, env.file, env.local)
         return static_ops.index(self, node, base, env)
+
+
+def _check_defined_before(found: tuple[Binding, ...], use: cst.Name, env: Env) -> None:
+    """The innermost block runs its statements in order: a name used before its first binding
+    raises NameError when the file runs (names of the module, used from inside the function that
+    builds the pipeline, are looked up when that function is called, later)."""
+    if any(b.kind is Kind.PARAM for b in found):
+        return
+    line = env.file.span(use).line
+    if min(env.file.span(b.statement).line for b in found) <= line:
+        return
+    first = min(env.file.span(getattr(b.node, "name", b.node)).line for b in found)
+    if first > line:
+        fail(env.file, use, "SF118", f"{use.value!r} is used here, before it is defined (line "
+             f"{first}); running the file raises NameError",
+             f"move the definition of {use.value!r} above this line")
 
 
 def _write_mode(qualified: str) -> WriteMode | None:
