@@ -82,3 +82,20 @@ def test_every_code_is_documented_and_covered() -> None:
     assert used <= documented, f"undocumented codes: {sorted(used - documented)}"
     assert emitted <= used, f"codes without a bad-input case: {sorted(emitted - used)}"
     assert emitted <= documented, f"codes missing from docs/errors.md: {sorted(emitted - documented)}"
+
+
+# What a Python repr of the compiler's own objects looks like: enum members, default object
+# reprs, class reprs, and the frontend's internal type names.
+INTERNAL_REPRS = re.compile(
+    r"<\w+(\.\w+)*: |<[\w.]+ object at 0x|<class '|\bCode\b|\bcst\.|\blibcst\b"
+    r"|\b(Symbol|ModuleRef|Value|Binding|Block|Span|Diagnostic|SourceFile|Env|CodeRef)\("
+)
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
+def test_no_internal_object_in_messages(case: Path) -> None:
+    """A message speaks of the user's code only: never a repr of one of the compiler's objects."""
+    text = (case / "expected.txt").read_text()
+    messages = [line for line in text.splitlines() if not re.match(r"\s*\d* \|", line)]  # not source
+    leaks = [line for line in messages if INTERNAL_REPRS.search(line)]
+    assert not leaks, leaks

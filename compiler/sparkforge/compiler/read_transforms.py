@@ -56,11 +56,11 @@ class _TransformReader:
         arg = code.args.get("transform")
         if step.layer is Layer.BRONZE or arg is None:
             return step, None
-        value = self._value(arg, code)
+        value = self._value(arg, code, step)
         if value is None:
             return step, None
         if value.data not in (Code.FUNCTION, Code.LAMBDA) or _is_async(value.node):
-            self._not_a_function(step, value)
+            self._not_a_function(step, value, code)
             return step, None
         node = value.node
         assert isinstance(node, cst.FunctionDef | cst.Lambda)
@@ -71,21 +71,31 @@ class _TransformReader:
         transform = Transform(name=name, source=value.file.code(node), span=value.file.span(where))
         return dataclasses.replace(step, transform=transform), CodeRef(value.file, node, value.local)
 
-    def _value(self, arg: cst.BaseExpression | Value, code: StepCode) -> Value | None:
+    def _value(self, arg: cst.BaseExpression | Value, code: StepCode, step: Step) -> Value | None:
         if isinstance(arg, Value):
             return arg
         try:
             return self.resolver.value(arg, self.env)
         except CompileError as err:
+            first = problems(err)[0]
             if isinstance(arg, cst.Call):  # transform=make_clean(): a factory the compiler cannot run
                 self.diagnostics.append(Diagnostic(
                     "SF301", "transform is the result of a call, which the compiler cannot run",
                     code.spans["transform"], _PASS_FUNCTION))  # fmt: skip
+            elif first.code == "SF111" and first.span.line != code.spans["transform"].line:
+                # `cleaner.run` where `cleaner = Cleaner()`: say so here, not only at `Cleaner()`
+                shown = self.env.file.code(arg)
+                self.diagnostics.append(Diagnostic(
+                    "SF301", f"{step.layer.value} step {step.name!r}: transform `{shown}` is not "
+                    "a function the compiler can copy: "
+                    f"{first.message} (line {first.span.line})", code.spans["transform"],
+                    _PASS_FUNCTION + "; methods of objects made when the pipeline runs cannot be "
+                    "copied into the job"))  # fmt: skip
             else:
                 self.diagnostics.extend(problems(err))
             return None
 
-    def _not_a_function(self, step: Step, value: Value) -> None:
+    def _not_a_function(self, step: Step, value: Value, code: StepCode) -> None:
         where = f"{step.layer.value} step {step.name!r}"
         if isinstance(value.data, Symbol) and not value.data.name.startswith(_LIBRARIES):
             module, _, name = value.data.name.rpartition(".")
@@ -98,9 +108,14 @@ class _TransformReader:
                 "module next to it (e.g. transforms.py)"))  # fmt: skip
             return
         got = "an async function" if _is_async(value.node) else value.describe()
+        span, help = value.span, _PASS_FUNCTION
+        if isinstance(value.node, cst.ClassDef):  # point at the use: the class itself is fine
+            got = f"the class {value.node.name.value!r}"
+            span = code.spans["transform"]
+            help = ("write a function `def name(spark, ...)` that does what the class does; the job "
+                    "copies functions, not classes or their instances")
         self.diagnostics.append(Diagnostic(
-            "SF301", f"{where}: transform must be a function or a lambda, got {got}",
-            value.span, _PASS_FUNCTION))  # fmt: skip
+            "SF301", f"{where}: transform must be a function or a lambda, got {got}", span, help))
 
     def _check_decorators(self, step: Step, value: Value, node: cst.FunctionDef | cst.Lambda) -> None:
         """A decorator runs when the job is imported: one from an installed package that is not

@@ -60,6 +60,7 @@ class SourceFile:
     line_starts: tuple[int, ...] | None = None  # where each line starts; None: text != libcst's
     # Source text per node, filled on first use: transforms are printed by several passes.
     _code: dict[cst.CSTNode, str] = field(default_factory=dict, repr=False)
+    _mutations: dict[str, tuple[cst.CSTNode, ...]] = field(default_factory=dict, repr=False)
 
     def span(self, node: cst.CSTNode, end: cst.CSTNode | None = None) -> Span:
         """Where `node` (through `end`, if given) was written, whitespace it owns included."""
@@ -110,6 +111,48 @@ class SourceFile:
 
     def parent(self, node: cst.CSTNode) -> cst.CSTNode | None:
         return self.parents.get(node)
+
+    def mutations(self, name: str) -> tuple[cst.CSTNode, ...]:
+        """Where the object `name` holds is changed in place: `name[k] = v`, `del name[k]`,
+        `name[k] += v`, `name.update(...)` and the like (in any scope; see `scope`)."""
+        if not self._mutations:
+            found: dict[str, list[cst.CSTNode]] = {"": []}
+            for node in self.lookups:
+                target = _mutated_name(node, self.parents.get(node))
+                if target is not None:
+                    found.setdefault(target, []).append(node)
+            self._mutations.update({k: tuple(v) for k, v in found.items()})
+        return self._mutations.get(name, ())
+
+    def scope(self, node: cst.CSTNode) -> cst.CSTNode | None:
+        """The function, lambda or class whose body holds `node` (None: the module)."""
+        parent = self.parents.get(node)
+        while parent is not None and not isinstance(parent, cst.FunctionDef | cst.Lambda | cst.ClassDef):
+            parent = self.parents.get(parent)
+        return parent
+
+
+_MUTATORS = frozenset({
+    "update", "setdefault", "pop", "popitem", "clear", "append", "extend", "insert", "remove",
+    "add", "discard", "sort", "reverse", "__setitem__", "__delitem__",
+})  # fmt: skip
+
+
+def _mutated_name(node: cst.CSTNode, parent: cst.CSTNode | None) -> str | None:
+    """`X` when `node` changes what `X` holds: a subscript assigned or deleted, a mutating call."""
+    if isinstance(node, cst.Subscript):
+        if isinstance(node.value, cst.Name) and (
+            (isinstance(parent, cst.AssignTarget | cst.AugAssign) and parent.target is node)
+            or isinstance(parent, cst.Del)
+            or (isinstance(parent, cst.AnnAssign) and parent.target is node)
+        ):
+            return node.value.value
+        return None
+    if isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute):
+        func = node.func
+        if isinstance(func.value, cst.Name) and func.attr.value in _MUTATORS:
+            return func.value.value
+    return None
 
 
 @dataclass(slots=True)

@@ -20,7 +20,7 @@ import libcst as cst
 
 from sparkforge.compiler import static_ops
 from sparkforge.compiler.bindings import Binding, Kind, sibling_candidates
-from sparkforge.compiler.diagnostics import CompileError
+from sparkforge.compiler.diagnostics import CompileError, Diagnostic
 from sparkforge.compiler.sources import SourceFile
 from sparkforge.compiler.values import (
     STATIC_HELP,
@@ -31,6 +31,7 @@ from sparkforge.compiler.values import (
     Value,
     fail,
     gather,
+    problems,
 )
 from sparkforge.ir import WriteMode
 
@@ -93,6 +94,7 @@ class Resolver:
                  "assign it once, at the top level of the module")
         binding = found[0]
         if binding.kind is Kind.ASSIGN:
+            _check_unchanged(binding, use, env)
             return self._constant(binding, env)
         if binding.kind is Kind.IMPORT:
             return self._imported(binding, use, env)
@@ -210,13 +212,50 @@ class Resolver:
 
     def subscript(self, node: cst.CSTNode, env: Env) -> Value:
         assert isinstance(node, cst.Subscript)
-        base = self.value(node.value, env)
+        try:
+            base = self.value(node.value, env)
+        except CompileError as err:
+            raise _read_from_unknown(node, err, env) from None
         if base.is_column:
             for element in node.slice:
                 if isinstance(element.slice, cst.Index):
                     self.column_part(element.slice.value, env)
             return Value(Code.COLUMN, node, env.file, env.local)
         return static_ops.index(self, node, base, env)
+
+
+def _read_from_unknown(node: cst.Subscript, err: CompileError, env: Env) -> CompileError:
+    """`customers["customer_id"]` where `customers` is made when the pipeline runs (a DataFrame,
+    a loaded config): report it here, where it is read, rather than only at that definition."""
+    first = problems(err)[0]
+    here = env.file.span(node)
+    if first.span.file == here.file and here.line <= first.span.line <= here.end_line:
+        return err
+    key = node.slice[0].slice if len(node.slice) == 1 else None
+    column = key.value if isinstance(key, cst.Index) and isinstance(key.value, cst.SimpleString) else None
+    hint = f"; for a column of the step's rows write F.col({column.value})" if column else ""
+    base = env.file.code(node.value)
+    message = (f"`{env.file.code(node)}` reads from `{base}`, which is only known when the pipeline "
+               f"runs (line {first.span.line}: {first.message}){hint}")
+    return CompileError(Diagnostic(first.code, message, here, STATIC_HELP))
+
+
+def _check_unchanged(binding: Binding, use: cst.CSTNode, env: Env) -> None:
+    """SF112 where a constant's value is changed in place (`BRONZE["rules"] = ...`) after its
+    assignment and before `use` reads it: the compiler reads the assigned value only."""
+    file = env.file
+    changes = file.mutations(binding.name)
+    if not changes:
+        return
+    scope, start = file.scope(binding.node), file.span(binding.node).line
+    use_line = file.span(use).line if file.scope(use) is scope else None
+    for node in changes:
+        line = file.span(node).line
+        if file.scope(node) is scope and start < line and (use_line is None or line < use_line):
+            fail(file, node, "SF112", f"{binding.name!r} is changed here, after its assignment "
+                 f"(line {start}); the compiler reads the value assigned there, so it would miss "
+                 "this change", f"write the whole value where {binding.name!r} is assigned, e.g. "
+                 f"{binding.name} = {{**BASE, \"key\": value}}")
 
 
 def _check_defined_before(found: tuple[Binding, ...], use: cst.Name, env: Env) -> None:

@@ -68,7 +68,9 @@ class Value:
         return self.data is Code.COLUMN
 
     def plain(self) -> Any:
-        """The Python value with every nested `Value` unwrapped (markers stay as they are)."""
+        """The Python value with every nested `Value` unwrapped. Code (a Column, a function ...)
+        becomes a stand-in that reads like the user's code in messages: its repr is the source
+        text and its type name the one Python would show (`got Column`, `[F.col("x")]`)."""
         data = self.data
         if isinstance(data, list):
             return [item.plain() for item in data]
@@ -76,6 +78,8 @@ class Value:
             return tuple(item.plain() for item in data)
         if isinstance(data, dict):
             return {key: item.plain() for key, item in data.items()}
+        if isinstance(data, Code | Symbol | ModuleRef):
+            return _stand_in(data, self.file.code(self.node))
         return data
 
     def describe(self) -> str:
@@ -87,6 +91,32 @@ class Value:
         if isinstance(self.data, ModuleRef):
             return f"the module {self.data.module!r}"
         return "None" if self.data is None else f"a {type(self.data).__name__}"
+
+
+class _Shown:
+    """User code inside a value given to the builder's checks; shown as the code itself."""
+
+    __slots__ = ("text",)
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+    def __repr__(self) -> str:
+        return self.text
+
+
+# One class per kind, named like the Python type the interpreted builder would see.
+_SHOWN: dict[str, type[_Shown]] = {
+    name: type(name, (_Shown,), {"__slots__": ()}) for name in ("Column", "function", "type", "module")
+}
+
+
+def _stand_in(data: Code | Symbol | ModuleRef, text: str) -> _Shown:
+    if isinstance(data, ModuleRef):
+        return _SHOWN["module"](text)
+    if isinstance(data, Symbol):
+        return _SHOWN["function"](text)
+    return _SHOWN[type_name(data).replace("lambda", "function").replace("class", "type")](text)
 
 
 def type_name(data: object) -> str:
