@@ -14,6 +14,8 @@ Lookups go through dicts built once, so resolving a name costs the same in a 10-
 from __future__ import annotations
 
 import enum
+import functools
+import importlib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -269,6 +271,25 @@ def qualified_name(node: cst.CSTNode, blocks: Sequence[Block]) -> str | None:
     if len(origins) != 1 or any(b.kind is not Kind.IMPORT for b in found):
         return None  # also bound otherwise, or to two different things: not a known import
     return origins.pop()
+
+
+# `from M import *` is followed for these modules only: their public names are fixed and known.
+_STAR_MODULES = ("pyspark.sql.functions", "pyspark.sql.types")
+
+
+def star_binding(name: str, blocks: Sequence[Block]) -> Binding | None:
+    """The `from pyspark.sql.functions import *` (or types) of `blocks` that provides `name`."""
+    for block in blocks:
+        for binding in block.get("*"):
+            if binding.module in _STAR_MODULES and name in _public_names(binding.module):
+                return binding
+    return None
+
+
+@functools.cache
+def _public_names(module: str) -> frozenset[str]:
+    imported = importlib.import_module(module)  # pyspark, which the compiler already imports
+    return frozenset(getattr(imported, "__all__", ()))
 
 
 def sibling_candidates(binding: Binding) -> tuple[tuple[str, str | None], ...]:

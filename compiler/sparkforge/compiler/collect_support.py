@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 import libcst as cst
 import libcst.matchers as m
 
-from sparkforge.compiler.bindings import Binding, Block, Kind, sibling_candidates
+from sparkforge.compiler.bindings import Binding, Block, Kind, sibling_candidates, star_binding
 from sparkforge.compiler.diagnostics import Diagnostic
 from sparkforge.compiler.free_names import free_names
 from sparkforge.compiler.sources import SourceFile
@@ -82,6 +82,10 @@ class _Collector:
                 yield from self._bound(ref, name, found, block if block is ref.local else None)
                 return
         if hasattr(builtins, name) or name in _MODULE_GLOBALS:
+            return
+        provider = star_binding(name, blocks)
+        if provider is not None:  # the job imports the name itself: `from pyspark.sql.functions import col`
+            self.blocks.add_star_name(ref.file, provider, name)
             return
         star = any(block.get("*") for block in blocks)
         why = "may come from a `*` import, which the compiler cannot follow," if star else "is not defined"

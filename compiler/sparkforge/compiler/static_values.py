@@ -19,7 +19,7 @@ from typing import Any, NoReturn
 import libcst as cst
 
 from sparkforge.compiler import static_ops
-from sparkforge.compiler.bindings import Binding, Kind, sibling_candidates
+from sparkforge.compiler.bindings import Binding, Kind, sibling_candidates, star_binding
 from sparkforge.compiler.diagnostics import CompileError, Diagnostic
 from sparkforge.compiler.sources import SourceFile
 from sparkforge.compiler.values import (
@@ -73,9 +73,15 @@ class Resolver:
                     _check_defined_before(found, node, env)
                 scope = env if block is env.local else Env(env.file)
                 return self._bound(found, node.value, node, scope)
-        self._undefined(node, env)
+        return self._undefined(node, env)
 
-    def _undefined(self, node: cst.Name, env: Env) -> NoReturn:
+    def _undefined(self, node: cst.Name, env: Env) -> Value:
+        star = star_binding(node.value, env.blocks)
+        if star is not None:  # `from pyspark.sql.functions import *` then `col(...)`
+            return Value(Symbol(f"{star.module}.{node.value}"), node, env.file, env.local)
+        self._unknown_name(node, env)
+
+    def _unknown_name(self, node: cst.Name, env: Env) -> NoReturn:
         if hasattr(builtins, node.value):
             fail(env.file, node, "SF111", f"{node.value!r} is a Python builtin; the compiler does "
                  "not call functions while reading the pipeline", STATIC_HELP)
