@@ -74,15 +74,16 @@ class _TransformReader:
     def _value(self, arg: cst.BaseExpression | Value, code: StepCode, step: Step) -> Value | None:
         if isinstance(arg, Value):
             return arg
+        if isinstance(arg, cst.Call):  # transform=make_clean(): what it returns is made at run time
+            self.diagnostics.append(Diagnostic(
+                "SF301", "transform is the result of a call; the job needs the function's own code",
+                code.spans["transform"], _PASS_FUNCTION))  # fmt: skip
+            return None
         try:
             return self.resolver.value(arg, self.env)
         except CompileError as err:
             first = problems(err)[0]
-            if isinstance(arg, cst.Call):  # transform=make_clean(): a factory the compiler cannot run
-                self.diagnostics.append(Diagnostic(
-                    "SF301", "transform is the result of a call, which the compiler cannot run",
-                    code.spans["transform"], _PASS_FUNCTION))  # fmt: skip
-            elif first.code == "SF111" and first.span.line != code.spans["transform"].line:
+            if first.code == "SF111" and first.span.line != code.spans["transform"].line:
                 # `cleaner.run` where `cleaner = Cleaner()`: say so here, not only at `Cleaner()`
                 shown = self.env.file.code(arg)
                 self.diagnostics.append(Diagnostic(

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
+import itertools
 import operator
 from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any
@@ -240,7 +241,7 @@ def _operands(resolver: Resolver, nodes: Sequence[cst.BaseExpression], env: Env)
 def _binary(resolver: Resolver, node: cst.BinaryOperation, env: Env) -> Value:
     left, right = _operands(resolver, (node.left, node.right), env)
     if left.is_column or right.is_column:
-        return Value(Code.COLUMN, node, env.file, env.local)
+        return env.column(node)
     a, b, op = left.data, right.data, type(node.operator)
     if op is cst.BitOr and isinstance(a, dict) and isinstance(b, dict):
         return Value({**a, **b}, node, env.file, env.local)
@@ -262,7 +263,7 @@ def _is_number(data: object) -> bool:
 def _unary(resolver: Resolver, node: cst.UnaryOperation, env: Env) -> Value:
     value = resolver.value(node.expression, env)
     if value.is_column:
-        return Value(Code.COLUMN, node, env.file, env.local)
+        return env.column(node)
     if isinstance(node.operator, cst.Not):
         return Value(not value.data, node, env.file, env.local)
     if isinstance(node.operator, cst.Minus | cst.Plus) and _is_number(value.data):
@@ -273,18 +274,42 @@ def _unary(resolver: Resolver, node: cst.UnaryOperation, env: Env) -> Value:
 
 def _comparison(resolver: Resolver, node: cst.Comparison, env: Env) -> Value:
     nodes = (node.left, *(c.comparator for c in node.comparisons))
-    if any(v.is_column for v in _operands(resolver, nodes, env)):
-        return Value(Code.COLUMN, node, env.file, env.local)
-    fail(env.file, node, "SF111", "the compiler only reads comparisons inside PySpark Column "
-         "rules", STATIC_HELP)
+    values = _operands(resolver, nodes, env)
+    if any(v.is_column for v in values):
+        return env.column(node)
+    result = True
+    for (left, right), comparison in zip(itertools.pairwise(values), node.comparisons, strict=True):
+        compare = _COMPARE.get(type(comparison.operator))
+        try:
+            result = bool(compare(left.plain(), right.plain())) if compare else False
+        except TypeError as err:
+            fail(env.file, node, "SF111", f"cannot compute `{env.file.code(node)}`: {err}")
+        if compare is None:
+            fail(env.file, comparison, "SF111", "the compiler cannot evaluate this comparison")
+        if not result:
+            break
+    return env.value(result, node)
+
+
+_COMPARE: dict[type[cst.CSTNode], Callable[[Any, Any], Any]] = {
+    cst.Equal: operator.eq, cst.NotEqual: operator.ne, cst.LessThan: operator.lt,
+    cst.LessThanEqual: operator.le, cst.GreaterThan: operator.gt,
+    cst.GreaterThanEqual: operator.ge, cst.In: lambda a, b: a in b,
+    cst.NotIn: lambda a, b: a not in b, cst.Is: operator.is_, cst.IsNot: operator.is_not,
+}  # fmt: skip
 
 
 def _boolean(resolver: Resolver, node: cst.BooleanOperation, env: Env) -> Value:
-    if any(v.is_column for v in _operands(resolver, (node.left, node.right), env)):
-        fail(env.file, node, "SF406", "`and` / `or` do not combine PySpark Columns (Python asks "
-             "the Column for a bool and PySpark raises)",
-             "use & and | with parentheses: (F.col('a') > 0) & (F.col('b') > 0)")
-    fail(env.file, node, "SF111", "the compiler does not evaluate `and` / `or`", STATIC_HELP)
+    """`and` / `or` on known values, short-circuiting like Python; never on Columns."""
+    left = resolver.value(node.left, env)
+    if not left.is_column:
+        decided = bool(left.plain()) is isinstance(node.operator, cst.Or)
+        right = left if decided else resolver.value(node.right, env)
+        if not right.is_column:
+            return right
+    fail(env.file, node, "SF406", "`and` / `or` do not combine PySpark Columns (Python asks "
+         "the Column for a bool and PySpark raises)",
+         "use & and | with parentheses: (F.col('a') > 0) & (F.col('b') > 0)")
 
 
 HANDLERS: dict[type[cst.CSTNode], Callable[[Resolver, Any, Env], Value]] = {

@@ -18,14 +18,16 @@ from typing import Any, NoReturn
 
 import libcst as cst
 
-from sparkforge.compiler import static_ops
+from sparkforge.compiler import static_builtins, static_calls, static_frames, static_ops
 from sparkforge.compiler.bindings import Binding, Kind, sibling_candidates, star_binding
 from sparkforge.compiler.diagnostics import CompileError, Diagnostic
 from sparkforge.compiler.sources import SourceFile
 from sparkforge.compiler.values import (
     STATIC_HELP,
+    Builtin,
     Code,
     Env,
+    Method,
     ModuleRef,
     Symbol,
     Value,
@@ -36,6 +38,7 @@ from sparkforge.compiler.values import (
 from sparkforge.ir import WriteMode
 
 _LITERAL_NAMES: dict[str, Any] = {"True": True, "False": False, "None": None}
+_FUNCTIONS = (cst.FunctionDef, cst.Lambda)
 _WRITE_MODES = ("sparkforge.WriteMode.", "sparkforge.models.WriteMode.", "sparkforge.ir.WriteMode.")
 
 
@@ -46,6 +49,7 @@ class Resolver:
         self.files = {f.module: f for f in files}
         self._done: dict[cst.CSTNode, Value | CompileError] = {}
         self._active: set[cst.CSTNode] = set()
+        self.budget = static_calls.Budget()
 
     def value(self, node: cst.CSTNode, env: Env) -> Value:
         handler = _HANDLERS.get(type(node))
@@ -66,10 +70,15 @@ class Resolver:
         assert isinstance(node, cst.Name)
         if node.value in _LITERAL_NAMES:
             return Value(_LITERAL_NAMES[node.value], node, env.file, env.local)
+        if env.frame is not None:
+            local = env.frame.get(node.value)
+            if local is not None:
+                return local
+        in_function = env.frame is not None and isinstance(env.frame.function().node, _FUNCTIONS)
         for block in env.blocks:
             found = block.get(node.value)
             if found:
-                if block is env.blocks[0]:
+                if block is env.blocks[0] and not in_function:  # a function looks names up when called
                     _check_defined_before(found, node, env)
                 scope = env if block is env.local else Env(env.file)
                 return self._bound(found, node.value, node, scope)
@@ -79,12 +88,14 @@ class Resolver:
         star = star_binding(node.value, env.blocks)
         if star is not None:  # `from pyspark.sql.functions import *` then `col(...)`
             return Value(Symbol(f"{star.module}.{node.value}"), node, env.file, env.local)
+        safe = static_builtins.builtin(node.value)
+        if safe is not None:
+            return env.value(safe, node)
         self._unknown_name(node, env)
 
     def _unknown_name(self, node: cst.Name, env: Env) -> NoReturn:
         if hasattr(builtins, node.value):
-            fail(env.file, node, "SF111", f"{node.value!r} is a Python builtin; the compiler does "
-                 "not call functions while reading the pipeline", STATIC_HELP)
+            fail(env.file, node, "SF111", static_builtins.unknown_builtin(node.value), STATIC_HELP)
         star = any(block.get("*") for block in env.blocks)
         where = "a `from ... import *`, which the compiler cannot follow" if star else env.file.name
         fail(env.file, node, "SF111", f"name {node.value!r} is not defined in {where}",
@@ -179,7 +190,10 @@ class Resolver:
         if isinstance(base.data, ModuleRef):
             return self.member(self.files[base.data.module], attr, node, env)
         if base.is_column:
-            return Value(Code.COLUMN, node, env.file, env.local)
+            return env.column(node)
+        bound = static_builtins.method(base, attr)
+        if bound is not None:
+            return env.value(bound, node)
         fail(env.file, node, "SF111", f"the compiler cannot read attribute {attr!r} of "
              f"{base.describe()}", STATIC_HELP)
 
@@ -196,11 +210,24 @@ class Resolver:
                     errors.append(err)
             gather(errors)
             static_ops.check_sql_function(callee, node, parts, env)
-            return Value(Code.COLUMN, node, env.file, env.local)
+            return env.column(node)
         helper = static_ops.rule_helper(callee.data)
         if helper is not None:
             return static_ops.expand_helper(self, node, helper, env)
+        if callee.data in (Code.FUNCTION, Code.LAMBDA):
+            return static_calls.call_function(self, node, callee, env)
+        if isinstance(callee.data, Builtin):
+            return static_builtins.call_builtin(self, node, callee.data, env)
+        if isinstance(callee.data, Method):
+            return static_builtins.call_method(self, node, callee.data, env)
         shown = env.file.code(node.func)
+        if isinstance(callee.data, Symbol):
+            module = callee.data.name.rpartition(".")[0] or callee.data.name
+            static_calls.not_callable(env, node, shown, f"it comes from {module!r}, which is not "
+                                      "part of this project (the compiler imports nothing)")
+        if callee.data is Code.CLASS:
+            static_calls.not_callable(env, node, shown, "it is a class; the compiler does not "
+                                      "create objects")
         if self._has_column_argument(node, env):
             fail(env.file, node, "SF406", f"a Column rule must be self-contained: it calls "
                  f"`{shown}`, which is not a pyspark.sql.functions function", static_ops.COLUMN_HELP)
@@ -226,7 +253,7 @@ class Resolver:
             for element in node.slice:
                 if isinstance(element.slice, cst.Index):
                     self.column_part(element.slice.value, env)
-            return Value(Code.COLUMN, node, env.file, env.local)
+            return env.column(node)
         return static_ops.index(self, node, base, env)
 
 
@@ -294,5 +321,11 @@ _HANDLERS: dict[type[cst.CSTNode], Handler] = {
     cst.Attribute: Resolver.attribute,
     cst.Call: Resolver.call,
     cst.Subscript: Resolver.subscript,
+    cst.ListComp: static_frames.comprehension,
+    cst.SetComp: static_frames.comprehension,
+    cst.DictComp: static_frames.comprehension,
+    cst.GeneratorExp: static_frames.comprehension,
+    cst.NamedExpr: static_frames.walrus,
+    cst.IfExp: static_frames.conditional,
     **static_ops.HANDLERS,
 }
