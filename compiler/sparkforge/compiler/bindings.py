@@ -25,12 +25,12 @@ from libcst.helpers import get_full_name_for_node
 
 
 class Kind(enum.Enum):
-    ASSIGN = "assign"  # NAME = value, NAME: T = value
+    ASSIGN = "assign"  # NAME = value, NAME: T = value, A, B = value (with the item's path)
     DEF = "def"
     CLASS = "class"
     IMPORT = "import"
     PARAM = "param"
-    OTHER = "other"  # augmented or unpacked assignment: no single expression holds the value
+    OTHER = "other"  # augmented or starred assignment: no single expression holds the value
     NESTED = "nested"  # bound inside for/while/if/try/with/match: may happen zero or many times
 
 
@@ -46,6 +46,8 @@ class Binding:
     module: str | None = None  # IMPORT: module as written, leading dots kept (".transforms")
     attr: str | None = None  # IMPORT from: the imported name
     where: str = ""  # NESTED: the keyword of the compound statement ("for", "if", ...)
+    # ASSIGN by unpacking: (index, number of names) at each level (`A, (B, C) = ...`: C ((1, 2), (1, 2)))
+    path: tuple[tuple[int, int], ...] = ()
 
     @property
     def origin(self) -> str:
@@ -137,9 +139,25 @@ def _def_bindings(statement: cst.CSTNode) -> Iterable[Binding]:
 def _assign_bindings(statement: cst.CSTNode, small: cst.CSTNode) -> Iterable[Binding]:
     assert isinstance(small, cst.Assign)
     for target in small.targets:
-        kind = Kind.ASSIGN if isinstance(target.target, cst.Name) else Kind.OTHER
+        paths = dict(_unpacked(target.target, ()))
         for name in _target_names(target.target):
-            yield Binding(name.value, kind, statement, name, small.value)
+            path = paths.get(name)
+            kind = Kind.ASSIGN if path is not None else Kind.OTHER
+            yield Binding(name.value, kind, statement, name, small.value, path=path or ())
+
+
+def _unpacked(target: cst.BaseExpression, path: tuple[tuple[int, int], ...]
+              ) -> Iterable[tuple[cst.Name, tuple[tuple[int, int], ...]]]:  # fmt: skip
+    """Each name of a target with the position of its item: `A, (B, C)` -> A ((0, 2),),
+    B ((1, 2), (0, 2)) ...
+    A starred target (`A, *REST = ...`) has no fixed position: its names are left out."""
+    if isinstance(target, cst.Name):
+        yield target, path
+    elif isinstance(target, cst.Tuple | cst.List) and not any(
+        isinstance(e, cst.StarredElement) for e in target.elements
+    ):
+        for index, element in enumerate(target.elements):
+            yield from _unpacked(element.value, (*path, (index, len(target.elements))))
 
 
 def _annotated_bindings(statement: cst.CSTNode, small: cst.CSTNode) -> Iterable[Binding]:

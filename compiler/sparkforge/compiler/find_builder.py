@@ -198,6 +198,8 @@ def _trace(main: SourceFile, construction: MethodCall, owner: cst.CSTNode
         if isinstance(statement, cst.SimpleStatementLine):
             for small in statement.body:
                 tracer.statement(small)
+        elif isinstance(statement, cst.For):
+            tracer.loop(statement, statement)
     skip = {*tracer.consumed, *_other_builders(main, construction.call)}
     diagnostics = [*tracer.diagnostics(main), *_untraced(main, skip, owner),
                    *_looked_up(main, statements, tracer.every_name)]
@@ -219,13 +221,28 @@ class _Tracer:
         self.unknown: list[MethodCall] = []
         self.consumed: set[cst.Call] = set()
 
-    def statement(self, small: cst.BaseSmallStatement) -> None:
+    def loop(self, node: cst.For, outermost: cst.For) -> None:
+        """Builder calls in the plain statements of a `for` (and of the loops inside it) are
+        steps declared once per turn: `unroll_loops` repeats them when the loop runs over known
+        values. Calls under an `if` or `with` in the loop stay untraced (SF105)."""
+        if node.orelse is not None or node.asynchronous is not None:
+            return
+        for statement in node.body.body:
+            if isinstance(statement, cst.SimpleStatementLine):
+                for small in statement.body:
+                    self.statement(small, outermost)
+            elif isinstance(statement, cst.For):
+                self.loop(statement, outermost)
+
+    def statement(self, small: cst.BaseSmallStatement, loop: cst.For | None = None) -> None:
         value = getattr(small, "value", None)
         if not isinstance(value, cst.BaseExpression):
             return
         chain = self._chain(value)
         if chain is None:
             return
+        if loop is not None:
+            chain = [dataclasses.replace(call, loop=loop) for call in chain]
         ended = self._take(chain)
         targets = (
             [t.target for t in small.targets] if isinstance(small, cst.Assign)

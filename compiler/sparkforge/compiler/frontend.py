@@ -33,6 +33,7 @@ from sparkforge.compiler.read_settings import read_settings
 from sparkforge.compiler.read_steps import read_steps
 from sparkforge.compiler.read_transforms import read_transforms
 from sparkforge.compiler.unit import FrontendOptions, Unit
+from sparkforge.compiler.unroll_loops import unroll_loops
 
 Pass = Callable[[Unit], Unit]
 
@@ -40,6 +41,7 @@ PASSES: tuple[Pass, ...] = (
     parse_module,  # text -> libcst module, positions, parents
     find_builder,  # the PipelineBuilder and the calls made on it
     load_siblings,  # modules beside the pipeline that it imports
+    unroll_loops,  # steps declared in a `for` over known values: one call per turn
     read_settings,  # constructor / preset / enable_unified_execution -> ir.Settings
     read_steps,  # step calls -> ir.Step
     read_rules,  # rules -> ir.RuleSpec

@@ -38,7 +38,8 @@ def read_rules(unit: Unit) -> Unit:
         return unit
     reader = _RuleReader(Resolver(unit.files), Env(main, builder.local))
     steps = tuple(
-        reader.step(step, code.args["rules"]) if "rules" in code.args else step
+        reader.step(step, code.args["rules"], code.call.env(main, builder.local))
+        if "rules" in code.args else step
         for step, code in zip(pipeline.steps, unit.steps, strict=True)
     )
     return dataclasses.replace(
@@ -54,9 +55,9 @@ class _RuleReader:
         self.diagnostics: list[Diagnostic] = []
         self.code: list[CodeRef] = []
 
-    def step(self, step: Step, arg: Argument) -> Step:
+    def step(self, step: Step, arg: Argument, env: Env) -> Step:
         try:
-            rules = arg if isinstance(arg, Value) else self.resolver.value(arg, self.env)
+            rules = arg if isinstance(arg, Value) else self.resolver.value(arg, env)
         except CompileError as err:
             self.diagnostics.extend(problems(err))
             return step

@@ -80,7 +80,7 @@ class _TransformReader:
                 code.spans["transform"], _PASS_FUNCTION))  # fmt: skip
             return None
         try:
-            return self.resolver.value(arg, self.env)
+            return self.resolver.value(arg, code.call.env(self.env.file, self.env.local))
         except CompileError as err:
             first = problems(err)[0]
             if first.code == "SF111" and first.span.line != code.spans["transform"].line:

@@ -27,6 +27,7 @@ from sparkforge.compiler.values import (
     Builtin,
     Code,
     Env,
+    Failed,
     Method,
     ModuleRef,
     Symbol,
@@ -72,6 +73,8 @@ class Resolver:
             return Value(_LITERAL_NAMES[node.value], node, env.file, env.local)
         if env.frame is not None:
             local = env.frame.get(node.value)
+            if local is not None and isinstance(local.data, Failed):
+                raise local.data.error
             if local is not None:
                 return local
         in_function = env.frame is not None and isinstance(env.frame.function().node, _FUNCTIONS)
@@ -146,7 +149,7 @@ class Resolver:
         self._active.add(key)
         try:
             assert binding.value is not None
-            result: Value | CompileError = self.value(binding.value, env)
+            result: Value | CompileError = self._item(self.value(binding.value, env), binding, env)
         except CompileError as err:
             result = err
         finally:
@@ -155,6 +158,16 @@ class Resolver:
         if isinstance(result, CompileError):
             raise result
         return result
+
+    def _item(self, value: Value, binding: Binding, env: Env) -> Value:
+        """`A, (B, C) = "a", ("b", "c")`: the item of the assigned value that `binding` names."""
+        for index, width in binding.path:
+            items = list(static_calls.iterate(value, env, binding.node))
+            if len(items) != width:
+                fail(env.file, binding.node, "SF111", f"cannot unpack {len(items)} values into "
+                     f"{width} names (Python raises ValueError)")
+            value = items[index]
+        return value
 
     def _imported(self, binding: Binding, use: cst.CSTNode, env: Env) -> Value:
         for module, attr in sibling_candidates(binding):

@@ -91,6 +91,13 @@ class Frame:
 _COMPREHENSIONS = (cst.ListComp, cst.SetComp, cst.DictComp, cst.GeneratorExp)
 
 
+@dataclass(frozen=True, slots=True, eq=False)
+class Failed:
+    """A local name whose value could not be evaluated: the error is raised where it is used."""
+
+    error: CompileError
+
+
 @dataclass(frozen=True, slots=True)
 class ModuleRef:
     """A module beside the pipeline file, imported as a whole (`import transforms`)."""
