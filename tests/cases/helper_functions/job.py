@@ -1,6 +1,6 @@
 r"""Pipeline 'crm_contacts': a sparkforge job for Spark and Delta Lake.
 
-Compiled by sparkforge 0.1.0 from pipeline.py (sha256 371105f051ed01b9bf416d4ca0073f9fa39fb9c9accad22538b5a12fc8658c33).
+Compiled by sparkforge 0.1.0 from pipeline.py (sha256 c72b34e40130f97c88ed28458f6639dfd4a9ab2b4be4941f87bbd5f386ee099f).
 Do not edit; regenerate with `sparkforge compile pipeline.py -o job.py`.
 
 Steps: 1 bronze, 1 silver in 2 stages.
@@ -60,7 +60,7 @@ def bronze_contacts() -> StepSpec:
         layer="bronze",
         threshold=80.0,
         table="sf_helpers.contacts",
-        keep_columns=("contact_id", "account_id", "age"),
+        keep_columns=("contact_id", "account_id", "age", "email"),
         rules=(
             Rule("contact_id", "not_null", F.col("contact_id").isNotNull()),
             Rule("account_id", "not_null", F.col("account_id").isNotNull()),
@@ -90,7 +90,7 @@ def silver_clean_contacts() -> StepSpec:
 JOB = JobDefinition(
     pipeline_name="crm_contacts",
     source_file="pipeline.py",
-    source_hash="371105f051ed01b9bf416d4ca0073f9fa39fb9c9accad22538b5a12fc8658c33",
+    source_hash="c72b34e40130f97c88ed28458f6639dfd4a9ab2b4be4941f87bbd5f386ee099f",
     compiled_with="0.1.0",
     runtime_requires=">=0.1.0,<0.2",
     script="job.py",

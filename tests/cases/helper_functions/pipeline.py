@@ -38,7 +38,7 @@ def clean(spark: SparkSession, bronze_df: DataFrame, prior_silvers: dict) -> Dat
 builder = PipelineBuilder(spark=spark, **settings(max_parallel_workers=2))
 builder.with_bronze_rules(
     name="contacts",
-    rules={**not_null(KEYS), "age": [between("age", 0, 130)]},
+    rules={**not_null(KEYS), "email": [], "age": [between("age", 0, 130)]},
 )
 builder.add_silver_transform(
     name="clean_contacts",
