@@ -114,12 +114,12 @@ class SourceFile:
 
     def mutations(self, name: str) -> tuple[cst.CSTNode, ...]:
         """Where the object `name` holds is changed in place: `name[k] = v`, `del name[k]`,
-        `name[k] += v`, `name.update(...)` and the like (in any scope; see `scope`)."""
+        `name[k] += v`, `name.update(...)`, `add_rules(name)` as a statement (in any scope; see
+        `scope`)."""
         if not self._mutations:
             found: dict[str, list[cst.CSTNode]] = {"": []}
             for node in self.lookups:
-                target = _mutated_name(node, self.parents.get(node))
-                if target is not None:
+                for target in _mutated_names(node, self.parents.get(node)):
                     found.setdefault(target, []).append(node)
             self._mutations.update({k: tuple(v) for k, v in found.items()})
         return self._mutations.get(name, ())
@@ -138,21 +138,28 @@ _MUTATORS = frozenset({
 })  # fmt: skip
 
 
-def _mutated_name(node: cst.CSTNode, parent: cst.CSTNode | None) -> str | None:
-    """`X` when `node` changes what `X` holds: a subscript assigned or deleted, a mutating call."""
+def _mutated_names(node: cst.CSTNode, parent: cst.CSTNode | None) -> list[str]:
+    """The names whose object `node` changes, or may change: `X[k] = v`, `del X[k]`,
+    `X.update(...)`, and `f(X, ...)` as a statement of its own (a call made for its effect, which
+    may change its arguments in place)."""
     if isinstance(node, cst.Subscript):
         if isinstance(node.value, cst.Name) and (
-            (isinstance(parent, cst.AssignTarget | cst.AugAssign) and parent.target is node)
+            (isinstance(parent, cst.AssignTarget | cst.AugAssign | cst.AnnAssign) and parent.target is node)
             or isinstance(parent, cst.Del)
-            or (isinstance(parent, cst.AnnAssign) and parent.target is node)
         ):
-            return node.value.value
-        return None
-    if isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute):
-        func = node.func
-        if isinstance(func.value, cst.Name) and func.attr.value in _MUTATORS:
-            return func.value.value
-    return None
+            return [node.value.value]
+        return []
+    if not isinstance(node, cst.Call):
+        return []
+    func = node.func
+    if isinstance(func, cst.Attribute):
+        return [func.value.value] if isinstance(func.value, cst.Name) and func.attr.value in _MUTATORS else []
+    if isinstance(func, cst.Name) and isinstance(parent, cst.Expr) and func.value not in _PURE:
+        return [a.value.value for a in node.args if isinstance(a.value, cst.Name)]
+    return []
+
+
+_PURE = frozenset({"print", "len", "repr", "str", "sorted", "isinstance"})
 
 
 @dataclass(slots=True)

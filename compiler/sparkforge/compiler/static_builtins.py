@@ -49,6 +49,8 @@ def _builtin(resolver: Resolver, node: cst.Call, callee: Builtin, env: Env) -> V
             merged.update(_mapping(source, env, node))
         merged.update(keywords)
         return env.value(merged, node)
+    if name == "enumerate" and "start" in keywords:
+        positional = [*positional, keywords.pop("start")]
     if keywords and name not in ("sorted", "min", "max"):
         fail(env.file, node, "SF111", f"the compiler does not pass keywords to {name}()", None)
     if name in ("list", "tuple"):
@@ -109,9 +111,10 @@ def _wrap(result: Any, env: Env, node: cst.CSTNode) -> Value:
     return env.value(result, node)
 
 
+# No `format`: its fields can reach attributes of the values (`"{0.__class__}"`); f-strings can't.
 _STR_METHODS = frozenset({
-    "upper", "lower", "strip", "lstrip", "rstrip", "replace", "split", "join", "format", "startswith",
-    "endswith", "title", "capitalize", "removeprefix", "removesuffix", "zfill", "casefold",
+    "upper", "lower", "strip", "lstrip", "rstrip", "replace", "split", "join", "startswith",
+    "endswith", "title", "capitalize", "removeprefix", "removesuffix", "casefold",
 })  # fmt: skip
 _READ_METHODS = frozenset({"items", "keys", "values", "get", "copy", "index", "count"})
 _CHANGE_METHODS = frozenset({"update", "setdefault", "pop", "append", "extend", "insert"})
@@ -143,8 +146,13 @@ def _method(resolver: Resolver, node: cst.Call, callee: Method, env: Env) -> Val
         kwargs = {k: v.plain() for k, v in keywords.items()}
         return _wrap(_call(env, node, lambda: getattr(data, name)(*args, **kwargs)).data, env, node)
     if isinstance(data, dict):
-        return _dict_method(owner, data, name, positional, env, node)
-    return _list_method(owner, data, name, positional, env, node)
+        if name == "update":
+            check_owned(resolver, owner, env, node)
+            data.update(_mapping(positional[0], env, node) if positional else {})
+            data.update(keywords)
+            return env.value(None, node)
+        return _dict_method(resolver, owner, data, name, positional, env, node)
+    return _list_method(resolver, owner, data, name, positional, env, node)
 
 
 def _call(env: Env, node: cst.CSTNode, run: Callable[[], Any]) -> Value:
@@ -154,7 +162,7 @@ def _call(env: Env, node: cst.CSTNode, run: Callable[[], Any]) -> Value:
         fail(env.file, node, "SF111", f"`{env.file.code(node)}` fails on these values: {err!r}", None)
 
 
-def _dict_method(owner: Value, data: dict[Any, Value], name: str, args: list[Value], env: Env,
+def _dict_method(resolver: Resolver, owner: Value, data: dict[Any, Value], name: str, args: list[Value], env: Env,
                  node: cst.Call) -> Value:  # fmt: skip
     keys = [a.plain() for a in args]
     if name == "items":
@@ -168,10 +176,7 @@ def _dict_method(owner: Value, data: dict[Any, Value], name: str, args: list[Val
         return data.get(keys[0], default)
     if name == "copy":
         return env.value(dict(data), node)
-    check_owned(owner, env, node)
-    if name == "update":
-        data.update(_mapping(args[0], env, node) if args else {})
-        return env.value(None, node)
+    check_owned(resolver, owner, env, node)
     if name == "setdefault":
         return data.setdefault(keys[0], args[1] if len(args) > 1 else env.value(None, node))
     if name == "pop" and keys and keys[0] in data:
@@ -181,7 +186,7 @@ def _dict_method(owner: Value, data: dict[Any, Value], name: str, args: list[Val
     fail(env.file, node, "SF111", f"`{env.file.code(node)}` cannot be evaluated here", None)
 
 
-def _list_method(owner: Value, data: list[Value] | tuple[Value, ...], name: str, args: list[Value],
+def _list_method(resolver: Resolver, owner: Value, data: list[Value] | tuple[Value, ...], name: str, args: list[Value],
                  env: Env, node: cst.Call) -> Value:  # fmt: skip
     plain = [v.plain() for v in data]
     if name == "index":
@@ -192,7 +197,7 @@ def _list_method(owner: Value, data: list[Value] | tuple[Value, ...], name: str,
         return env.value(list(data), node)
     if not isinstance(data, list) or name not in _CHANGE_METHODS:
         fail(env.file, node, "SF111", f"`{env.file.code(node)}` cannot be evaluated here", None)
-    check_owned(owner, env, node)
+    check_owned(resolver, owner, env, node)
     if name == "append":
         data.append(args[0])
     elif name == "extend":

@@ -82,11 +82,11 @@ class _Return(Exception):
         self.value = value
 
 
-class _Break(Exception):
+class Break(Exception):
     pass
 
 
-class _Continue(Exception):
+class Continue(Exception):
     pass
 
 
@@ -198,7 +198,7 @@ def run_block(resolver: Resolver, statements: Sequence[cst.CSTNode], env: Env) -
         resolver.budget.spend(env, statement)
         if isinstance(statement, cst.SimpleStatementLine):
             for small in statement.body:
-                _small(resolver, small, env)
+                run_small(resolver, small, env)
         elif isinstance(statement, cst.If):
             _if(resolver, statement, env)
         elif isinstance(statement, cst.For):
@@ -213,7 +213,7 @@ def _unsupported(env: Env, node: cst.CSTNode) -> NoReturn:
          "function it runs: it follows assignments, if, for, return and comprehensions", STATIC_HELP)
 
 
-def _small(resolver: Resolver, small: cst.BaseSmallStatement, env: Env) -> None:
+def run_small(resolver: Resolver, small: cst.BaseSmallStatement, env: Env) -> None:
     if isinstance(small, cst.Return):
         value = resolver.value(small.value, env) if small.value else env.value(None, small)
         raise _Return(value)
@@ -230,9 +230,9 @@ def _small(resolver: Resolver, small: cst.BaseSmallStatement, env: Env) -> None:
         if not isinstance(small.value, cst.SimpleString | cst.ConcatenatedString | cst.Ellipsis):
             resolver.value(small.value, env)  # a docstring does nothing; a call may change a container
     elif isinstance(small, cst.Break):
-        raise _Break
+        raise Break
     elif isinstance(small, cst.Continue):
-        raise _Continue
+        raise Continue
     elif not isinstance(small, cst.Pass):
         _unsupported(env, small)
 
@@ -247,7 +247,7 @@ def assign(resolver: Resolver, target: cst.BaseExpression, value: Value, env: En
         unpack(env, target, value, lambda t, v: assign(resolver, t, v, env))
     elif isinstance(target, cst.Subscript):
         container = resolver.value(target.value, env)
-        check_owned(container, env, target)
+        check_owned(resolver, container, env, target)
         key = resolver.value(_index(env, target), env).plain()
         if isinstance(container.data, dict) or (isinstance(container.data, list) and isinstance(key, int)):
             container.data[key] = value
@@ -314,9 +314,9 @@ def _for(resolver: Resolver, node: cst.For, env: Env) -> None:
         assign(resolver, node.target, item, env)
         try:
             run_block(resolver, node.body.body, env)
-        except _Break:
+        except Break:
             break
-        except _Continue:
+        except Continue:
             continue
 
 
@@ -345,22 +345,14 @@ def _index(env: Env, node: cst.Subscript) -> cst.BaseExpression:
     return element.value
 
 
-def check_owned(container: Value, env: Env, node: cst.CSTNode) -> None:
-    """A function may change the containers it built itself, not a constant of the module."""
-    frame = env.frame
-    owner = frame.function().node if frame is not None else None
-    if owner is not None and container.file is env.file and _within(env, container.node, owner):
+def check_owned(resolver: Resolver, container: Value, env: Env, node: cst.CSTNode) -> None:
+    """A function may change the containers an evaluation built, not a constant of the module
+    (that change would be invisible to the compiler's other reads of it, as it is not to Python's)."""
+    if not resolver.is_shared(container):
         return
-    fail(env.file, node, "SF111", f"this changes {env.file.code(getattr(node, 'value', node))}, "
-         "which the function did not build itself; the compiler does not follow changes to "
-         "shared values", "build a new value instead: {**BASE, key: value}, [*ITEMS, item]")
-
-
-def _within(env: Env, node: cst.CSTNode, owner: cst.CSTNode) -> bool:
-    inner, outer = env.file.span(node), env.file.span(owner)
-    return (outer.line, outer.column) <= (inner.line, inner.column) and (
-        (inner.end_line, inner.end_column) <= (outer.end_line, outer.end_column)
-    )
+    fail(env.file, node, "SF111", f"this changes `{env.file.code(getattr(node, 'value', node))}`, a "
+         "constant of the module; the compiler reads constants as they are assigned",
+         "build a new value instead: {**BASE, key: value}, [*ITEMS, item]")
 
 
 def not_callable(env: Env, node: cst.Call, shown: str, why: str) -> NoReturn:

@@ -53,6 +53,9 @@ _NUMBER_OPS: dict[type[cst.CSTNode], Callable[[Any, Any], Any]] = {
 }  # fmt: skip
 
 
+_MAX_EXPONENT = 1_000
+
+
 def did_you_mean(name: str, candidates: Iterable[str]) -> str | None:
     close = difflib.get_close_matches(name, list(candidates), n=1, cutoff=0.6)
     return f"did you mean {close[0]!r}?" if close else None
@@ -248,6 +251,8 @@ def _binary(resolver: Resolver, node: cst.BinaryOperation, env: Env) -> Value:
     if op is cst.Add and isinstance(a, str | list | tuple) and type(a) is type(b):
         return Value(operator.add(a, b), node, env.file, env.local)
     if op in _NUMBER_OPS and _is_number(a) and _is_number(b):
+        if op is cst.Power and abs(b) > _MAX_EXPONENT:  # 10 ** 10 ** 10 would never finish
+            fail(env.file, node, "SF111", f"the compiler does not compute powers above {_MAX_EXPONENT}")
         try:
             return Value(_NUMBER_OPS[op](a, b), node, env.file, env.local)
         except ArithmeticError as err:

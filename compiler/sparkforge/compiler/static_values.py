@@ -51,6 +51,7 @@ class Resolver:
         self._done: dict[cst.CSTNode, Value | CompileError] = {}
         self._active: set[cst.CSTNode] = set()
         self.budget = static_calls.Budget()
+        self._shared: set[int] = set()  # ids of the containers of cached constants (kept alive)
 
     def value(self, node: cst.CSTNode, env: Env) -> Value:
         handler = _HANDLERS.get(type(node))
@@ -157,7 +158,22 @@ class Resolver:
         self._done[key] = result
         if isinstance(result, CompileError):
             raise result
+        self._share(result)
         return result
+
+    def _share(self, value: Value) -> None:
+        """Remember the containers a constant holds: evaluated functions may not change them."""
+        data = value.data
+        if isinstance(data, tuple):
+            for item in data:
+                self._share(item)
+        elif isinstance(data, list | dict) and id(data) not in self._shared:
+            self._shared.add(id(data))
+            for item in data.values() if isinstance(data, dict) else data:
+                self._share(item)
+
+    def is_shared(self, value: Value) -> bool:
+        return id(value.data) in self._shared
 
     def _item(self, value: Value, binding: Binding, env: Env) -> Value:
         """`A, (B, C) = "a", ("b", "c")`: the item of the assigned value that `binding` names."""
@@ -298,10 +314,17 @@ def _check_unchanged(binding: Binding, use: cst.CSTNode, env: Env) -> None:
     for node in changes:
         line = file.span(node).line
         if file.scope(node) is scope and start < line and (use_line is None or line < use_line):
-            fail(file, node, "SF112", f"{binding.name!r} is changed here, after its assignment "
+            how = "passed to a call here that may change it" if _passed(node, binding.name) else "changed here"
+            fail(file, node, "SF112", f"{binding.name!r} is {how}, after its assignment "
                  f"(line {start}); the compiler reads the value assigned there, so it would miss "
                  "this change", f"write the whole value where {binding.name!r} is assigned, e.g. "
                  f"{binding.name} = {{**BASE, \"key\": value}}")
+
+
+def _passed(node: cst.CSTNode, name: str) -> bool:
+    return isinstance(node, cst.Call) and isinstance(node.func, cst.Name) and any(
+        isinstance(a.value, cst.Name) and a.value.value == name for a in node.args
+    )
 
 
 def _check_defined_before(found: tuple[Binding, ...], use: cst.Name, env: Env) -> None:

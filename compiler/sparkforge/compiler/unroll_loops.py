@@ -18,11 +18,12 @@ import dataclasses
 from collections.abc import Iterable
 
 import libcst as cst
+import libcst.matchers as m
 
 from sparkforge.compiler.bindings import Block
 from sparkforge.compiler.diagnostics import CompileError, Diagnostic
 from sparkforge.compiler.sources import SourceFile
-from sparkforge.compiler.static_calls import iterate
+from sparkforge.compiler.static_calls import Break, Continue, iterate, run_small
 from sparkforge.compiler.static_frames import bind_target
 from sparkforge.compiler.static_values import Resolver
 from sparkforge.compiler.unit import MethodCall, Unit
@@ -82,34 +83,57 @@ class _Unroller:
             frame = Frame(loop, parent=outer)
             turn = Env(self.main, self.local, frame)
             bind_target(loop.target, item, turn)
-            yield from self._body(loop, frame, turn)
+            calls: list[MethodCall] = []
+            try:
+                self._body(loop, frame, turn, calls)
+            except Break:
+                yield from calls
+                return
+            except Continue:
+                pass
+            yield from calls
 
-    def _body(self, loop: cst.For, frame: Frame, env: Env) -> Iterable[MethodCall]:
+    def _body(self, loop: cst.For, frame: Frame, env: Env, calls: list[MethodCall]) -> None:
         for statement in loop.body.body:
             if isinstance(statement, cst.For):
-                yield from self._run(statement, frame)
+                calls.extend(self._run(statement, frame))
                 continue
-            calls = self.by_line.get(statement)
-            if calls:
+            mine = self.by_line.get(statement)
+            if mine:
                 snapshot = Frame(loop, dict(frame.names), frame.parent)
-                yield from (dataclasses.replace(c, frame=snapshot) for c in calls)
+                calls.extend(dataclasses.replace(c, frame=snapshot) for c in mine)
             elif isinstance(statement, cst.SimpleStatementLine):
                 for small in statement.body:
-                    if isinstance(small, cst.Assign):
-                        self._assign(small, env)
+                    self._statement(small, env)
 
-    def _assign(self, small: cst.Assign, env: Env) -> None:
-        """`rules = {...}` in the loop body: known to the calls after it in the same turn. A value
-        the compiler cannot know is an error only where a builder argument uses it."""
+    def _statement(self, small: cst.BaseSmallStatement, env: Env) -> None:
+        """`rules = {...}`, `rules["x"] = ...`, `rules.update(...)` in the loop body: seen by the
+        calls after it in the same turn, as Python would run them. A value the compiler cannot
+        know is an error only where a builder argument uses it."""
         try:
-            value = self.resolver.value(small.value, env)
+            run_small(self.resolver, small, env)
         except CompileError as err:
-            value = env.value(Failed(err), small.value)
-        for target in small.targets:
-            try:
-                bind_target(target.target, value, env)
-            except CompileError:
-                continue
+            assert env.frame is not None
+            for name in _changed_names(small):
+                env.frame.names[name] = env.value(Failed(err), small)
+
+
+def _changed_names(small: cst.BaseSmallStatement) -> list[str]:
+    """The names a statement binds or changes in place: targets, `x[k] = ...`, `x.update(...)`."""
+    targets: list[cst.BaseExpression] = []
+    if isinstance(small, cst.Assign):
+        targets = [t.target for t in small.targets]
+    elif isinstance(small, cst.AnnAssign | cst.AugAssign):
+        targets = [small.target]
+    elif isinstance(small, cst.Expr) and isinstance(small.value, cst.Call):
+        func = small.value.func
+        targets = [func.value] if isinstance(func, cst.Attribute) else []
+    names: list[str] = []
+    for target in targets:
+        while isinstance(target, cst.Subscript | cst.Attribute):
+            target = target.value
+        names.extend(n.value for n in m.findall(target, m.Name()) if isinstance(n, cst.Name))
+    return names
 
 
 def _why(main: SourceFile, loop: cst.For, err: CompileError) -> list[Diagnostic]:
