@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 import libcst as cst
 
-from sparkforge.compiler.static_calls import arguments, check_owned, iterate
+from sparkforge.compiler.static_calls import arguments, check_owned, iterate, wrap
 from sparkforge.compiler.values import Builtin, Env, Method, Value, fail
 
 if TYPE_CHECKING:
@@ -77,7 +77,7 @@ def _builtin(resolver: Resolver, node: cst.Call, callee: Builtin, env: Env) -> V
         result = getattr(builtins, name)(*plain, **{k: v.plain() for k, v in keywords.items()})
     except (TypeError, ValueError, ArithmeticError) as err:
         fail(env.file, node, "SF111", f"{name}() fails on these values: {err}", None)
-    return _wrap(result, env, node)
+    return wrap(result, env, node)
 
 
 def _mapping(value: Value, env: Env, node: cst.CSTNode) -> dict[Any, Value]:
@@ -97,18 +97,6 @@ def _pairs(name: str, positional: list[Value], env: Env, node: cst.CSTNode) -> l
         return [env.value((env.value(i, node), v), node) for i, v in enumerate(items, start)]
     columns = [list(iterate(p, env, node)) for p in positional]
     return [env.value(tuple(row), node) for row in zip(*columns, strict=False)]
-
-
-def _wrap(result: Any, env: Env, node: cst.CSTNode) -> Value:
-    """A plain Python result as a Value (containers of Values all the way down)."""
-    if isinstance(result, list | tuple):
-        items = [_wrap(item, env, node) for item in result]
-        return env.value(items if isinstance(result, list) else tuple(items), node)
-    if isinstance(result, dict):
-        return env.value({k: _wrap(v, env, node) for k, v in result.items()}, node)
-    if isinstance(result, set | frozenset):
-        return env.value(result, node)
-    return env.value(result, node)
 
 
 # No `format`: its fields can reach attributes of the values (`"{0.__class__}"`); f-strings can't.
@@ -144,7 +132,7 @@ def _method(resolver: Resolver, node: cst.Call, callee: Method, env: Env) -> Val
             return _call(env, node, lambda: data.join(parts))
         args = [p.plain() for p in positional]
         kwargs = {k: v.plain() for k, v in keywords.items()}
-        return _wrap(_call(env, node, lambda: getattr(data, name)(*args, **kwargs)).data, env, node)
+        return wrap(_call(env, node, lambda: getattr(data, name)(*args, **kwargs)).data, env, node)
     if isinstance(data, dict):
         if name == "update":
             check_owned(resolver, owner, env, node)

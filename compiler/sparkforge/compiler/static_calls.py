@@ -66,6 +66,10 @@ class Budget:
         try:
             self.spend(env, node)
             yield
+        except (TypeError, ValueError, LookupError, AttributeError, ArithmeticError) as err:
+            # Python would raise here too (sorted([1, "a"]), d.get() ...): say so, never crash
+            fail(env.file, node, "SF111", f"evaluating this raises {type(err).__name__}: {err}",
+                 "the interpreted builder would fail the same way; fix the call")
         finally:
             self.depth -= 1
 
@@ -288,7 +292,7 @@ def _augmented(resolver: Resolver, small: cst.AugAssign, env: Env) -> None:
     if op is None:
         fail(env.file, small, "SF111", "the compiler follows `+=`, `-=`, `*=` and `|=` only", None)
     assert env.frame is not None
-    env.frame.names[small.target.value] = env.value(result, small)
+    env.frame.names[small.target.value] = wrap(result, env, small)
 
 
 _AUGMENTED: dict[type[cst.CSTNode], Callable[[Any, Any], Any]] = {
@@ -353,6 +357,16 @@ def check_owned(resolver: Resolver, container: Value, env: Env, node: cst.CSTNod
     fail(env.file, node, "SF111", f"this changes `{env.file.code(getattr(node, 'value', node))}`, a "
          "constant of the module; the compiler reads constants as they are assigned",
          "build a new value instead: {**BASE, key: value}, [*ITEMS, item]")
+
+
+def wrap(result: Any, env: Env, node: cst.CSTNode) -> Value:
+    """A plain Python result as a Value (containers of Values all the way down)."""
+    if isinstance(result, list | tuple):
+        items = [wrap(item, env, node) for item in result]
+        return env.value(items if isinstance(result, list) else tuple(items), node)
+    if isinstance(result, dict):
+        return env.value({k: wrap(v, env, node) for k, v in result.items()}, node)
+    return env.value(result, node)
 
 
 def not_callable(env: Env, node: cst.Call, shown: str, why: str) -> NoReturn:
