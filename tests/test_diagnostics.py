@@ -71,6 +71,7 @@ def frontend_codes() -> set[str]:
     folder = Path(frontend.__file__).parent
     names = {run.__module__.rpartition(".")[2] for run in frontend.PASSES}
     names |= {"frontend", "sources", "bind_arguments", "static_values", "static_ops", "static_strings",
+              "static_calls", "static_builtins", "static_frames", "static_checks", "builder_misuse",
               "decode_source"}
     return {c for n in names for c in re.findall(r'"(SF\d{3})"', (folder / f"{n}.py").read_text())}
 

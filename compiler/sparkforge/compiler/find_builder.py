@@ -21,22 +21,20 @@ from collections.abc import Iterable
 import libcst as cst
 import libcst.matchers as m
 
-from sparkforge import rule_helpers
 from sparkforge.compiler.bindings import (
     MAIN_GUARD,
-    Block,
     function_statements,
     index_block,
     module_statements,
     qualified_name,
 )
+from sparkforge.compiler.builder_misuse import CLASSES, blocks_at, looked_up, unknown_preset
 from sparkforge.compiler.diagnostics import Diagnostic
 from sparkforge.compiler.signatures import FINAL_METHODS, METHODS, PRESETS, STEP_METHODS
 from sparkforge.compiler.sources import SourceFile
 from sparkforge.compiler.static_ops import did_you_mean
 from sparkforge.compiler.unit import BuilderCode, MethodCall, Unit
 
-_CLASSES = ("sparkforge.PipelineBuilder", "sparkforge.builder.PipelineBuilder")
 _LOOPS = (cst.For, cst.While, cst.ListComp, cst.SetComp, cst.DictComp, cst.GeneratorExp)
 _BRANCHES = (cst.If, cst.Try, cst.TryStar, cst.With, cst.Match, cst.IfExp)
 _METHOD_CALL = m.Call(func=m.Attribute(attr=m.Name()))
@@ -50,7 +48,7 @@ def find_builder(unit: Unit) -> Unit:
         return unit
     found = [(call, kind) for call in main.calls if (kind := _construction(call, main))]
     if not found:
-        return unit.report(_unknown_preset(main) or _no_builder(main))
+        return unit.report(unknown_preset(main) or _no_builder(main))
     extra = [_second_builder(main, call) for call, _ in found[1:]]
     call, method = found[0]
     owner, problem = _owner(main, call)
@@ -73,26 +71,11 @@ def _construction(call: cst.Call, main: SourceFile) -> str | None:
         and not any(b.attr == "PipelineBuilder" for b in main.block.get(func.value))
     ):
         return None
-    name = qualified_name(func, _blocks(main, call))
-    if name in _CLASSES:
+    name = qualified_name(func, blocks_at(main, call))
+    if name in CLASSES:
         return "__init__"
     owner, _, method = (name or "").rpartition(".")
-    return method if owner in _CLASSES and method in PRESETS else None
-
-
-def _blocks(main: SourceFile, node: cst.CSTNode) -> tuple[Block, ...]:
-    """Imports are looked up in the enclosing top-level function first (`def build(spark): from ...`)."""
-    function = _enclosing_function(main, node)
-    if function is None:
-        return (main.block,)
-    return (index_block(function_statements(function), function.params), main.block)
-
-
-def _enclosing_function(main: SourceFile, node: cst.CSTNode) -> cst.FunctionDef | None:
-    parent = main.parent(node)
-    while parent is not None and not isinstance(parent, cst.FunctionDef):
-        parent = main.parent(parent)
-    return parent
+    return method if owner in CLASSES and method in PRESETS else None
 
 
 def _no_builder(main: SourceFile) -> Diagnostic:
@@ -102,20 +85,6 @@ def _no_builder(main: SourceFile) -> Diagnostic:
                           main.span(bare.func), "add `from sparkforge import PipelineBuilder`")
     return Diagnostic("SF101", f"no PipelineBuilder found in {main.name}", main.span(main.tree),
                       _CREATE_HELP)
-
-
-def _unknown_preset(main: SourceFile) -> Diagnostic | None:
-    """`PipelineBuilder.for_staging(...)`: a misspelt preset, not a missing builder."""
-    for call in main.calls:
-        func = call.func
-        if not isinstance(func, cst.Attribute) or func.attr.value in rule_helpers.__all__:
-            continue
-        owner = qualified_name(func.value, _blocks(main, call))
-        if owner in _CLASSES:
-            hint = did_you_mean(func.attr.value, PRESETS)
-            return Diagnostic("SF103", f"PipelineBuilder has no preset {func.attr.value!r}",
-                              main.span(func.attr), hint or f"presets: {', '.join(PRESETS)}")
-    return None
 
 
 def _second_builder(main: SourceFile, call: cst.Call) -> Diagnostic:
@@ -202,7 +171,7 @@ def _trace(main: SourceFile, construction: MethodCall, owner: cst.CSTNode
             tracer.loop(statement, statement)
     skip = {*tracer.consumed, *_other_builders(main, construction.call)}
     diagnostics = [*tracer.diagnostics(main), *_untraced(main, skip, owner),
-                   *_looked_up(main, statements, tracer.every_name)]
+                   *looked_up(main, statements, tracer.every_name)]
     local = index_block(statements, function.params) if function else None
     code = BuilderCode(construction, tuple(tracer.calls), local, function)
     return code, diagnostics
@@ -317,33 +286,6 @@ def _assigned_names(main: SourceFile, call: cst.Call) -> Iterable[str]:
         node, parent = parent, main.parent(parent)
     if isinstance(parent, cst.Assign):
         yield from (t.target.value for t in parent.targets if isinstance(t.target, cst.Name))
-
-
-def _looked_up(main: SourceFile, statements: Iterable[cst.CSTNode], names: set[str]
-               ) -> Iterable[Diagnostic]:  # fmt: skip
-    """A builder method reached through `getattr(builder, "...")` or bound to another name
-    (`add = builder.add_silver_transform`): the compiler cannot see which calls it makes."""
-    def is_builder(node: cst.CSTNode) -> bool:
-        return isinstance(node, cst.Name) and node.value in names
-
-    for call in main.calls:
-        if m.matches(call.func, m.Name("getattr")) and call.args and is_builder(call.args[0].value):
-            yield _run_time_lookup(main, call, f"`{main.code(call)}`")
-    for statement in statements:
-        if not isinstance(statement, cst.SimpleStatementLine):
-            continue
-        for small in statement.body:
-            value = getattr(small, "value", None)
-            if (isinstance(small, cst.Assign | cst.AnnAssign) and isinstance(value, cst.Attribute)
-                    and is_builder(value.value) and value.attr.value in METHODS):
-                yield _run_time_lookup(main, value, f"`{main.code(value)}`")
-
-
-def _run_time_lookup(main: SourceFile, node: cst.CSTNode, shown: str) -> Diagnostic:
-    return Diagnostic("SF106", f"{shown} takes a builder method as a value; the compiler reads "
-                      "builder calls only where they are written as `builder.method(...)`, so the "
-                      "calls made through it would be left out", main.span(node),
-                      "call the method on the builder directly: builder.add_silver_transform(...)")
 
 
 def _untraced(main: SourceFile, consumed: set[cst.Call], owner: cst.CSTNode) -> Iterable[Diagnostic]:
