@@ -53,21 +53,27 @@ def unknown_preset(main: SourceFile) -> Diagnostic | None:
 
 def looked_up(main: SourceFile, statements: Iterable[cst.CSTNode], names: set[str]
                ) -> Iterable[Diagnostic]:  # fmt: skip
-    """A builder method reached through `getattr(builder, "...")` or bound to another name
-    (`add = builder.add_silver_transform`): the compiler cannot see which calls it makes."""
+    """A builder method reached through `getattr(builder, "...")`, bound to another name
+    (`add = builder.add_silver_transform`) or passed on (`partial(builder.with_bronze_rules, ...)`):
+    the compiler cannot see which calls are made through it."""
     def is_builder(node: cst.CSTNode) -> bool:
         return isinstance(node, cst.Name) and node.value in names
+
+    def is_method(node: cst.CSTNode) -> bool:
+        return isinstance(node, cst.Attribute) and is_builder(node.value) and node.attr.value in METHODS
 
     for call in main.calls:
         if m.matches(call.func, m.Name("getattr")) and call.args and is_builder(call.args[0].value):
             yield _run_time_lookup(main, call, f"`{main.code(call)}`")
+        for arg in call.args:
+            if is_method(arg.value):
+                yield _run_time_lookup(main, arg.value, f"`{main.code(arg.value)}`")
     for statement in statements:
         if not isinstance(statement, cst.SimpleStatementLine):
             continue
         for small in statement.body:
             value = getattr(small, "value", None)
-            if (isinstance(small, cst.Assign | cst.AnnAssign) and isinstance(value, cst.Attribute)
-                    and is_builder(value.value) and value.attr.value in METHODS):
+            if isinstance(small, cst.Assign | cst.AnnAssign) and value is not None and is_method(value):
                 yield _run_time_lookup(main, value, f"`{main.code(value)}`")
 
 
