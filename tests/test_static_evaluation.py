@@ -167,3 +167,17 @@ def test_a_constant_changed_by_a_call_is_reported_there(tmp_path: Path) -> None:
         builder.with_bronze_rules(name="a", rules=BASE)
     """)
     assert [(code, line) for code, line, _ in found] == [("SF112", 9)]
+
+
+def test_walrus_in_builder_code_binds_the_name(tmp_path: Path) -> None:
+    pipeline = ok(tmp_path, """
+        def build(spark):
+            builder = PipelineBuilder(spark=spark, schema=(schema := "shop"))
+            builder.with_bronze_rules(name=(orders := f"{schema}_orders"), rules={})
+            builder.add_silver_transform(
+                name="clean", transform=lambda spark, df, prior: df, rules={}, table_name="clean",
+                source_bronze=orders,
+            )
+            return builder
+    """)
+    assert [(s.name, s.source_bronze) for s in pipeline.steps] == [("shop_orders", None), ("clean", "shop_orders")]

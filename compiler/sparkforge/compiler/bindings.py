@@ -45,7 +45,7 @@ class Binding:
     value: cst.BaseExpression | None = None  # ASSIGN: the assigned expression
     module: str | None = None  # IMPORT: module as written, leading dots kept (".transforms")
     attr: str | None = None  # IMPORT from: the imported name
-    where: str = ""  # NESTED: the keyword of the compound statement ("for", "if", ...)
+    where: str = ""  # NESTED: the compound statement's keyword ("for", "if"); ":=" for a walrus
     # ASSIGN by unpacking: (index, number of names) at each level (`A, (B, C) = ...`: C ((1, 2), (1, 2)))
     path: tuple[tuple[int, int], ...] = ()
 
@@ -102,9 +102,10 @@ def function_statements(func: cst.FunctionDef) -> tuple[cst.CSTNode, ...]:
     return tuple(func.body.body)
 
 
-def index_block(statements: Sequence[cst.CSTNode], params: cst.Parameters | None) -> Block:
+def index_block(statements: Sequence[cst.CSTNode], params: cst.Parameters | None,
+                extra: Iterable[Binding] = ()) -> Block:  # fmt: skip
     found: dict[str, list[Binding]] = {}
-    for binding in (*_param_bindings(params), *_statement_bindings(statements)):
+    for binding in (*_param_bindings(params), *_statement_bindings(statements), *extra):
         found.setdefault(binding.name, []).append(binding)
     return Block({name: tuple(b) for name, b in found.items()}, tuple(statements))
 
@@ -266,6 +267,31 @@ _SMALL_STATEMENTS = {
     cst.Import: _import_bindings,
     cst.ImportFrom: _from_bindings,
 }
+
+
+def walrus_bindings(walruses: Iterable[cst.NamedExpr], statements: Sequence[cst.CSTNode],
+                    parents: Mapping[cst.CSTNode, cst.CSTNode]) -> Iterable[Binding]:
+    """`(name := value)` written in the statements of a block (not in a nested function, lambda,
+    class or comprehension): bound by the statement that holds it, nested when that statement is
+    a loop or conditional. `where=":="` tells the copied code not to take that statement along."""
+    top = set(statements)
+    for walrus in walruses:
+        if not isinstance(walrus.target, cst.Name):
+            continue
+        node: cst.CSTNode | None = parents.get(walrus)
+        while node is not None and node not in top and not isinstance(node, _SCOPES):
+            node = parents.get(node)
+        if node is None or node not in top:
+            continue
+        if isinstance(node, cst.SimpleStatementLine):
+            yield Binding(walrus.target.value, Kind.ASSIGN, node, walrus.target, walrus.value, where=":=")
+        else:
+            yield Binding(walrus.target.value, Kind.NESTED, node, walrus.target,
+                          where=_KEYWORDS.get(type(node), "block"))
+
+
+_SCOPES = (cst.FunctionDef, cst.Lambda, cst.ClassDef, cst.ListComp, cst.SetComp, cst.DictComp,
+           cst.GeneratorExp)  # fmt: skip
 
 
 def lookup(name: str, blocks: Sequence[Block]) -> tuple[Binding, ...]:

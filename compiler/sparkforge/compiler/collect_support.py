@@ -103,6 +103,9 @@ class _Collector:
                 self._report(ref, name, f"{name!r} is bound inside a `{binding.where}` statement; "
                              "the compiler copies only top-level definitions",
                              "define it once at the top level of the module")  # fmt: skip
+            elif binding.where == ":=":
+                self._report(ref, name, f"{name!r} is bound by `:=` inside a statement the job "
+                             "does not copy", "assign it with `NAME = value` at the top level")
             elif binding.kind is Kind.IMPORT:
                 yield from self._imported(ref, name, binding)
             elif binding.statement not in self.transforms:

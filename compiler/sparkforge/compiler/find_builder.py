@@ -27,6 +27,7 @@ from sparkforge.compiler.bindings import (
     index_block,
     module_statements,
     qualified_name,
+    walrus_bindings,
 )
 from sparkforge.compiler.builder_misuse import CLASSES, blocks_at, looked_up, unknown_preset
 from sparkforge.compiler.diagnostics import Diagnostic
@@ -172,7 +173,8 @@ def _trace(main: SourceFile, construction: MethodCall, owner: cst.CSTNode
     skip = {*tracer.consumed, *_other_builders(main, construction.call)}
     diagnostics = [*tracer.diagnostics(main), *_untraced(main, skip, owner),
                    *looked_up(main, statements, tracer.every_name)]
-    local = index_block(statements, function.params) if function else None
+    walruses = walrus_bindings(main.walruses, statements, main.parents)
+    local = index_block(statements, function.params, walruses) if function else None
     code = BuilderCode(construction, tuple(tracer.calls), local, function)
     return code, diagnostics
 

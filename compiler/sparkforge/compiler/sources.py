@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 import libcst as cst
 from libcst._nodes.internal import CodegenState  # the hook libcst's own position provider uses
 
-from sparkforge.compiler.bindings import Block, index_block, module_statements
+from sparkforge.compiler.bindings import Block, index_block, module_statements, walrus_bindings
 from sparkforge.compiler.diagnostics import CompileError, Diagnostic
 from sparkforge.ir import Span
 
@@ -58,6 +58,7 @@ class SourceFile:
     block: Block
     lookups: tuple[cst.Subscript | cst.Call, ...] = ()  # in the order they are written
     line_starts: tuple[int, ...] | None = None  # where each line starts; None: text != libcst's
+    walruses: tuple[cst.NamedExpr, ...] = ()  # every `(name := value)`, in the order written
     # Source text per node, filled on first use: transforms are printed by several passes.
     _code: dict[cst.CSTNode, str] = field(default_factory=dict, repr=False)
     _mutations: dict[str, tuple[cst.CSTNode, ...]] = field(default_factory=dict, repr=False)
@@ -172,6 +173,7 @@ class _IndexState(CodegenState):
     parents: dict[cst.CSTNode, cst.CSTNode] = field(default_factory=dict)
     calls: list[cst.Call] = field(default_factory=list)
     lookups: list[cst.Subscript | cst.Call] = field(default_factory=list)
+    walruses: list[cst.NamedExpr] = field(default_factory=list)
     _open: list[tuple[cst.CSTNode, int, int]] = field(default_factory=list)
 
     def add_indent_tokens(self) -> None:
@@ -198,6 +200,8 @@ class _IndexState(CodegenState):
             self.lookups.append(node)
         elif type(node) is cst.Subscript:
             self.lookups.append(node)
+        elif type(node) is cst.NamedExpr:
+            self.walruses.append(node)
 
     def after_codegen(self, node: cst.CSTNode) -> None:
         if type(node) in _UNTRACKED:
@@ -215,11 +219,12 @@ def parse_source(text: str, name: str, module: str) -> SourceFile:
     _check_compiles(text, name)
     state = _IndexState(default_indent=tree.default_indent, default_newline=tree.default_newline)
     tree._codegen(state)
-    block = index_block(module_statements(tree), params=None)
+    statements = module_statements(tree)
+    block = index_block(statements, None, walrus_bindings(state.walruses, statements, state.parents))
     starts = (0, *(m.end() for m in _NEWLINE.finditer(text))) if "".join(state.tokens) == text else None
     return SourceFile(
         name, module, text, tree, state.ranges, state.parents, tuple(state.calls), block,
-        tuple(state.lookups), starts,
+        tuple(state.lookups), starts, tuple(state.walruses),
     )  # fmt: skip
 
 
