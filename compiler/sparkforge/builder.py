@@ -178,9 +178,10 @@ class PipelineBuilder:
     ) -> PipelineBuilder:
         """Declare an existing silver table: validated and readable by gold steps, never written."""
         ctx = bc.check_step_name(name, Layer.SILVER, self._steps)
+        fields = self._rules(rules, ctx)
         table = bc.check_table_name(table_name, ctx)
         self._check_table(table, schema, None, ctx)
-        step = Step(name=name, layer=Layer.SILVER, **self._rules(rules, ctx), table_name=table,
+        step = Step(name=name, layer=Layer.SILVER, **fields, table_name=table,
                     watermark_col=bc.check_optional_column("watermark_col", watermark_col, ctx),
                     description=description, existing=True, schema=self._schema(schema, ctx))
         return self._add(step)
