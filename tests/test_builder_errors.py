@@ -236,3 +236,21 @@ def test_write_mode_errors(b: PipelineBuilder) -> None:
         b.add_silver_transform(name="m", transform=fn, rules={}, table_name="m", write_mode="upsert")
     with pytest.raises(StepError, match="merge_keys only apply with write_mode='merge'"):
         b.add_silver_transform(name="m", transform=fn, rules={}, table_name="m", merge_keys=["id"])
+
+
+def test_two_steps_cannot_write_one_table(b: PipelineBuilder) -> None:
+    """The catalog compares names case-insensitively, so does the check."""
+    with pytest.raises(StepError, match=r"gold step 'totals': table \w+\.CLEAN is already the table "
+                       r"of the silver step 'clean_events'") as err:
+        b.add_gold_transform(name="totals", transform=lambda spark, silvers: silvers["clean_events"],
+                             rules={}, table_name="CLEAN")
+    assert err.value.suggestions == ("give this step its own table, e.g. table_name='totals'",)
+    with pytest.raises(StepError, match="already the table of the silver step 'clean_events'"):
+        b.with_silver_rules(name="old", table_name="clean", rules={})
+    assert [s.name for s in b.steps] == ["events", "clean_events"]
+
+
+def test_a_silver_step_cannot_write_its_bronze_input(b: PipelineBuilder) -> None:
+    with pytest.raises(StepError, match=r"silver step 'again': table \w+\.events is the table its "
+                       r"bronze step 'events' reads"):
+        b.add_silver_transform(name="again", transform=fn, rules={}, table_name="events")

@@ -22,6 +22,7 @@ import libcst as cst
 import pytest
 from libcst._nodes.base import CSTCodegenError
 from sparkforge.compiler import emit_values
+from sparkforge.compiler.decode_source import decode_source
 from sparkforge.compiler.format_source import format_job, format_source
 from sparkforge.compiler.frontend import read_pipeline
 from sparkforge.compiler.generate_job import generate_units
@@ -100,8 +101,13 @@ def generate(
     return generate_units(plan_stages(pipeline), GenerateOptions(filename=filename))
 
 
+def source_text(path: Path) -> str:
+    """As the CLI reads a pipeline: PEP 263 (a golden is saved as Latin-1)."""
+    return decode_source(path.read_bytes(), path.name)
+
+
 def _jobs() -> dict[str, GeneratedJob]:
-    jobs = {p.parent.name: generate(p.read_text("utf-8"), base_dir=p.parent) for p in GOLDENS}
+    jobs = {p.parent.name: generate(source_text(p), base_dir=p.parent) for p in GOLDENS}
     jobs["benchmark"] = generate(pipeline_source(25))
     jobs["tricky"] = generate(TRICKY)
     jobs["fmt_off"] = generate(FMT_OFF)
@@ -219,8 +225,8 @@ ODD_FILES = {
 
 
 def _sources() -> dict[str, str]:
-    files = {f"{p.parent.name}/{p.name}": p.read_text("utf-8") for p in GOLDENS}
-    files |= {f"{p.parent.name}/{p.name}": p.read_text("utf-8") for p in ROOT.glob("tests/cases/*/[!pj]*.py")}
+    files = {f"{p.parent.name}/{p.name}": source_text(p) for p in GOLDENS}
+    files |= {f"{p.parent.name}/{p.name}": source_text(p) for p in ROOT.glob("tests/cases/*/[!pj]*.py")}
     return files | ODD_FILES | {"tricky": TRICKY}
 
 

@@ -14,7 +14,8 @@ import re
 from pathlib import Path
 
 import pytest
-from sparkforge.compiler.diagnostics import render_all
+from sparkforge.compiler.decode_source import decode_source
+from sparkforge.compiler.diagnostics import CompileError, render_all
 from sparkforge.compiler.frontend import read_pipeline
 
 ROOT = Path(__file__).resolve().parent
@@ -22,10 +23,22 @@ CASES = sorted(p for p in (ROOT / "bad_inputs").iterdir() if (p / "pipeline.py")
 DOCS = ROOT.parent / "docs" / "errors.md"
 
 
+def shown(path: Path) -> str:
+    """A file's text as the CLI shows it under a diagnostic."""
+    data = path.read_bytes()
+    try:
+        return decode_source(data, path.name)
+    except CompileError:
+        return data.decode("utf-8", errors="replace")
+
+
 def rendered(case: Path) -> str:
-    source = (case / "pipeline.py").read_text()
+    sources = {p.relative_to(case).as_posix(): shown(p) for p in case.rglob("*.py")}
+    try:  # as the CLI reads the file: PEP 263 decoding first
+        source = decode_source((case / "pipeline.py").read_bytes(), "pipeline.py")
+    except CompileError as err:
+        return render_all((err.diagnostic,), sources) + "\n"
     pipeline, diagnostics = read_pipeline(source, "pipeline.py", base_dir=case)
-    sources = {p.relative_to(case).as_posix(): p.read_text(errors="replace") for p in case.rglob("*.py")}
     errors = [d for d in diagnostics if d.is_error]
     assert (pipeline is None) == bool(errors), "a pipeline comes back exactly when nothing is wrong"
     return render_all(diagnostics, sources) + "\n"
@@ -57,7 +70,9 @@ def frontend_codes() -> set[str]:
 
     folder = Path(frontend.__file__).parent
     names = {run.__module__.rpartition(".")[2] for run in frontend.PASSES}
-    names |= {"frontend", "sources", "bind_arguments", "static_values", "static_ops", "static_strings"}
+    names |= {"frontend", "sources", "bind_arguments", "static_values", "static_ops", "static_strings",
+              "static_calls", "static_builtins", "static_frames", "static_checks", "builder_misuse",
+              "decode_source"}
     return {c for n in names for c in re.findall(r'"(SF\d{3})"', (folder / f"{n}.py").read_text())}
 
 
@@ -68,3 +83,20 @@ def test_every_code_is_documented_and_covered() -> None:
     assert used <= documented, f"undocumented codes: {sorted(used - documented)}"
     assert emitted <= used, f"codes without a bad-input case: {sorted(emitted - used)}"
     assert emitted <= documented, f"codes missing from docs/errors.md: {sorted(emitted - documented)}"
+
+
+# What a Python repr of the compiler's own objects looks like: enum members, default object
+# reprs, class reprs, and the frontend's internal type names.
+INTERNAL_REPRS = re.compile(
+    r"<\w+(\.\w+)*: |<[\w.]+ object at 0x|<class '|\bCode\b|\bcst\.|\blibcst\b"
+    r"|\b(Symbol|ModuleRef|Value|Binding|Block|Span|Diagnostic|SourceFile|Env|CodeRef)\("
+)
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
+def test_no_internal_object_in_messages(case: Path) -> None:
+    """A message speaks of the user's code only: never a repr of one of the compiler's objects."""
+    text = (case / "expected.txt").read_text()
+    messages = [line for line in text.splitlines() if not re.match(r"\s*\d* \|", line)]  # not source
+    leaks = [line for line in messages if INTERNAL_REPRS.search(line)]
+    assert not leaks, leaks

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 from sparkforge.compiler.api import CompileOptions, compile_source
+from sparkforge.compiler.decode_source import decode_source
 from sparkforge.compiler.diagnostics import render_all
 from sparkforge.compiler.format_source import format_source
 
@@ -38,7 +39,7 @@ def compile_case(pipeline: Path, monkeypatch: pytest.MonkeyPatch) -> str:
     """Compile as `sparkforge compile <case>/pipeline.py -o <case>/job.py` from the repo root does."""
     monkeypatch.chdir(ROOT)
     filename = pipeline.relative_to(ROOT).as_posix()
-    text = pipeline.read_text("utf-8")
+    text = decode_source(pipeline.read_bytes(), filename)  # as the CLI reads it (PEP 263)
     result = compile_source(text, filename, CompileOptions(source_path="pipeline.py"))
     assert result.ok and result.source, render_all(result.diagnostics, {filename: text})
     return result.source

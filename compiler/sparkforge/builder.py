@@ -170,8 +170,10 @@ class PipelineBuilder:
     ) -> PipelineBuilder:
         """Declare an existing silver table: validated and readable by gold steps, never written."""
         ctx = bc.check_step_name(name, Layer.SILVER, self._steps)
-        step = Step(name=name, layer=Layer.SILVER, **self._rules(rules, ctx),
-                    table_name=bc.check_table_name(table_name, ctx),
+        fields = self._rules(rules, ctx)
+        table = bc.check_table_name(table_name, ctx)
+        self._check_table(table, schema, None, ctx)
+        step = Step(name=name, layer=Layer.SILVER, **fields, table_name=table,
                     watermark_col=bc.check_optional_column("watermark_col", watermark_col, ctx),
                     description=description, existing=True, schema=self._schema(schema, ctx))
         return self._add(step)
@@ -203,6 +205,7 @@ class PipelineBuilder:
         bc.check_silver_refs("depends_on", after, ctx, self._steps, allow_later=True)
         bronze = bc.check_source_bronze(source_bronze, ctx, self._steps, bool(silvers or after))
         mode, keys = bc.check_write(write_mode, merge_keys, ctx)
+        self._check_table(table, schema, bronze, ctx)
         step = Step(name=name, layer=Layer.SILVER, **fields, transform=func, table_name=table,
                     source_bronze=bronze, source_silvers=silvers, depends_on=after,
                     watermark_col=bc.check_optional_column("watermark_col", watermark_col, ctx),
@@ -232,6 +235,7 @@ class PipelineBuilder:
         silvers = bc.names_tuple("source_silvers", source_silvers, ctx)
         bc.check_silver_refs("source_silvers", silvers, ctx, self._steps, allow_later=False)
         mode, keys = bc.check_write(write_mode, merge_keys, ctx)
+        self._check_table(table, schema, None, ctx)
         step = Step(name=name, layer=Layer.GOLD, **fields, transform=func, table_name=table,
                     source_silvers=silvers or bc.infer_source_silvers(ctx, self._steps),
                     write_mode=mode, merge_keys=keys, description=description,
@@ -292,6 +296,13 @@ class PipelineBuilder:
             bc.check_schema_exists(self.spark, schema, ctx)
             self._known_schemas.add(schema)
         return schema
+
+    def _check_table(self, table: str, schema: str | None, bronze: str | None,
+                     ctx: bc.StepContext) -> None:
+        """The step's table is its own: no other step's, and not its bronze input."""
+        default = self.settings.schema
+        bc.check_table_unique(table, schema, ctx, self._steps, default)
+        bc.check_not_own_input(table, schema, bronze, ctx, self._steps, default)
 
     def _check_later_refs(self, step: Step) -> None:
         """Silver steps may name silver steps declared after them; by now those must exist."""

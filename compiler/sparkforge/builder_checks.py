@@ -195,6 +195,37 @@ def check_silver_refs(what: str, names: Sequence[str], ctx: StepContext, steps: 
                             [*hints(name, silvers), f"silver steps: {silvers}"])
 
 
+def check_table_unique(table: str, schema: str | None, ctx: StepContext, steps: Sequence[Step],
+                       default_schema: str) -> None:
+    """No step declared before names the same `<schema>.<table>`: two writers of one table would
+    overwrite each other's rows (the catalog compares names case-insensitively)."""
+    target = _table_key(schema or default_schema, table)
+    for step in steps:
+        if step.table_name and _table_key(step.schema or default_schema, step.table_name) == target:
+            shown = f"{schema or default_schema}.{table}"
+            raise ctx.error(f"table {shown} is already the table of the {step.layer.value} step "
+                            f"{step.name!r}; two steps cannot write one table",
+                            (f"give this step its own table, e.g. table_name={ctx.name!r}",))
+
+
+def check_not_own_input(table: str, schema: str | None, source_bronze: str | None, ctx: StepContext,
+                        steps: Sequence[Step], default_schema: str) -> None:
+    """A silver step does not write the table its bronze step reads (`<schema>.<bronze name>`):
+    the first overwrite would replace the raw input with its own output."""
+    bronze = next((s for s in steps if s.name == source_bronze and s.layer is Layer.BRONZE), None)
+    if bronze is None:
+        return
+    read = (bronze.schema or default_schema, bronze.name)
+    if _table_key(*read) == _table_key(schema or default_schema, table):
+        raise ctx.error(f"table {read[0]}.{table} is the table its bronze step {bronze.name!r} reads; "
+                        "writing it would overwrite the step's own input",
+                        (f"give the silver step its own table, e.g. table_name='clean_{bronze.name}'",))
+
+
+def _table_key(schema: str, table: str) -> tuple[str, str]:
+    return schema.lower(), table.lower()
+
+
 def infer_source_silvers(ctx: StepContext, steps: Sequence[Step]) -> tuple[str, ...]:
     silvers = tuple(s.name for s in steps if s.layer is Layer.SILVER)
     if not silvers:

@@ -20,7 +20,7 @@ from sparkforge.compiler.diagnostics import CompileError, Diagnostic
 from sparkforge.compiler.signatures import Signature
 from sparkforge.compiler.static_ops import did_you_mean
 from sparkforge.compiler.static_values import Resolver
-from sparkforge.compiler.values import Env, Value
+from sparkforge.compiler.values import Env, Value, problems
 from sparkforge.ir import Span
 
 Argument = cst.BaseExpression | Value
@@ -99,6 +99,10 @@ class _Binder:
         try:
             value = resolver.value(arg.value, self.env)
         except CompileError as err:
+            self.unknown = True  # its arguments are unknown, not missing
+            if err.diagnostic.code == "SF112":  # changed or assigned elsewhere: shown there
+                self.diagnostics.extend(problems(err))
+                return
             self.report("SF107", f"cannot expand `{shown}`: {err.diagnostic.message}", span,
                         "write each argument out as `name=value`")
             return

@@ -14,6 +14,8 @@ Lookups go through dicts built once, so resolving a name costs the same in a 10-
 from __future__ import annotations
 
 import enum
+import functools
+import importlib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -23,12 +25,12 @@ from libcst.helpers import get_full_name_for_node
 
 
 class Kind(enum.Enum):
-    ASSIGN = "assign"  # NAME = value, NAME: T = value
+    ASSIGN = "assign"  # NAME = value, NAME: T = value, A, B = value (with the item's path)
     DEF = "def"
     CLASS = "class"
     IMPORT = "import"
     PARAM = "param"
-    OTHER = "other"  # augmented or unpacked assignment: no single expression holds the value
+    OTHER = "other"  # augmented or starred assignment: no single expression holds the value
     NESTED = "nested"  # bound inside for/while/if/try/with/match: may happen zero or many times
 
 
@@ -43,7 +45,9 @@ class Binding:
     value: cst.BaseExpression | None = None  # ASSIGN: the assigned expression
     module: str | None = None  # IMPORT: module as written, leading dots kept (".transforms")
     attr: str | None = None  # IMPORT from: the imported name
-    where: str = ""  # NESTED: the keyword of the compound statement ("for", "if", ...)
+    where: str = ""  # NESTED: the compound statement's keyword ("for", "if"); ":=" for a walrus
+    # ASSIGN by unpacking: (index, number of names) at each level (`A, (B, C) = ...`: C ((1, 2), (1, 2)))
+    path: tuple[tuple[int, int], ...] = ()
 
     @property
     def origin(self) -> str:
@@ -98,9 +102,10 @@ def function_statements(func: cst.FunctionDef) -> tuple[cst.CSTNode, ...]:
     return tuple(func.body.body)
 
 
-def index_block(statements: Sequence[cst.CSTNode], params: cst.Parameters | None) -> Block:
+def index_block(statements: Sequence[cst.CSTNode], params: cst.Parameters | None,
+                extra: Iterable[Binding] = ()) -> Block:  # fmt: skip
     found: dict[str, list[Binding]] = {}
-    for binding in (*_param_bindings(params), *_statement_bindings(statements)):
+    for binding in (*_param_bindings(params), *_statement_bindings(statements), *extra):
         found.setdefault(binding.name, []).append(binding)
     return Block({name: tuple(b) for name, b in found.items()}, tuple(statements))
 
@@ -135,9 +140,25 @@ def _def_bindings(statement: cst.CSTNode) -> Iterable[Binding]:
 def _assign_bindings(statement: cst.CSTNode, small: cst.CSTNode) -> Iterable[Binding]:
     assert isinstance(small, cst.Assign)
     for target in small.targets:
-        kind = Kind.ASSIGN if isinstance(target.target, cst.Name) else Kind.OTHER
+        paths = dict(_unpacked(target.target, ()))
         for name in _target_names(target.target):
-            yield Binding(name.value, kind, statement, name, small.value)
+            path = paths.get(name)
+            kind = Kind.ASSIGN if path is not None else Kind.OTHER
+            yield Binding(name.value, kind, statement, name, small.value, path=path or ())
+
+
+def _unpacked(target: cst.BaseExpression, path: tuple[tuple[int, int], ...]
+              ) -> Iterable[tuple[cst.Name, tuple[tuple[int, int], ...]]]:  # fmt: skip
+    """Each name of a target with the position of its item: `A, (B, C)` -> A ((0, 2),),
+    B ((1, 2), (0, 2)) ...
+    A starred target (`A, *REST = ...`) has no fixed position: its names are left out."""
+    if isinstance(target, cst.Name):
+        yield target, path
+    elif isinstance(target, cst.Tuple | cst.List) and not any(
+        isinstance(e, cst.StarredElement) for e in target.elements
+    ):
+        for index, element in enumerate(target.elements):
+            yield from _unpacked(element.value, (*path, (index, len(target.elements))))
 
 
 def _annotated_bindings(statement: cst.CSTNode, small: cst.CSTNode) -> Iterable[Binding]:
@@ -248,6 +269,31 @@ _SMALL_STATEMENTS = {
 }
 
 
+def walrus_bindings(walruses: Iterable[cst.NamedExpr], statements: Sequence[cst.CSTNode],
+                    parents: Mapping[cst.CSTNode, cst.CSTNode]) -> Iterable[Binding]:
+    """`(name := value)` written in the statements of a block (not in a nested function, lambda,
+    class or comprehension): bound by the statement that holds it, nested when that statement is
+    a loop or conditional. `where=":="` tells the copied code not to take that statement along."""
+    top = set(statements)
+    for walrus in walruses:
+        if not isinstance(walrus.target, cst.Name):
+            continue
+        node: cst.CSTNode | None = parents.get(walrus)
+        while node is not None and node not in top and not isinstance(node, _SCOPES):
+            node = parents.get(node)
+        if node is None or node not in top:
+            continue
+        if isinstance(node, cst.SimpleStatementLine):
+            yield Binding(walrus.target.value, Kind.ASSIGN, node, walrus.target, walrus.value, where=":=")
+        else:
+            yield Binding(walrus.target.value, Kind.NESTED, node, walrus.target,
+                          where=_KEYWORDS.get(type(node), "block"))
+
+
+_SCOPES = (cst.FunctionDef, cst.Lambda, cst.ClassDef, cst.ListComp, cst.SetComp, cst.DictComp,
+           cst.GeneratorExp)  # fmt: skip
+
+
 def lookup(name: str, blocks: Sequence[Block]) -> tuple[Binding, ...]:
     """The bindings of `name` in the innermost block of `blocks` that binds it."""
     for block in blocks:
@@ -269,6 +315,25 @@ def qualified_name(node: cst.CSTNode, blocks: Sequence[Block]) -> str | None:
     if len(origins) != 1 or any(b.kind is not Kind.IMPORT for b in found):
         return None  # also bound otherwise, or to two different things: not a known import
     return origins.pop()
+
+
+# `from M import *` is followed for these modules only: their public names are fixed and known.
+_STAR_MODULES = ("pyspark.sql.functions", "pyspark.sql.types")
+
+
+def star_binding(name: str, blocks: Sequence[Block]) -> Binding | None:
+    """The `from pyspark.sql.functions import *` (or types) of `blocks` that provides `name`."""
+    for block in blocks:
+        for binding in block.get("*"):
+            if binding.module in _STAR_MODULES and name in _public_names(binding.module):
+                return binding
+    return None
+
+
+@functools.cache
+def _public_names(module: str) -> frozenset[str]:
+    imported = importlib.import_module(module)  # pyspark, which the compiler already imports
+    return frozenset(getattr(imported, "__all__", ()))
 
 
 def sibling_candidates(binding: Binding) -> tuple[tuple[str, str | None], ...]:

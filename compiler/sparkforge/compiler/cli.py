@@ -21,7 +21,8 @@ import click
 
 import sparkforge
 from sparkforge.compiler.api import CompileOptions, CompileResult, compile_source, read_plan
-from sparkforge.compiler.diagnostics import render_all
+from sparkforge.compiler.decode_source import decode_source
+from sparkforge.compiler.diagnostics import CompileError, render, render_all
 from sparkforge.compiler.format_source import mode_for
 from sparkforge.compiler.render_graph import FORMATS, render_graph
 from sparkforge.compiler.runtime_zip import ZIP_NAME, write_runtime_zip
@@ -59,8 +60,16 @@ def _render(result: CompileResult, filename: str, text: str) -> str:
     for diagnostic in result.diagnostics:
         other = Path(diagnostic.span.file)
         if diagnostic.span.file not in sources and other.is_file():
-            sources[diagnostic.span.file] = other.read_text("utf-8", errors="replace")
+            sources[diagnostic.span.file] = _readable(other.read_bytes(), diagnostic.span.file)
     return render_all(result.diagnostics, sources)
+
+
+def _readable(data: bytes, name: str) -> str:
+    """A module's text to show under a diagnostic, even when it cannot be decoded."""
+    try:
+        return decode_source(data, name)
+    except CompileError:
+        return data.decode("utf-8", errors="replace")
 
 
 def _internal_error(request: Request, exc: BaseException) -> int:
@@ -124,14 +133,27 @@ def _write(request: Request, result: CompileResult) -> int:
     return EXIT_OK
 
 
+def read_pipeline_text(pipeline: Path, outcome: str) -> str | None:
+    """The pipeline's text decoded as Python decodes it, or None after saying why it cannot be read."""
+    try:
+        data = pipeline.read_bytes()
+    except OSError as exc:
+        _say(f"error: cannot read {pipeline}: {exc}")
+        return None
+    try:
+        return decode_source(data, pipeline.as_posix())
+    except CompileError as exc:
+        _say(render(exc.diagnostic, data.decode("utf-8", errors="replace")))
+        _say(f"{pipeline}: 1 error; {outcome}")
+        return None
+
+
 def run_compile(request: Request) -> int:
     """The whole command after argument parsing; returns the exit code."""
-    try:
-        text = request.pipeline.read_bytes().decode("utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        _say(f"error: cannot read {request.pipeline}: {exc}")
-        return EXIT_USER
     filename = request.pipeline.as_posix()
+    text = read_pipeline_text(request.pipeline, "no job written")
+    if text is None:
+        return EXIT_USER
     try:
         result = compile_source(text, filename, _options(request))
     except Exception as exc:  # a user mistake is a diagnostic, so anything raised is our bug
@@ -201,10 +223,8 @@ def compile_command(
 
 def run_graph(pipeline: Path, fmt: str, output: Path | None) -> int:
     """`sparkforge graph` after argument parsing: read and plan as `compile` does, then draw."""
-    try:
-        text = pipeline.read_bytes().decode("utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        _say(f"error: cannot read {pipeline}: {exc}")
+    text = read_pipeline_text(pipeline, "no graph drawn")
+    if text is None:
         return EXIT_USER
     filename = pipeline.as_posix()
     try:

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 import libcst as cst
 import libcst.matchers as m
 
-from sparkforge.compiler.bindings import Binding, Block, Kind, sibling_candidates
+from sparkforge.compiler.bindings import Binding, Block, Kind, sibling_candidates, star_binding
 from sparkforge.compiler.diagnostics import Diagnostic
 from sparkforge.compiler.free_names import free_names
 from sparkforge.compiler.sources import SourceFile
@@ -83,6 +83,10 @@ class _Collector:
                 return
         if hasattr(builtins, name) or name in _MODULE_GLOBALS:
             return
+        provider = star_binding(name, blocks)
+        if provider is not None:  # the job imports the name itself: `from pyspark.sql.functions import col`
+            self.blocks.add_star_name(ref.file, provider, name)
+            return
         star = any(block.get("*") for block in blocks)
         why = "may come from a `*` import, which the compiler cannot follow," if star else "is not defined"
         self._report(ref, name, f"{name!r} {why} in {ref.file.name}",
@@ -99,6 +103,9 @@ class _Collector:
                 self._report(ref, name, f"{name!r} is bound inside a `{binding.where}` statement; "
                              "the compiler copies only top-level definitions",
                              "define it once at the top level of the module")  # fmt: skip
+            elif binding.where == ":=":
+                self._report(ref, name, f"{name!r} is bound by `:=` inside a statement the job "
+                             "does not copy", "assign it with `NAME = value` at the top level")
             elif binding.kind is Kind.IMPORT:
                 yield from self._imported(ref, name, binding)
             elif binding.statement not in self.transforms:

@@ -4,8 +4,10 @@ Input: `Unit` with the parsed pipeline file. Output: `Unit.builder`, a `BuilderC
 (`PipelineBuilder(...)` or a preset, under any import form), then the method calls of its fluent
 chain and of the statements on the builder variable (`builder.x(...)`, `builder = builder.x(...)`),
 at module level or in one function. Diagnostics: no builder (SF101), two builders (SF102), an unknown
-method (SF103), builder calls in a loop (SF104), in a conditional (SF105) or where the compiler
-cannot follow them (SF106).
+method or preset (SF103), builder calls in a loop (SF104), in a conditional (SF105) or where the
+compiler cannot follow them (SF106: in another function, or a method looked up at run time with
+`getattr`), and steps declared after `to_pipeline()` / `build()` (SF117), which the pipeline those
+return does not hold.
 
     builder = PipelineBuilder(spark=spark, schema="shop").with_bronze_rules(...)
     builder.add_silver_transform(...)     ->  calls=(with_bronze_rules, add_silver_transform)
@@ -21,23 +23,23 @@ import libcst.matchers as m
 
 from sparkforge.compiler.bindings import (
     MAIN_GUARD,
-    Block,
     function_statements,
     index_block,
     module_statements,
     qualified_name,
+    walrus_bindings,
 )
+from sparkforge.compiler.builder_misuse import CLASSES, blocks_at, looked_up, unknown_preset
 from sparkforge.compiler.diagnostics import Diagnostic
 from sparkforge.compiler.signatures import FINAL_METHODS, METHODS, PRESETS, STEP_METHODS
 from sparkforge.compiler.sources import SourceFile
 from sparkforge.compiler.static_ops import did_you_mean
 from sparkforge.compiler.unit import BuilderCode, MethodCall, Unit
 
-_CLASSES = ("sparkforge.PipelineBuilder", "sparkforge.builder.PipelineBuilder")
 _LOOPS = (cst.For, cst.While, cst.ListComp, cst.SetComp, cst.DictComp, cst.GeneratorExp)
 _BRANCHES = (cst.If, cst.Try, cst.TryStar, cst.With, cst.Match, cst.IfExp)
 _METHOD_CALL = m.Call(func=m.Attribute(attr=m.Name()))
-_LOST_STEPS = frozenset({"SF103", "SF104", "SF105", "SF106"})
+_LOST_STEPS = frozenset({"SF103", "SF104", "SF105", "SF106", "SF117"})
 _CREATE_HELP = 'create it with `builder = PipelineBuilder(spark=spark, schema="my_schema")`'
 
 
@@ -47,7 +49,7 @@ def find_builder(unit: Unit) -> Unit:
         return unit
     found = [(call, kind) for call in main.calls if (kind := _construction(call, main))]
     if not found:
-        return unit.report(_no_builder(main))
+        return unit.report(unknown_preset(main) or _no_builder(main))
     extra = [_second_builder(main, call) for call, _ in found[1:]]
     call, method = found[0]
     owner, problem = _owner(main, call)
@@ -70,26 +72,11 @@ def _construction(call: cst.Call, main: SourceFile) -> str | None:
         and not any(b.attr == "PipelineBuilder" for b in main.block.get(func.value))
     ):
         return None
-    name = qualified_name(func, _blocks(main, call))
-    if name in _CLASSES:
+    name = qualified_name(func, blocks_at(main, call))
+    if name in CLASSES:
         return "__init__"
     owner, _, method = (name or "").rpartition(".")
-    return method if owner in _CLASSES and method in PRESETS else None
-
-
-def _blocks(main: SourceFile, node: cst.CSTNode) -> tuple[Block, ...]:
-    """Imports are looked up in the enclosing top-level function first (`def build(spark): from ...`)."""
-    function = _enclosing_function(main, node)
-    if function is None:
-        return (main.block,)
-    return (index_block(function_statements(function), function.params), main.block)
-
-
-def _enclosing_function(main: SourceFile, node: cst.CSTNode) -> cst.FunctionDef | None:
-    parent = main.parent(node)
-    while parent is not None and not isinstance(parent, cst.FunctionDef):
-        parent = main.parent(parent)
-    return parent
+    return method if owner in CLASSES and method in PRESETS else None
 
 
 def _no_builder(main: SourceFile) -> Diagnostic:
@@ -181,9 +168,13 @@ def _trace(main: SourceFile, construction: MethodCall, owner: cst.CSTNode
         if isinstance(statement, cst.SimpleStatementLine):
             for small in statement.body:
                 tracer.statement(small)
+        elif isinstance(statement, cst.For):
+            tracer.loop(statement, statement)
     skip = {*tracer.consumed, *_other_builders(main, construction.call)}
-    diagnostics = [*tracer.diagnostics(main), *_untraced(main, skip, owner)]
-    local = index_block(statements, function.params) if function else None
+    diagnostics = [*tracer.diagnostics(main), *_untraced(main, skip, owner),
+                   *looked_up(main, statements, tracer.every_name)]
+    walruses = walrus_bindings(main.walruses, statements, main.parents)
+    local = index_block(statements, function.params, walruses) if function else None
     code = BuilderCode(construction, tuple(tracer.calls), local, function)
     return code, diagnostics
 
@@ -194,17 +185,35 @@ class _Tracer:
     def __init__(self, construction: cst.Call) -> None:
         self.construction = construction
         self.names: set[str] = set()
+        self.every_name: set[str] = set()  # every variable that ever held the builder
         self.calls: list[MethodCall] = []
+        self.final: MethodCall | None = None  # the first to_pipeline() / build()
+        self.late: list[MethodCall] = []  # builder calls after it
         self.unknown: list[MethodCall] = []
         self.consumed: set[cst.Call] = set()
 
-    def statement(self, small: cst.BaseSmallStatement) -> None:
+    def loop(self, node: cst.For, outermost: cst.For) -> None:
+        """Builder calls in the plain statements of a `for` (and of the loops inside it) are
+        steps declared once per turn: `unroll_loops` repeats them when the loop runs over known
+        values. Calls under an `if` or `with` in the loop stay untraced (SF105)."""
+        if node.orelse is not None or node.asynchronous is not None:
+            return
+        for statement in node.body.body:
+            if isinstance(statement, cst.SimpleStatementLine):
+                for small in statement.body:
+                    self.statement(small, outermost)
+            elif isinstance(statement, cst.For):
+                self.loop(statement, outermost)
+
+    def statement(self, small: cst.BaseSmallStatement, loop: cst.For | None = None) -> None:
         value = getattr(small, "value", None)
         if not isinstance(value, cst.BaseExpression):
             return
         chain = self._chain(value)
         if chain is None:
             return
+        if loop is not None:
+            chain = [dataclasses.replace(call, loop=loop) for call in chain]
         ended = self._take(chain)
         targets = (
             [t.target for t in small.targets] if isinstance(small, cst.Assign)
@@ -213,6 +222,7 @@ class _Tracer:
         for target in targets:
             if isinstance(target, cst.Name):
                 (self.names.discard if ended else self.names.add)(target.value)
+                self.every_name.update(() if ended else (target.value,))
 
     def _chain(self, node: cst.BaseExpression) -> list[MethodCall] | None:
         calls: list[MethodCall] = []
@@ -231,7 +241,11 @@ class _Tracer:
         for call in chain:
             self.consumed.add(call.call)
             if call.method in FINAL_METHODS:
+                self.final = self.final or call
                 return True
+            if self.final is not None and call.method in METHODS:
+                self.late.append(call)
+                continue
             (self.calls if call.method in METHODS else self.unknown).append(call)
         return False
 
@@ -240,6 +254,14 @@ class _Tracer:
             hint = did_you_mean(call.method, METHODS)
             yield Diagnostic("SF103", f"PipelineBuilder has no method {call.method!r}",
                              main.span(call.name_node), hint or f"methods: {', '.join(sorted(METHODS))}")
+        for call in self.late:
+            assert self.final is not None
+            line = main.span(self.final.name_node).line
+            yield Diagnostic("SF117", f".{call.method}(...) is called after "
+                             f".{self.final.method}() (line {line}), so the pipeline that "
+                             f"{self.final.method}() returned does not include it",
+                             main.span(call.name_node), f"declare every step before calling "
+                             f"{self.final.method}()")  # fmt: skip
 
 
 def _other_builders(main: SourceFile, first: cst.Call) -> Iterable[cst.Call]:

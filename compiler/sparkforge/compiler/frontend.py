@@ -21,6 +21,7 @@ from sparkforge.compiler.check_cycles import check_cycles
 from sparkforge.compiler.check_names import check_names
 from sparkforge.compiler.check_reads import check_reads
 from sparkforge.compiler.check_sources import check_sources
+from sparkforge.compiler.check_tables import check_tables
 from sparkforge.compiler.collect_support import collect_support
 from sparkforge.compiler.diagnostics import Diagnostic
 from sparkforge.compiler.find_builder import find_builder
@@ -32,6 +33,7 @@ from sparkforge.compiler.read_settings import read_settings
 from sparkforge.compiler.read_steps import read_steps
 from sparkforge.compiler.read_transforms import read_transforms
 from sparkforge.compiler.unit import FrontendOptions, Unit
+from sparkforge.compiler.unroll_loops import unroll_loops
 
 Pass = Callable[[Unit], Unit]
 
@@ -39,6 +41,7 @@ PASSES: tuple[Pass, ...] = (
     parse_module,  # text -> libcst module, positions, parents
     find_builder,  # the PipelineBuilder and the calls made on it
     load_siblings,  # modules beside the pipeline that it imports
+    unroll_loops,  # steps declared in a `for` over known values: one call per turn
     read_settings,  # constructor / preset / enable_unified_execution -> ir.Settings
     read_steps,  # step calls -> ir.Step
     read_rules,  # rules -> ir.RuleSpec
@@ -46,6 +49,7 @@ PASSES: tuple[Pass, ...] = (
     check_names,  # unique step names, at least one step
     infer_sources,  # missing source_bronze / source_silvers, as the builder infers them
     check_sources,  # named sources exist and have the right layer
+    check_tables,  # each silver and gold step writes a table of its own
     check_reads,  # prior_silvers["x"] / silvers["x"] reads: add undeclared ones, warn
     check_cycles,  # no dependency cycle
     collect_support,  # helpers, constants and imports the copied code needs

@@ -4,7 +4,7 @@ Input: `Unit` with the pipeline file and the builder. Output: `Unit.files` exten
 `SourceFile` per sibling module, dependencies before the modules that import them, so that copied
 constants are defined before use. Their diagnostics carry their own file name, relative like the
 pipeline's (`pipelines/transforms.py`). A sibling that does not parse is SF001, one that cannot be
-read is SF002.
+read or decoded (PEP 263: UTF-8, or the encoding its coding declaration names) is SF002.
 
     from transforms import clean     (transforms.py beside pipeline.py)
     -> files=(SourceFile("pipeline.py"), SourceFile("transforms.py", module="transforms"))
@@ -17,6 +17,7 @@ from collections.abc import Iterable
 from pathlib import Path, PurePosixPath
 
 from sparkforge.compiler.bindings import Binding, Block, Kind, sibling_candidates
+from sparkforge.compiler.decode_source import decode_source
 from sparkforge.compiler.diagnostics import CompileError, Diagnostic
 from sparkforge.compiler.sources import SourceFile, parse_source
 from sparkforge.compiler.unit import Unit
@@ -69,12 +70,12 @@ class _Loader:
         relative = path.relative_to(self.base).as_posix()
         name = relative if str(self.folder) == "." else f"{self.folder}/{relative}"
         try:
-            sibling = parse_source(path.read_text(encoding="utf-8"), name, module)
+            sibling = parse_source(decode_source(path.read_bytes(), name), name, module)
         except CompileError as err:
             self.diagnostics.append(err.diagnostic)
             self.broken.append(module)
             return
-        except (OSError, UnicodeDecodeError) as err:
+        except OSError as err:
             self.diagnostics.append(Diagnostic(
                 "SF002", f"cannot read {name}: {err}", importer.span(binding.node),
                 "save it as UTF-8 text beside the pipeline file",

@@ -21,6 +21,7 @@ from typing import Any
 
 from sparkforge.compiler.bind_arguments import Argument
 from sparkforge.compiler.diagnostics import CompileError, Diagnostic
+from sparkforge.compiler.static_frames import frozen_node
 from sparkforge.compiler.static_values import Resolver
 from sparkforge.compiler.unit import CodeRef, Unit, from_error
 from sparkforge.compiler.values import Env, Value, problems
@@ -37,7 +38,8 @@ def read_rules(unit: Unit) -> Unit:
         return unit
     reader = _RuleReader(Resolver(unit.files), Env(main, builder.local))
     steps = tuple(
-        reader.step(step, code.args["rules"]) if "rules" in code.args else step
+        reader.step(step, code.args["rules"], code.call.env(main, builder.local))
+        if "rules" in code.args else step
         for step, code in zip(pipeline.steps, unit.steps, strict=True)
     )
     return dataclasses.replace(
@@ -53,9 +55,9 @@ class _RuleReader:
         self.diagnostics: list[Diagnostic] = []
         self.code: list[CodeRef] = []
 
-    def step(self, step: Step, arg: Argument) -> Step:
+    def step(self, step: Step, arg: Argument, env: Env) -> Step:
         try:
-            rules = arg if isinstance(arg, Value) else self.resolver.value(arg, self.env)
+            rules = arg if isinstance(arg, Value) else self.resolver.value(arg, env)
         except CompileError as err:
             self.diagnostics.extend(problems(err))
             return step
@@ -72,20 +74,26 @@ class _RuleReader:
             self._parse(step, {column: []}, value, "SF402")  # the builder's message for the name
             return []
         if value.is_column:
-            return [self._expr(column, value)]
+            return [spec for spec in (self._expr(column, value),) if spec is not None]
         if not isinstance(value.data, list | tuple) or _is_flat_operator(value.data):
             return list(self._parse(step, {column: value.plain()}, value, _code(value.plain())))
         specs: list[RuleSpec] = []
         for item in value.data:
             if item.is_column:
-                specs.append(self._expr(column, item))
+                spec = self._expr(column, item)
+                specs.extend((spec,) if spec is not None else ())
             else:
                 specs.extend(self._parse(step, {column: [item.plain()]}, item, _code(item.plain())))
         return specs
 
-    def _expr(self, column: str, item: Value) -> RuleSpec:
-        source = item.file.code(item.node)
-        self.code.append(CodeRef(item.file, item.node, item.local))
+    def _expr(self, column: str, item: Value) -> RuleSpec | None:
+        try:  # written in a helper function or a loop: its local names become their values
+            node = frozen_node(item)
+        except CompileError as err:
+            self.diagnostics.extend(problems(err))
+            return None
+        source = item.file.code(node)
+        self.code.append(CodeRef(item.file, node, item.local))
         return RuleSpec(column, RuleKind.EXPR, source, source=source, span=item.span)
 
     def _parse(self, step: Step, rules: Any, at: Value, code: str) -> tuple[RuleSpec, ...]:

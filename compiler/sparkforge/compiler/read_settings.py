@@ -62,6 +62,7 @@ class _Reader:
         signature = PRESET if preset else OTHER_METHODS.get(call.method, CONSTRUCTOR)
         what = f"PipelineBuilder.{call.method}()" if call.method != "__init__" else "PipelineBuilder()"
         where = self.env.file.span(call.name_node, call.call)
+        self.env = call.env(self.env.file, self.env.local)
         bound = bind_arguments(call.call, signature, what, self.resolver, self.env, where)
         self.diagnostics.extend(bound.diagnostics)
         values: dict[str, Any] = {}

@@ -92,12 +92,14 @@ _FIELDS: dict[str, tuple[str, Check]] = {
 class _StepReader:
     def __init__(self, resolver: Resolver, env: Env, main: SourceFile) -> None:
         self.resolver, self.env, self.main = resolver, env, main
+        self.local = env.local
         self.steps: list[Step] = []
         self.codes: list[StepCode] = []
         self.diagnostics: list[Diagnostic] = []
         self.partial = False
 
     def read(self, call: MethodCall) -> None:
+        self.env = call.env(self.main, self.local)
         layer = _LAYERS[call.method]
         where = self.main.span(call.name_node, call.call)
         bound = bind_arguments(call.call, STEP_METHODS[call.method], f"{call.method}()",

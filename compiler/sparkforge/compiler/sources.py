@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 import libcst as cst
 from libcst._nodes.internal import CodegenState  # the hook libcst's own position provider uses
 
-from sparkforge.compiler.bindings import Block, index_block, module_statements
+from sparkforge.compiler.bindings import Block, index_block, module_statements, walrus_bindings
 from sparkforge.compiler.diagnostics import CompileError, Diagnostic
 from sparkforge.ir import Span
 
@@ -58,8 +58,10 @@ class SourceFile:
     block: Block
     lookups: tuple[cst.Subscript | cst.Call, ...] = ()  # in the order they are written
     line_starts: tuple[int, ...] | None = None  # where each line starts; None: text != libcst's
+    walruses: tuple[cst.NamedExpr, ...] = ()  # every `(name := value)`, in the order written
     # Source text per node, filled on first use: transforms are printed by several passes.
     _code: dict[cst.CSTNode, str] = field(default_factory=dict, repr=False)
+    _mutations: dict[str, tuple[cst.CSTNode, ...]] = field(default_factory=dict, repr=False)
 
     def span(self, node: cst.CSTNode, end: cst.CSTNode | None = None) -> Span:
         """Where `node` (through `end`, if given) was written, whitespace it owns included."""
@@ -111,6 +113,55 @@ class SourceFile:
     def parent(self, node: cst.CSTNode) -> cst.CSTNode | None:
         return self.parents.get(node)
 
+    def mutations(self, name: str) -> tuple[cst.CSTNode, ...]:
+        """Where the object `name` holds is changed in place: `name[k] = v`, `del name[k]`,
+        `name[k] += v`, `name.update(...)`, `add_rules(name)` as a statement (in any scope; see
+        `scope`)."""
+        if not self._mutations:
+            found: dict[str, list[cst.CSTNode]] = {"": []}
+            for node in self.lookups:
+                for target in _mutated_names(node, self.parents.get(node)):
+                    found.setdefault(target, []).append(node)
+            self._mutations.update({k: tuple(v) for k, v in found.items()})
+        return self._mutations.get(name, ())
+
+    def scope(self, node: cst.CSTNode) -> cst.CSTNode | None:
+        """The function, lambda or class whose body holds `node` (None: the module)."""
+        parent = self.parents.get(node)
+        while parent is not None and not isinstance(parent, cst.FunctionDef | cst.Lambda | cst.ClassDef):
+            parent = self.parents.get(parent)
+        return parent
+
+
+_MUTATORS = frozenset({
+    "update", "setdefault", "pop", "popitem", "clear", "append", "extend", "insert", "remove",
+    "add", "discard", "sort", "reverse", "__setitem__", "__delitem__",
+})  # fmt: skip
+
+
+def _mutated_names(node: cst.CSTNode, parent: cst.CSTNode | None) -> list[str]:
+    """The names whose object `node` changes, or may change: `X[k] = v`, `del X[k]`,
+    `X.update(...)`, and `f(X, ...)` as a statement of its own (a call made for its effect, which
+    may change its arguments in place)."""
+    if isinstance(node, cst.Subscript):
+        if isinstance(node.value, cst.Name) and (
+            (isinstance(parent, cst.AssignTarget | cst.AugAssign | cst.AnnAssign) and parent.target is node)
+            or isinstance(parent, cst.Del)
+        ):
+            return [node.value.value]
+        return []
+    if not isinstance(node, cst.Call):
+        return []
+    func = node.func
+    if isinstance(func, cst.Attribute):
+        return [func.value.value] if isinstance(func.value, cst.Name) and func.attr.value in _MUTATORS else []
+    if isinstance(func, cst.Name) and isinstance(parent, cst.Expr) and func.value not in _PURE:
+        return [a.value.value for a in node.args if isinstance(a.value, cst.Name)]
+    return []
+
+
+_PURE = frozenset({"print", "len", "repr", "str", "sorted", "isinstance"})
+
 
 @dataclass(slots=True)
 class _IndexState(CodegenState):
@@ -122,6 +173,7 @@ class _IndexState(CodegenState):
     parents: dict[cst.CSTNode, cst.CSTNode] = field(default_factory=dict)
     calls: list[cst.Call] = field(default_factory=list)
     lookups: list[cst.Subscript | cst.Call] = field(default_factory=list)
+    walruses: list[cst.NamedExpr] = field(default_factory=list)
     _open: list[tuple[cst.CSTNode, int, int]] = field(default_factory=list)
 
     def add_indent_tokens(self) -> None:
@@ -148,6 +200,8 @@ class _IndexState(CodegenState):
             self.lookups.append(node)
         elif type(node) is cst.Subscript:
             self.lookups.append(node)
+        elif type(node) is cst.NamedExpr:
+            self.walruses.append(node)
 
     def after_codegen(self, node: cst.CSTNode) -> None:
         if type(node) in _UNTRACKED:
@@ -165,11 +219,12 @@ def parse_source(text: str, name: str, module: str) -> SourceFile:
     _check_compiles(text, name)
     state = _IndexState(default_indent=tree.default_indent, default_newline=tree.default_newline)
     tree._codegen(state)
-    block = index_block(module_statements(tree), params=None)
+    statements = module_statements(tree)
+    block = index_block(statements, None, walrus_bindings(state.walruses, statements, state.parents))
     starts = (0, *(m.end() for m in _NEWLINE.finditer(text))) if "".join(state.tokens) == text else None
     return SourceFile(
         name, module, text, tree, state.ranges, state.parents, tuple(state.calls), block,
-        tuple(state.lookups), starts,
+        tuple(state.lookups), starts, tuple(state.walruses),
     )  # fmt: skip
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
+import itertools
 import operator
 from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any
@@ -33,6 +34,7 @@ from sparkforge.compiler.values import (
     problems,
 )
 from sparkforge.exceptions import SparkForgeError
+from sparkforge.security import SecurityError, get_security_manager
 
 if TYPE_CHECKING:
     from sparkforge.compiler.static_values import Resolver
@@ -51,6 +53,9 @@ _NUMBER_OPS: dict[type[cst.CSTNode], Callable[[Any, Any], Any]] = {
 }  # fmt: skip
 
 
+_MAX_EXPONENT = 1_000
+
+
 def did_you_mean(name: str, candidates: Iterable[str]) -> str | None:
     close = difflib.get_close_matches(name, list(candidates), n=1, cutoff=0.6)
     return f"did you mean {close[0]!r}?" if close else None
@@ -62,7 +67,7 @@ def as_column_error(error: CompileError) -> CompileError:
 
 
 def _as_column(diagnostic: Diagnostic) -> Diagnostic:
-    if diagnostic.code == "SF406":
+    if diagnostic.code in ("SF405", "SF406"):  # already about the rule
         return diagnostic
     message = f"a Column rule must be self-contained: {diagnostic.message}"
     return dataclasses.replace(diagnostic, code="SF406", message=message, help=COLUMN_HELP)
@@ -72,6 +77,32 @@ def is_pyspark(data: object) -> bool:
     return isinstance(data, Symbol) and (
         data.name == "pyspark.sql.functions" or data.name.startswith(_PYSPARK)
     )
+
+
+# Functions that take SQL text, and functions that reach outside Spark SQL's built-ins: a Column
+# rule gets the checks a SQL rule string gets (SPEC section 9), or `F.expr` would bypass them.
+_SQL_TEXT = frozenset({"pyspark.sql.functions.expr"})
+_UNSAFE = frozenset({"reflect", "java_method", "try_reflect", "call_function", "call_udf", "udf",
+                     "pandas_udf", "udtf"})  # fmt: skip
+
+
+def check_sql_function(callee: Value, node: cst.Call, args: Sequence[Value], env: Env) -> None:
+    """SF405 for `F.expr("...")` whose text the security layer rejects, or an unsafe function."""
+    if not isinstance(callee.data, Symbol):
+        return
+    name = callee.data.name
+    short = name.rpartition(".")[2]
+    if name.startswith("pyspark.sql.functions.") and short in _UNSAFE:
+        fail(env.file, node.func, "SF405", f"a Column rule may not call `{env.file.code(node.func)}`: "
+             f"{short}() reaches outside Spark SQL's built-in functions, which SQL rules may not "
+             "use either", "write the test with built-in functions (F.col, F.when, ...)")
+    if name not in _SQL_TEXT or not args or not isinstance(args[0].data, str):
+        return
+    try:
+        get_security_manager().validate_sql_expression(args[0].data)
+    except SecurityError as err:
+        fail(env.file, args[0].node, "SF405", f"unsafe SQL in `{env.file.code(node.func)}(...)`: "
+             f"{err.message}", "; ".join(err.suggestions) or None)
 
 
 def rule_helper(data: object) -> str | None:
@@ -213,13 +244,15 @@ def _operands(resolver: Resolver, nodes: Sequence[cst.BaseExpression], env: Env)
 def _binary(resolver: Resolver, node: cst.BinaryOperation, env: Env) -> Value:
     left, right = _operands(resolver, (node.left, node.right), env)
     if left.is_column or right.is_column:
-        return Value(Code.COLUMN, node, env.file, env.local)
+        return env.column(node)
     a, b, op = left.data, right.data, type(node.operator)
     if op is cst.BitOr and isinstance(a, dict) and isinstance(b, dict):
         return Value({**a, **b}, node, env.file, env.local)
     if op is cst.Add and isinstance(a, str | list | tuple) and type(a) is type(b):
         return Value(operator.add(a, b), node, env.file, env.local)
     if op in _NUMBER_OPS and _is_number(a) and _is_number(b):
+        if op is cst.Power and abs(b) > _MAX_EXPONENT:  # 10 ** 10 ** 10 would never finish
+            fail(env.file, node, "SF111", f"the compiler does not compute powers above {_MAX_EXPONENT}")
         try:
             return Value(_NUMBER_OPS[op](a, b), node, env.file, env.local)
         except ArithmeticError as err:
@@ -235,7 +268,7 @@ def _is_number(data: object) -> bool:
 def _unary(resolver: Resolver, node: cst.UnaryOperation, env: Env) -> Value:
     value = resolver.value(node.expression, env)
     if value.is_column:
-        return Value(Code.COLUMN, node, env.file, env.local)
+        return env.column(node)
     if isinstance(node.operator, cst.Not):
         return Value(not value.data, node, env.file, env.local)
     if isinstance(node.operator, cst.Minus | cst.Plus) and _is_number(value.data):
@@ -246,18 +279,42 @@ def _unary(resolver: Resolver, node: cst.UnaryOperation, env: Env) -> Value:
 
 def _comparison(resolver: Resolver, node: cst.Comparison, env: Env) -> Value:
     nodes = (node.left, *(c.comparator for c in node.comparisons))
-    if any(v.is_column for v in _operands(resolver, nodes, env)):
-        return Value(Code.COLUMN, node, env.file, env.local)
-    fail(env.file, node, "SF111", "the compiler only reads comparisons inside PySpark Column "
-         "rules", STATIC_HELP)
+    values = _operands(resolver, nodes, env)
+    if any(v.is_column for v in values):
+        return env.column(node)
+    result = True
+    for (left, right), comparison in zip(itertools.pairwise(values), node.comparisons, strict=True):
+        compare = _COMPARE.get(type(comparison.operator))
+        try:
+            result = bool(compare(left.plain(), right.plain())) if compare else False
+        except TypeError as err:
+            fail(env.file, node, "SF111", f"cannot compute `{env.file.code(node)}`: {err}")
+        if compare is None:
+            fail(env.file, comparison, "SF111", "the compiler cannot evaluate this comparison")
+        if not result:
+            break
+    return env.value(result, node)
+
+
+_COMPARE: dict[type[cst.CSTNode], Callable[[Any, Any], Any]] = {
+    cst.Equal: operator.eq, cst.NotEqual: operator.ne, cst.LessThan: operator.lt,
+    cst.LessThanEqual: operator.le, cst.GreaterThan: operator.gt,
+    cst.GreaterThanEqual: operator.ge, cst.In: lambda a, b: a in b,
+    cst.NotIn: lambda a, b: a not in b, cst.Is: operator.is_, cst.IsNot: operator.is_not,
+}  # fmt: skip
 
 
 def _boolean(resolver: Resolver, node: cst.BooleanOperation, env: Env) -> Value:
-    if any(v.is_column for v in _operands(resolver, (node.left, node.right), env)):
-        fail(env.file, node, "SF406", "`and` / `or` do not combine PySpark Columns (Python asks "
-             "the Column for a bool and PySpark raises)",
-             "use & and | with parentheses: (F.col('a') > 0) & (F.col('b') > 0)")
-    fail(env.file, node, "SF111", "the compiler does not evaluate `and` / `or`", STATIC_HELP)
+    """`and` / `or` on known values, short-circuiting like Python; never on Columns."""
+    left = resolver.value(node.left, env)
+    if not left.is_column:
+        decided = bool(left.plain()) is isinstance(node.operator, cst.Or)
+        right = left if decided else resolver.value(node.right, env)
+        if not right.is_column:
+            return right
+    fail(env.file, node, "SF406", "`and` / `or` do not combine PySpark Columns (Python asks "
+         "the Column for a bool and PySpark raises)",
+         "use & and | with parentheses: (F.col('a') > 0) & (F.col('b') > 0)")
 
 
 HANDLERS: dict[type[cst.CSTNode], Callable[[Resolver, Any, Env], Value]] = {

@@ -10,6 +10,7 @@ constants (str, int, float, bool) and are formatted with their conversion and fo
 from __future__ import annotations
 
 import ast
+import re
 from collections.abc import Callable, Sequence
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
@@ -72,6 +73,8 @@ def _format_expression(resolver: Resolver, node: cst.FormattedString,
     convert = conversions.get(part.conversion or "")
     converted = convert(value) if convert else value
     spec = _format_parts(resolver, node, part.format_spec or (), env)
+    if re.search(r"\d{5,}", spec):  # a width of millions of characters: memory, not a name
+        fail(env.file, part.expression, "SF111", f"format spec {spec!r} is too wide", None)
     try:
         return format(converted, spec)
     except ValueError as err:

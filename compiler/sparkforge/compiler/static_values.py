@@ -18,14 +18,23 @@ from typing import Any, NoReturn
 
 import libcst as cst
 
-from sparkforge.compiler import static_ops
-from sparkforge.compiler.bindings import Binding, Kind, sibling_candidates
+from sparkforge.compiler import (
+    static_builtins,
+    static_calls,
+    static_checks,
+    static_frames,
+    static_ops,
+)
+from sparkforge.compiler.bindings import Binding, Kind, sibling_candidates, star_binding
 from sparkforge.compiler.diagnostics import CompileError
 from sparkforge.compiler.sources import SourceFile
 from sparkforge.compiler.values import (
     STATIC_HELP,
+    Builtin,
     Code,
     Env,
+    Failed,
+    Method,
     ModuleRef,
     Symbol,
     Value,
@@ -35,6 +44,7 @@ from sparkforge.compiler.values import (
 from sparkforge.ir import WriteMode
 
 _LITERAL_NAMES: dict[str, Any] = {"True": True, "False": False, "None": None}
+_FUNCTIONS = (cst.FunctionDef, cst.Lambda)
 _WRITE_MODES = ("sparkforge.WriteMode.", "sparkforge.models.WriteMode.", "sparkforge.ir.WriteMode.")
 
 
@@ -45,6 +55,8 @@ class Resolver:
         self.files = {f.module: f for f in files}
         self._done: dict[cst.CSTNode, Value | CompileError] = {}
         self._active: set[cst.CSTNode] = set()
+        self.budget = static_calls.Budget()
+        self._shared: set[int] = set()  # ids of the containers of cached constants (kept alive)
 
     def value(self, node: cst.CSTNode, env: Env) -> Value:
         handler = _HANDLERS.get(type(node))
@@ -65,17 +77,34 @@ class Resolver:
         assert isinstance(node, cst.Name)
         if node.value in _LITERAL_NAMES:
             return Value(_LITERAL_NAMES[node.value], node, env.file, env.local)
+        if env.frame is not None:
+            local = env.frame.get(node.value)
+            if local is not None and isinstance(local.data, Failed):
+                raise local.data.error
+            if local is not None:
+                return local
+        in_function = env.frame is not None and isinstance(env.frame.function().node, _FUNCTIONS)
         for block in env.blocks:
             found = block.get(node.value)
             if found:
+                if block is env.blocks[0] and not in_function:  # a function looks names up when called
+                    static_checks.check_defined_before(found, node, env)
                 scope = env if block is env.local else Env(env.file)
                 return self._bound(found, node.value, node, scope)
-        self._undefined(node, env)
+        return self._undefined(node, env)
 
-    def _undefined(self, node: cst.Name, env: Env) -> NoReturn:
+    def _undefined(self, node: cst.Name, env: Env) -> Value:
+        star = star_binding(node.value, env.blocks)
+        if star is not None:  # `from pyspark.sql.functions import *` then `col(...)`
+            return Value(Symbol(f"{star.module}.{node.value}"), node, env.file, env.local)
+        safe = static_builtins.builtin(node.value)
+        if safe is not None:
+            return env.value(safe, node)
+        self._unknown_name(node, env)
+
+    def _unknown_name(self, node: cst.Name, env: Env) -> NoReturn:
         if hasattr(builtins, node.value):
-            fail(env.file, node, "SF111", f"{node.value!r} is a Python builtin; the compiler does "
-                 "not call functions while reading the pipeline", STATIC_HELP)
+            fail(env.file, node, "SF111", static_builtins.unknown_builtin(node.value), STATIC_HELP)
         star = any(block.get("*") for block in env.blocks)
         where = "a `from ... import *`, which the compiler cannot follow" if star else env.file.name
         fail(env.file, node, "SF111", f"name {node.value!r} is not defined in {where}",
@@ -91,6 +120,7 @@ class Resolver:
                  "assign it once, at the top level of the module")
         binding = found[0]
         if binding.kind is Kind.ASSIGN:
+            static_checks.check_unchanged(binding, use, env)
             return self._constant(binding, env)
         if binding.kind is Kind.IMPORT:
             return self._imported(binding, use, env)
@@ -125,7 +155,7 @@ class Resolver:
         self._active.add(key)
         try:
             assert binding.value is not None
-            result: Value | CompileError = self.value(binding.value, env)
+            result: Value | CompileError = self._item(self.value(binding.value, env), binding, env)
         except CompileError as err:
             result = err
         finally:
@@ -133,7 +163,32 @@ class Resolver:
         self._done[key] = result
         if isinstance(result, CompileError):
             raise result
+        self._share(result)
         return result
+
+    def _share(self, value: Value) -> None:
+        """Remember the containers a constant holds: evaluated functions may not change them."""
+        data = value.data
+        if isinstance(data, tuple):
+            for item in data:
+                self._share(item)
+        elif isinstance(data, list | dict) and id(data) not in self._shared:
+            self._shared.add(id(data))
+            for item in data.values() if isinstance(data, dict) else data:
+                self._share(item)
+
+    def is_shared(self, value: Value) -> bool:
+        return id(value.data) in self._shared
+
+    def _item(self, value: Value, binding: Binding, env: Env) -> Value:
+        """`A, (B, C) = "a", ("b", "c")`: the item of the assigned value that `binding` names."""
+        for index, width in binding.path:
+            items = list(static_calls.iterate(value, env, binding.node))
+            if len(items) != width:
+                fail(env.file, binding.node, "SF111", f"cannot unpack {len(items)} values into "
+                     f"{width} names (Python raises ValueError)")
+            value = items[index]
+        return value
 
     def _imported(self, binding: Binding, use: cst.CSTNode, env: Env) -> Value:
         for module, attr in sibling_candidates(binding):
@@ -169,7 +224,10 @@ class Resolver:
         if isinstance(base.data, ModuleRef):
             return self.member(self.files[base.data.module], attr, node, env)
         if base.is_column:
-            return Value(Code.COLUMN, node, env.file, env.local)
+            return env.column(node)
+        bound = static_builtins.method(base, attr)
+        if bound is not None:
+            return env.value(bound, node)
         fail(env.file, node, "SF111", f"the compiler cannot read attribute {attr!r} of "
              f"{base.describe()}", STATIC_HELP)
 
@@ -178,17 +236,32 @@ class Resolver:
         callee = self.value(node.func, env)
         if callee.is_column or static_ops.is_pyspark(callee.data):
             errors: list[CompileError] = []
+            parts: list[Value] = []
             for arg in node.args:
                 try:
-                    self.column_part(arg.value, env)
+                    parts.append(self.column_part(arg.value, env))
                 except CompileError as err:
                     errors.append(err)
             gather(errors)
-            return Value(Code.COLUMN, node, env.file, env.local)
+            static_ops.check_sql_function(callee, node, parts, env)
+            return env.column(node)
         helper = static_ops.rule_helper(callee.data)
         if helper is not None:
             return static_ops.expand_helper(self, node, helper, env)
+        if callee.data in (Code.FUNCTION, Code.LAMBDA):
+            return static_calls.call_function(self, node, callee, env)
+        if isinstance(callee.data, Builtin):
+            return static_builtins.call_builtin(self, node, callee.data, env)
+        if isinstance(callee.data, Method):
+            return static_builtins.call_method(self, node, callee.data, env)
         shown = env.file.code(node.func)
+        if isinstance(callee.data, Symbol):
+            module = callee.data.name.rpartition(".")[0] or callee.data.name
+            static_calls.not_callable(env, node, shown, f"it comes from {module!r}, which is not "
+                                      "part of this project (the compiler imports nothing)")
+        if callee.data is Code.CLASS:
+            static_calls.not_callable(env, node, shown, "it is a class; the compiler does not "
+                                      "create objects")
         if self._has_column_argument(node, env):
             fail(env.file, node, "SF406", f"a Column rule must be self-contained: it calls "
                  f"`{shown}`, which is not a pyspark.sql.functions function", static_ops.COLUMN_HELP)
@@ -206,12 +279,15 @@ class Resolver:
 
     def subscript(self, node: cst.CSTNode, env: Env) -> Value:
         assert isinstance(node, cst.Subscript)
-        base = self.value(node.value, env)
+        try:
+            base = self.value(node.value, env)
+        except CompileError as err:
+            raise static_checks.read_from_unknown(node, err, env) from None
         if base.is_column:
             for element in node.slice:
                 if isinstance(element.slice, cst.Index):
                     self.column_part(element.slice.value, env)
-            return Value(Code.COLUMN, node, env.file, env.local)
+            return env.column(node)
         return static_ops.index(self, node, base, env)
 
 
@@ -229,5 +305,11 @@ _HANDLERS: dict[type[cst.CSTNode], Handler] = {
     cst.Attribute: Resolver.attribute,
     cst.Call: Resolver.call,
     cst.Subscript: Resolver.subscript,
+    cst.ListComp: static_frames.comprehension,
+    cst.SetComp: static_frames.comprehension,
+    cst.DictComp: static_frames.comprehension,
+    cst.GeneratorExp: static_frames.comprehension,
+    cst.NamedExpr: static_frames.walrus,
+    cst.IfExp: static_frames.conditional,
     **static_ops.HANDLERS,
 }

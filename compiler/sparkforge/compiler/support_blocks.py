@@ -15,6 +15,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 import libcst as cst
+import libcst.helpers
 
 from sparkforge.compiler.bindings import Binding, index_block
 from sparkforge.compiler.diagnostics import Diagnostic
@@ -36,6 +37,14 @@ class SupportBlocks:
     def add_import(self, file: SourceFile, binding: Binding) -> None:
         entry = self.imports.setdefault(binding.statement, (file, {}))
         entry[1].setdefault(binding.node, binding)
+
+    def add_star_name(self, file: SourceFile, star: Binding, name: str) -> None:
+        """`name` from `from M import *`: the job imports it by name (a `*` would hide what the
+        job uses, and linters reject it)."""
+        entry = self.imports.setdefault(star.statement, (file, {}))
+        if not any(b.name == name and b.attr == name for b in entry[1].values()):
+            alias = cst.ImportAlias(name=cst.Name(name))
+            entry[1][alias] = Binding(name, star.kind, star.statement, alias, module=star.module, attr=name)
 
     def build(self, files: Sequence[SourceFile], transforms: Sequence[CodeRef]
               ) -> tuple[tuple[CodeBlock, ...], list[Diagnostic]]:  # fmt: skip
@@ -79,10 +88,15 @@ def _anchor(statement: cst.CSTNode) -> cst.CSTNode:
 def _import_block(file: SourceFile, small: cst.BaseSmallStatement,
                   used: dict[cst.CSTNode, Binding], names: _Names) -> CodeBlock | None:  # fmt: skip
     """The import cut down to the names used and not imported already by an earlier block."""
-    if not isinstance(small, cst.Import | cst.ImportFrom) or isinstance(small.names, cst.ImportStar):
+    if not isinstance(small, cst.Import | cst.ImportFrom):
         return None
     span = file.span(small)
-    kept = [a for a in small.names if a in used
+    aliases: Sequence[cst.ImportAlias] = (
+        sorted((a for a in used if isinstance(a, cst.ImportAlias) and used[a].node is a
+                and used[a].module == _star_module(small)), key=lambda a: used[a].name)
+        if isinstance(small.names, cst.ImportStar) else small.names
+    )  # fmt: skip
+    kept = [a for a in aliases if a in used
             and names.claim(used[a].name, (f"{file.name} line {span.line}", span), used[a].origin)]  # fmt: skip
     if not kept:
         return None
@@ -90,6 +104,11 @@ def _import_block(file: SourceFile, small: cst.BaseSmallStatement,
     kept[-1] = kept[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)  # no trailing comma
     line = cst.SimpleStatementLine(body=[small.with_changes(names=kept)])
     return CodeBlock(bound, file.tree.code_for_node(line).strip(), span)
+
+
+def _star_module(small: cst.ImportFrom) -> str | None:
+    module = small.module
+    return None if module is None or small.relative else cst.helpers.get_full_name_for_node(module)
 
 
 def _transform_owners(transforms: Sequence[CodeRef]) -> dict[str, tuple[Owner, str | None, cst.CSTNode]]:

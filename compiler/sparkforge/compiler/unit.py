@@ -22,6 +22,7 @@ from sparkforge import ir
 from sparkforge.compiler.bindings import Block
 from sparkforge.compiler.diagnostics import Diagnostic
 from sparkforge.compiler.sources import SourceFile
+from sparkforge.compiler.values import Env, Frame
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,6 +40,12 @@ class MethodCall:
     method: str
     call: cst.Call
     name_node: cst.CSTNode  # what a diagnostic about the call points at: the method name
+    loop: cst.For | None = None  # the outermost `for` the call is written in (find_builder)
+    frame: Frame | None = None  # that loop's variables for this turn (unroll_loops)
+
+    def env(self, file: SourceFile, local: Block | None) -> Env:
+        """Where the call's arguments are evaluated."""
+        return Env(file, local, self.frame)
 
 
 @dataclass(frozen=True, slots=True, eq=False)

@@ -44,6 +44,61 @@ class Symbol:
 
 
 @dataclass(frozen=True, slots=True)
+class Builtin:
+    """A Python builtin the compiler evaluates itself (`dict`, `sorted`, `range` ...)."""
+
+    name: str
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Method:
+    """A method of a known str, list, tuple or dict (`",".join`, `RULES.items`)."""
+
+    owner: Value
+    name: str
+
+
+class Frame:
+    """The local names of one call of a user function (or of a comprehension, or of one turn of a
+    loop that declares steps), looked up before the blocks of the file; `parent` is the enclosing
+    frame whose names a comprehension also sees."""
+
+    __slots__ = ("names", "node", "parent")
+
+    def __init__(self, node: cst.CSTNode, names: dict[str, Value] | None = None,
+                 parent: Frame | None = None) -> None:  # fmt: skip
+        self.node = node  # the function, comprehension or loop
+        self.names: dict[str, Value] = names if names is not None else {}
+        self.parent = parent
+
+    def get(self, name: str) -> Value | None:
+        frame: Frame | None = self
+        while frame is not None:
+            found = frame.names.get(name)
+            if found is not None:
+                return found
+            frame = frame.parent
+        return None
+
+    def function(self) -> Frame:
+        """The frame a walrus binds in: the innermost that is not a comprehension."""
+        frame = self
+        while frame.parent is not None and isinstance(frame.node, _COMPREHENSIONS):
+            frame = frame.parent
+        return frame
+
+
+_COMPREHENSIONS = (cst.ListComp, cst.SetComp, cst.DictComp, cst.GeneratorExp)
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Failed:
+    """A local name whose value could not be evaluated: the error is raised where it is used."""
+
+    error: CompileError
+
+
+@dataclass(frozen=True, slots=True)
 class ModuleRef:
     """A module beside the pipeline file, imported as a whole (`import transforms`)."""
 
@@ -58,6 +113,7 @@ class Value:
     node: cst.CSTNode
     file: SourceFile
     local: Block | None = None
+    frame: Frame | None = None  # code (a Column) written where these local names are bound
 
     @property
     def span(self) -> Span:
@@ -68,7 +124,9 @@ class Value:
         return self.data is Code.COLUMN
 
     def plain(self) -> Any:
-        """The Python value with every nested `Value` unwrapped (markers stay as they are)."""
+        """The Python value with every nested `Value` unwrapped. Code (a Column, a function ...)
+        becomes a stand-in that reads like the user's code in messages: its repr is the source
+        text and its type name the one Python would show (`got Column`, `[F.col("x")]`)."""
         data = self.data
         if isinstance(data, list):
             return [item.plain() for item in data]
@@ -76,6 +134,8 @@ class Value:
             return tuple(item.plain() for item in data)
         if isinstance(data, dict):
             return {key: item.plain() for key, item in data.items()}
+        if isinstance(data, Code | Symbol | ModuleRef | Builtin | Method):
+            return _stand_in(data, self.file.code(self.node))
         return data
 
     def describe(self) -> str:
@@ -86,7 +146,37 @@ class Value:
             return f"the imported name {self.data.name!r}"
         if isinstance(self.data, ModuleRef):
             return f"the module {self.data.module!r}"
+        if isinstance(self.data, Builtin):
+            return f"the builtin {self.data.name!r}"
+        if isinstance(self.data, Method):
+            return f"the method {self.data.name!r} of {self.data.owner.describe()}"
         return "None" if self.data is None else f"a {type(self.data).__name__}"
+
+
+class _Shown:
+    """User code inside a value given to the builder's checks; shown as the code itself."""
+
+    __slots__ = ("text",)
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+    def __repr__(self) -> str:
+        return self.text
+
+
+# One class per kind, named like the Python type the interpreted builder would see.
+_SHOWN: dict[str, type[_Shown]] = {
+    name: type(name, (_Shown,), {"__slots__": ()}) for name in ("Column", "function", "type", "module")
+}
+
+
+def _stand_in(data: Code | Symbol | ModuleRef | Builtin | Method, text: str) -> _Shown:
+    if isinstance(data, ModuleRef):
+        return _SHOWN["module"](text)
+    if not isinstance(data, Code):
+        return _SHOWN["function"](text)
+    return _SHOWN[type_name(data).replace("lambda", "function").replace("class", "type")](text)
 
 
 def type_name(data: object) -> str:
@@ -102,10 +192,18 @@ class Env:
 
     file: SourceFile
     local: Block | None = None
+    frame: Frame | None = None  # inside a user function's call, a comprehension or a step loop
 
     @property
     def blocks(self) -> tuple[Block, ...]:
         return (self.local, self.file.block) if self.local else (self.file.block,)
+
+    def value(self, data: Any, node: cst.CSTNode) -> Value:
+        return Value(data, node, self.file, self.local, self.frame)
+
+    def column(self, node: cst.CSTNode) -> Value:
+        """A PySpark Column expression written at `node` (kept as code)."""
+        return Value(Code.COLUMN, node, self.file, self.local, self.frame)
 
 
 class CompileErrors(CompileError):

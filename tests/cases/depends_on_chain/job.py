@@ -1,6 +1,6 @@
 r"""Pipeline 'marketing_bi': a sparkforge job for Spark and Delta Lake.
 
-Compiled by sparkforge 0.1.0 from pipeline.py (sha256 9cbc0d56e5977b05e897e03f35718bc8ec9a121c32fe334f7d7769d03979aece).
+Compiled by sparkforge 0.1.0 from pipeline.py (sha256 7514d8a22fdaedbac18bf0a09d9c45a6c3f338c4a88b087a33e1aa0608ee1ca9).
 Do not edit; regenerate with `sparkforge compile pipeline.py -o job.py`.
 
 Steps: 2 bronze, 3 silver, 3 gold in 4 stages.
@@ -318,7 +318,7 @@ PIPELINE = Pipeline(
     log_table="mkt.pipeline_logs",
     table_format="delta",
     source="pipeline.py",
-    source_hash="9cbc0d56e5977b05e897e03f35718bc8ec9a121c32fe334f7d7769d03979aece",
+    source_hash="7514d8a22fdaedbac18bf0a09d9c45a6c3f338c4a88b087a33e1aa0608ee1ca9",
     compiled_with="0.1.0",
     runtime_requires=">=0.1.0,<0.2",
     script="job.py",

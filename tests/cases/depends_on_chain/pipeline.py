@@ -67,7 +67,7 @@ builder = (
     )
     .add_gold_transform(
         name="daily_spend",
-        source_silvers=["spend"],
+        source_silvers="spend",  # one name: the same as ["spend"]
         transform=daily_spend,
         rules={"day": ["not_null"], "cost": ["non_negative"]},
         table_name="daily_spend",

@@ -1,0 +1,15 @@
+import functools
+
+from sparkforge import PipelineBuilder
+
+
+def clean_orders(spark, bronze_df, prior_silvers):
+    return bronze_df.dropDuplicates(["order_id"])
+
+
+builder = PipelineBuilder(spark=spark, schema="shop")
+builder.with_bronze_rules(name="orders", rules={"order_id": ["not_null"]})
+add_step = getattr(builder, "add_silver_transform")
+add_step(name="clean_orders", transform=clean_orders, rules={}, table_name="clean_orders")
+bronze = functools.partial(builder.with_bronze_rules, rules={})
+bronze(name="customers")

@@ -1,0 +1,10 @@
+from sparkforge import PipelineBuilder
+
+
+def clean(spark, bronze_df, prior_silvers):
+    return bronze_df.dropDuplicates(["order_id"])
+
+
+builder = PipelineBuilder(spark=spark, schema="shop")
+builder.with_bronze_rules(name="orders", rules={"order_id": ["not_null"]})
+builder.add_silver_transform(name="clean_orders", transform=clean, rules={}, table_name="orders")

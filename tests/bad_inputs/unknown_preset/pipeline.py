@@ -1,0 +1,4 @@
+from sparkforge import PipelineBuilder
+
+builder = PipelineBuilder.for_staging(spark=spark, schema="shop")
+builder.with_bronze_rules(name="orders", rules={"order_id": ["not_null"]})
