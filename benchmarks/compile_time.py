@@ -106,7 +106,7 @@ def pipeline_source(steps: int) -> str:
 def time_compile(steps: int, repeats: int = 3) -> dict[str, Any]:
     """Best wall time of `compile_source` over `repeats` runs for a pipeline of `steps` steps."""
     from sparkforge.compiler.api import CompileOptions, compile_source
-    from sparkforge.compiler.format_source import format_unit
+    from sparkforge.compiler.emit.format_source import format_unit
 
     text = pipeline_source(steps)
     times = []

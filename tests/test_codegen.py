@@ -16,16 +16,16 @@ from typing import Any
 
 import pytest
 from sparkforge.compiler.diagnostics import CompileError
-from sparkforge.compiler.emit_rules import (
+from sparkforge.compiler.emit.emit_rules import (
     OPERATOR_EXPRESSIONS,
     SHORTHAND_EXPRESSIONS,
     emit_rule,
 )
-from sparkforge.compiler.emit_values import docstring, literal
-from sparkforge.compiler.format_source import format_source
-from sparkforge.compiler.generate_job import generate_job
-from sparkforge.compiler.job_context import GenerateOptions
-from sparkforge.compiler.runtime_zip import runtime_zip_bytes
+from sparkforge.compiler.emit.format_source import format_source
+from sparkforge.compiler.emit.generate_job import generate_job
+from sparkforge.compiler.emit.job_context import GenerateOptions
+from sparkforge.compiler.emit.literals import docstring, literal
+from sparkforge.compiler.emit.runtime_zip import runtime_zip_bytes
 from sparkforge.ir import (
     CodeBlock,
     Layer,

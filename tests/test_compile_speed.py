@@ -21,14 +21,14 @@ from typing import Any
 import libcst as cst
 import pytest
 from libcst._nodes.base import CSTCodegenError
-from sparkforge.compiler import emit_values
-from sparkforge.compiler.decode_source import decode_source
-from sparkforge.compiler.format_source import format_job, format_source
-from sparkforge.compiler.frontend import read_pipeline
-from sparkforge.compiler.generate_job import generate_units
-from sparkforge.compiler.job_context import GenerateOptions
-from sparkforge.compiler.job_units import GeneratedJob
-from sparkforge.compiler.sources import parse_source
+from sparkforge.compiler.emit import literals as emit_values
+from sparkforge.compiler.emit.format_source import format_job, format_source
+from sparkforge.compiler.emit.generate_job import generate_units
+from sparkforge.compiler.emit.job_context import GenerateOptions
+from sparkforge.compiler.emit.job_units import GeneratedJob
+from sparkforge.compiler.read.decode_source import decode_source
+from sparkforge.compiler.read.frontend import read_pipeline
+from sparkforge.compiler.read.source_file import parse_source
 from sparkforge.graph import plan_stages
 from sparkforge.ir import Layer, Pipeline, RuleKind, RuleSpec, Settings, Span, Step, Transform
 

@@ -26,7 +26,7 @@ from typing import Any
 import pytest
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
-from sparkforge.compiler.runtime_zip import write_runtime_zip
+from sparkforge.compiler.emit.runtime_zip import write_runtime_zip
 from sparkforge.models import ExecutionResult, StepType
 from sparkforge.validation import apply_column_rules
 from sparkforge_runtime.runlog import LOG_COLUMNS

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 from sparkforge.compiler.diagnostics import Diagnostic, Severity, render_all
-from sparkforge.compiler.frontend import read_pipeline
+from sparkforge.compiler.read.frontend import read_pipeline
 from sparkforge.ir import Layer, Pipeline, RuleKind, WriteMode
 
 HEADER = """\
@@ -368,7 +368,7 @@ def test_many_steps(tmp_path: Path) -> None:
 
 def test_signatures_match_the_runtime_builder() -> None:
     from sparkforge.builder import PipelineBuilder
-    from sparkforge.compiler.signatures import CONSTRUCTOR, OTHER_METHODS, STEP_METHODS
+    from sparkforge.compiler.read.signatures import CONSTRUCTOR, OTHER_METHODS, STEP_METHODS
 
     def params(func: object) -> tuple[str, ...]:
         return tuple(p for p in inspect.signature(func).parameters if p not in ("self", "kwargs"))  # type: ignore[arg-type]
@@ -409,7 +409,7 @@ def test_output_is_deterministic_across_hash_seeds(tmp_path: Path) -> None:
     read(tmp_path, source, transforms="import os, sys\nfrom pyspark.sql import functions as F\nA = 1\nB = 2\n\n"
          "def clean(spark, df, prior):\n    return df.filter(F.col('a') > A + B).select(os.sep, sys.argv)\n")
     script = (
-        "import pathlib, sys; from sparkforge.compiler.frontend import read_pipeline; "
+        "import pathlib, sys; from sparkforge.compiler.read.frontend import read_pipeline; "
         "p = pathlib.Path(sys.argv[1]); print(repr(read_pipeline((p / 'pipeline.py').read_text(), "
         "'pipeline.py', base_dir=p)))"
     )
@@ -486,7 +486,7 @@ def test_reading_needs_no_java(tmp_path: Path) -> None:
                                      table_name="s")
     """)
     script = (
-        "import pathlib, sys; from sparkforge.compiler.frontend import read_pipeline; "
+        "import pathlib, sys; from sparkforge.compiler.read.frontend import read_pipeline; "
         "f = pathlib.Path(sys.argv[1]); p, d = read_pipeline(f.read_text(), 'pipeline.py', "
         "base_dir=f.parent); assert p is not None and not d, d; print(len(p.steps))"
     )

@@ -21,8 +21,8 @@ from typing import Any
 import pytest
 from pyspark.sql import SparkSession
 from sparkforge import PipelineBuilder
-from sparkforge.compiler.decode_source import decode_source
-from sparkforge.compiler.frontend import read_pipeline
+from sparkforge.compiler.read.decode_source import decode_source
+from sparkforge.compiler.read.frontend import read_pipeline
 from sparkforge.ir import Pipeline, RuleKind, RuleSpec, Step
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -16,9 +16,9 @@ from pathlib import Path
 
 import pytest
 from sparkforge.compiler.api import CompileOptions, compile_source
-from sparkforge.compiler.decode_source import decode_source
 from sparkforge.compiler.diagnostics import render_all
-from sparkforge.compiler.format_source import format_source
+from sparkforge.compiler.emit.format_source import format_source
+from sparkforge.compiler.read.decode_source import decode_source
 
 ROOT = Path(__file__).resolve().parent.parent
 UPDATE = os.environ.get("SPARKFORGE_UPDATE_GOLDENS") == "1"

@@ -14,9 +14,9 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 from sparkforge.compiler import cli
-from sparkforge.compiler.build_graph import EdgeKind, build_graph
-from sparkforge.compiler.render_graph import FORMATS, render_graph
-from sparkforge.compiler.render_mermaid import node_ids
+from sparkforge.compiler.render.build_graph import EdgeKind, build_graph
+from sparkforge.compiler.render.render_graph import FORMATS, render_graph
+from sparkforge.compiler.render.render_mermaid import node_ids
 from sparkforge.graph import plan_stages
 from sparkforge.ir import Layer, Pipeline, Plan, Settings, Span, Step
 from sparkforge.step_fields import incremental_watermark
@@ -322,7 +322,7 @@ sys.meta_path.insert(0, Refuse())
 def test_drawing_imports_no_pyspark() -> None:
     """The graph model and the renderers import nothing of Spark."""
     code = NO_PYSPARK + (
-        "from sparkforge.compiler.render_graph import render_graph\n"
+        "from sparkforge.compiler.render.render_graph import render_graph\n"
         "from sparkforge.graph import plan_stages\n"
         "from sparkforge.ir import Layer, Pipeline, Settings, Step\n"
         "plan = plan_stages(Pipeline(Settings(schema='s'), (Step('b', Layer.BRONZE),)))\n"

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sparkforge.compiler.runtime_zip import write_runtime_zip
+from sparkforge.compiler.emit.runtime_zip import write_runtime_zip
 from sparkforge_runtime.session import DELTA_CONF, ENGINE_CONF
 
 ROOT = Path(__file__).resolve().parent.parent

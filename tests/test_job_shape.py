@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 from sparkforge.compiler.api import CompileOptions, compile_source
-from sparkforge.compiler.format_source import mode_for
+from sparkforge.compiler.emit.format_source import mode_for
 from sparkforge_runtime.plan import Mode, Plan, Step
 from sparkforge_runtime.report import action, format_plan
 

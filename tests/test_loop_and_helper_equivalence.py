@@ -22,8 +22,8 @@ import pytest
 from pyspark.sql import DataFrame, SparkSession
 from sparkforge import PipelineBuilder
 from sparkforge.compiler.api import CompileOptions, compile_source
-from sparkforge.compiler.decode_source import decode_source
 from sparkforge.compiler.diagnostics import render_all
+from sparkforge.compiler.read.decode_source import decode_source
 
 ROOT = Path(__file__).resolve().parent.parent
 CASES = ROOT / "tests" / "cases"

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 from sparkforge.compiler.diagnostics import Diagnostic, render_all
-from sparkforge.compiler.frontend import read_pipeline
+from sparkforge.compiler.read.frontend import read_pipeline
 from sparkforge.ir import Pipeline, RuleKind
 
 HEADER = """\

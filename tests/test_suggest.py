@@ -5,10 +5,12 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
+import sparkforge_runtime.suggest
 from sparkforge import presets, suggest
-from sparkforge.compiler import signatures
+from sparkforge.compiler.read import signatures
 
-PACKAGE = Path(suggest.__file__).resolve().parent
+ROOT = Path(__file__).resolve().parent.parent
+HOME = Path(sparkforge_runtime.suggest.__file__).resolve()
 
 
 def test_closest_and_did_you_mean() -> None:
@@ -26,16 +28,19 @@ def test_a_typo_needs_to_be_closer_than_a_suggestion() -> None:
     assert suggest.looks_like_typo("is_live", ["positive", "not_null"]) is None
 
 
-def test_suggest_imports_nothing_from_the_package() -> None:
-    tree = ast.parse((PACKAGE / "suggest.py").read_text())
+def test_suggest_imports_nothing_but_the_standard_library() -> None:
+    tree = ast.parse(HOME.read_text())
     imported = {n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)} | {
         a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names}
-    assert not {m for m in imported if m and m.startswith("sparkforge")}
+    assert imported <= {"__future__", "difflib", "collections.abc"}
+    assert suggest.did_you_mean is sparkforge_runtime.suggest.did_you_mean
 
 
-def test_no_other_module_of_the_public_package_calls_difflib() -> None:
-    users = [p.name for p in PACKAGE.glob("*.py") if "difflib" in p.read_text()]
-    assert users == ["suggest.py"]
+def test_no_other_module_matches_names_itself() -> None:
+    """One home: the compiler, the builder and the job's command line all ask `suggest`."""
+    modules = [*(ROOT / "compiler").rglob("*.py"), *(ROOT / "runtime").rglob("*.py")]
+    users = [p.resolve() for p in modules if "get_close_matches" in p.read_text(errors="replace")]
+    assert users == [HOME]
 
 
 def test_builder_and_compiler_read_one_preset_table() -> None:

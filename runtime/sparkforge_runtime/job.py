@@ -13,7 +13,6 @@ command serves the first run and every scheduled run after it.
 from __future__ import annotations
 
 import argparse
-import difflib
 import logging
 import re
 import sys
@@ -27,6 +26,7 @@ from sparkforge_runtime.plan import Mode, Pipeline, Plan
 from sparkforge_runtime.report import format_plan, format_progress, format_summary, submit_command
 from sparkforge_runtime.scheduler import RunOptions, run_plan
 from sparkforge_runtime.session import build_session, delta_available
+from sparkforge_runtime.suggest import did_you_mean
 
 MODES = ("initial", "incremental", "full-refresh", "validation-only")
 EXIT_OK, EXIT_STEP_FAILED, EXIT_USAGE, EXIT_LOG_FAILED = 0, 1, 2, 4
@@ -119,8 +119,8 @@ def _selected(parser: argparse.ArgumentParser, plan: Plan, text: str | None) -> 
 
 
 def _did_you_mean(name: str, known: Sequence[str]) -> str:
-    close = difflib.get_close_matches(name, known, n=1, cutoff=0.6)
-    return f"; did you mean {close[0]!r}?" if close else (f"; steps: {', '.join(known)}" if known else "")
+    hint = did_you_mean(name, known)
+    return f"; {hint}" if hint else (f"; steps: {', '.join(known)}" if known else "")
 
 
 def parse_args(pipeline: Pipeline, plan: Plan, argv: Sequence[str] | None) -> JobArgs:

@@ -22,10 +22,10 @@ from black.mode import Mode
 
 import sparkforge
 from sparkforge.compiler.diagnostics import CompileError, Diagnostic
-from sparkforge.compiler.format_source import JOB_MODE, FormatError, exact_layout, format_job
-from sparkforge.compiler.frontend import read_pipeline
-from sparkforge.compiler.generate_job import generate_units
-from sparkforge.compiler.job_context import GenerateOptions
+from sparkforge.compiler.emit.format_source import JOB_MODE, FormatError, exact_layout, format_job
+from sparkforge.compiler.emit.generate_job import generate_units
+from sparkforge.compiler.emit.job_context import GenerateOptions
+from sparkforge.compiler.read.frontend import read_pipeline
 from sparkforge.exceptions import SparkForgeError
 from sparkforge.graph import plan_stages
 from sparkforge.ir import Pipeline, Plan, Span

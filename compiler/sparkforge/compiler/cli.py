@@ -21,11 +21,11 @@ import click
 
 import sparkforge
 from sparkforge.compiler.api import CompileOptions, CompileResult, compile_source, read_plan
-from sparkforge.compiler.decode_source import decode_source
 from sparkforge.compiler.diagnostics import CompileError, render, render_all
-from sparkforge.compiler.format_source import mode_for
-from sparkforge.compiler.render_graph import FORMATS, render_graph
-from sparkforge.compiler.runtime_zip import ZIP_NAME, write_runtime_zip
+from sparkforge.compiler.emit.format_source import mode_for
+from sparkforge.compiler.emit.runtime_zip import ZIP_NAME, write_runtime_zip
+from sparkforge.compiler.read.decode_source import decode_source
+from sparkforge.compiler.render.render_graph import FORMATS, render_graph
 
 EXIT_OK, EXIT_USER, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 REPORT_URL = "https://github.com/sparkforge/sparkforge/issues"
