@@ -12,7 +12,7 @@ from typing import Any
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 
-from sparkforge_runtime.errors import SourceError, TableWriteError
+from sparkforge_runtime.errors import SourceError, TableWriteError, describe
 
 PATH_FORMATS = ("parquet", "delta", "csv", "json", "orc")
 
@@ -171,7 +171,7 @@ def _merge(df: DataFrame, fqn: str, keys: Sequence[str]) -> None:
 
 
 def _write_message(step: str, fqn: str, mode: str, exc: Exception) -> str:
-    text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    text = describe(exc)  # the error class and first line, never "An error occurred ... oNNN"
     hint = ""
     if mode in ("append", "merge") and any(w in text.lower() for w in ("schema", "mismatch")):
         hint = (
