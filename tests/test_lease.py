@@ -15,6 +15,7 @@ from sparkforge_runtime.errors import RuntimeStepError
 from sparkforge_runtime.lease import (
     Holder,
     LeaseHeld,
+    _swap,
     claim,
     ensure_lease_table,
     lease_path,
@@ -100,6 +101,17 @@ def test_expired_lease_is_taken_over_and_reported(spark, tmp_path: Path) -> None
     lease.release()
 
 
+def test_a_claim_based_on_a_read_older_than_a_heartbeat_changes_nothing(spark, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    lease = claim(spark, str(tmp_path), "ecommerce", "alive", ttl_seconds=60)
+    seen = lease.holder  # what a slow claimer read (say, just expired)
+    lease.renew()  # the holder's heartbeat commits before the claimer's MERGE
+    now = int(time.time() * 1000)
+    intruder = Holder("ecommerce", "intruder", "running", "h", 1, now, now, now + 1000, now + 1)
+    _swap(spark, lease.path, seen, intruder)
+    assert read_holder(spark, lease.path, "ecommerce") == lease.holder
+    lease.release()
+
+
 def test_lease_of_a_dead_process_on_this_host_is_stale(spark, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     root = str(tmp_path)
     gone = subprocess.Popen(["true"])
@@ -115,16 +127,21 @@ def test_lease_of_a_dead_process_on_this_host_is_stale(spark, tmp_path: Path) ->
     lease.release()
 
 
-def test_heartbeat_keeps_a_short_lease_alive(spark, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    root = str(tmp_path)
-    lease = claim(spark, root, "ecommerce", "long-run", ttl_seconds=4)
-    lease.heartbeat()
-    time.sleep(6)
+def test_heartbeat_pushes_the_expiry_forward(spark, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    lease = claim(spark, str(tmp_path), "ecommerce", "long-run", ttl_seconds=120)
+    first = lease.holder
+    lease.heartbeat(interval_seconds=0.5)
+    deadline = time.time() + 120  # each renewal is a MERGE: seconds on a busy machine
+    while lease.holder == first and time.time() < deadline:
+        time.sleep(0.5)
+    stored = read_holder(spark, lease.path, "ecommerce")
+    assert stored is not None and stored.expires_ms > first.expires_ms
+    assert (stored.run_id, stored.generation) == ("long-run", first.generation)
     with pytest.raises(LeaseHeld, match="run long-run"):
-        claim(spark, root, "ecommerce", "second", ttl_seconds=4)
+        claim(spark, str(tmp_path), "ecommerce", "second", ttl_seconds=120)
     lease.check()
-    lease.release()
-    assert read_holder(spark, lease_path(root), "ecommerce").state == "released"  # type: ignore[union-attr]
+    lease.release()  # stops the heartbeat first
+    assert read_holder(spark, lease.path, "ecommerce").state == "released"  # type: ignore[union-attr]
 
 
 def test_lease_root_is_the_schema_location(spark, schema: str) -> None:  # type: ignore[no-untyped-def]

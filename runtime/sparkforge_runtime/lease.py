@@ -10,16 +10,15 @@ pipeline's name, the run's id and a time to live. Output: a `Lease` held by this
 
 The lease is one row per pipeline in a small Delta table addressed by path, so that runs using
 different metastores over one warehouse still meet in it. A claim is a MERGE that replaces the row
-only if it still is the one the claimer read (compare-and-swap on run id and generation) and that
-row is free, released or stale. Delta's optimistic concurrency makes two concurrent claims
-conflict: a MERGE reads the rows it may change, and the table is `Serializable`, so the second
-commit fails with a `Concurrent*Exception` (a plain append never conflicts; that is why a MERGE).
-The claimer then reads the row back and either holds it or raises `LeaseHeld`.
+only while it is the free, released or stale row the claimer read (compare-and-swap on run id,
+generation and expiry). A MERGE reads what it may change and the table is `Serializable`, so of
+two concurrent claims the second commit fails (`Concurrent*Exception`; plain appends never
+conflict); the claimer reads the row back and holds it or raises `LeaseHeld`.
 
-A lease is stale when its heartbeat expired, or when it was taken on this host by a process that
-is gone; `claim` then takes it over and returns the abandoned holder in `Lease.abandoned`, for the
-run log. `generation` grows with every claim (`max(now_ms, previous + 1)`), so it can serve as the
-run's `txnVersion` for idempotent appends (see `tables_txn`).
+A lease is stale when its heartbeat expired, or when a process on this host took it and is gone;
+`claim` takes it over and returns the abandoned holder in `Lease.abandoned`, for the run log.
+`generation` grows with every claim (`max(now_ms, previous + 1)`): the run's `txnVersion` for
+idempotent appends (`tables_txn`).
 """
 
 from __future__ import annotations
@@ -28,6 +27,7 @@ import os
 import socket
 import threading
 import time
+from contextlib import suppress
 from dataclasses import asdict, dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
@@ -49,6 +49,11 @@ LEASE_SCHEMA = StructType(
 )  # fmt: skip
 CLAIM_ATTEMPTS = 5
 LEASE_JOB_GROUP = "sparkforge:lease"
+_EXPECT = (("run", StringType()), ("generation", LongType()), ("expires", LongType()))
+_SAME_HOLDER = (
+    "t.run_id <=> s.expect_run AND t.generation = s.expect_generation "
+    "AND (s.expect_expires IS NULL OR t.expires_ms = s.expect_expires)"
+)
 # A losing MERGE logs its conflict with a full stack before raising it; the claim handles it.
 _CONFLICT_LOGGERS = ("org.apache.spark.sql.delta.commands.MergeIntoCommand",)
 
@@ -118,12 +123,12 @@ class Lease:
         """Push the expiry `ttl` into the future; marks the lease lost if another run took it."""
         now = _now_ms()
         mine = replace(self.holder, heartbeat_ms=now, expires_ms=now + self.ttl_ms)
-        _retry_conflicts(lambda: _swap(self.spark, self.path, self.holder, mine))
+        _retry_conflicts(lambda: _swap(self.spark, self.path, self.holder, mine, own=True))
         current = read_holder(self.spark, self.path, self.holder.pipeline)
-        if current != mine:
+        if current is None or (current.run_id, current.generation) != (mine.run_id, mine.generation):
             self.lost = True
             return
-        self.holder = mine
+        self.holder = current
 
     def heartbeat(self, interval_seconds: float | None = None) -> None:
         """Renew in a daemon thread every `interval_seconds` (default: a third of the ttl)."""
@@ -139,10 +144,8 @@ class Lease:
     def _beat(self, interval: float, stop: threading.Event) -> None:
         self.spark.sparkContext.setJobGroup(LEASE_JOB_GROUP, "renew the pipeline's lease")
         while not stop.wait(interval) and not self.lost:
-            try:
+            with suppress(Exception):  # a transient failure: the next beat retries within the ttl
                 self.renew()
-            except Exception:  # a transient failure; the next beat retries before the ttl ends
-                continue
 
     def check(self) -> None:
         """Raise `LeaseLost` when the heartbeat found another run holding the lease."""
@@ -159,7 +162,7 @@ class Lease:
             self._thread.join()
         now = _now_ms()
         done = replace(self.holder, state="released", heartbeat_ms=now, expires_ms=now)
-        _retry_conflicts(lambda: _swap(self.spark, self.path, self.holder, done))
+        _retry_conflicts(lambda: _swap(self.spark, self.path, self.holder, done, own=True))
         self.holder = done
 
     def __enter__(self) -> Lease:
@@ -192,37 +195,42 @@ def claim(
     runs longer than the ttl, and `release()` at the end (or use it as a context manager).
     """
     path = ensure_lease_table(spark, root)
-    host, ttl_ms = socket.gethostname(), int(ttl_seconds * 1000)
     for _ in range(CLAIM_ATTEMPTS):
-        current = read_holder(spark, path, pipeline)
-        now = _now_ms()
-        if current is not None and not current.is_free(now, host):
-            raise LeaseHeld(current)
-        generation = max(now, current.generation + 1) if current else now
-        mine = Holder(pipeline, run_id, "running", host, os.getpid(), now, now, now + ttl_ms, generation)
-        try:
-            _swap(spark, path, current, mine)
-        except Exception as exc:
-            if not is_write_conflict(exc):
-                raise
-            continue  # another claim (or a heartbeat) committed first: look again
-        after = read_holder(spark, path, pipeline)
-        if after == mine:
-            abandoned = current if current is not None and current.state == "running" else None
-            return Lease(spark, path, mine, ttl_ms, abandoned)
-        if after is not None and not after.is_free(_now_ms(), host):
-            raise LeaseHeld(after)
+        lease = _try_claim(spark, path, pipeline, run_id, int(ttl_seconds * 1000))
+        if lease is not None:
+            return lease
     raise RuntimeStepError(
         f"pipeline {pipeline!r}: could not claim its lease at {path} after {CLAIM_ATTEMPTS} "
         "attempts (other runs kept changing it); try again"
     )
 
 
+def _try_claim(spark: SparkSession, path: str, pipeline: str, run_id: str, ttl_ms: int) -> Lease | None:
+    """One attempt: the Lease when won, None when a concurrent change calls for another look."""
+    host, current = socket.gethostname(), read_holder(spark, path, pipeline)
+    now = _now_ms()
+    if current is not None and not current.is_free(now, host):
+        raise LeaseHeld(current)
+    generation = max(now, current.generation + 1) if current else now
+    mine = Holder(pipeline, run_id, "running", host, os.getpid(), now, now, now + ttl_ms, generation)
+    try:
+        _swap(spark, path, current, mine)
+    except Exception as exc:
+        if not is_write_conflict(exc):
+            raise
+        return None  # another claim (or a heartbeat) committed first
+    after = read_holder(spark, path, pipeline)
+    if after == mine:
+        abandoned = current if current is not None and current.state == "running" else None
+        return Lease(spark, path, mine, ttl_ms, abandoned)
+    if after is not None and not after.is_free(_now_ms(), host):
+        raise LeaseHeld(after)
+    return None
+
+
 def read_holder(spark: SparkSession, path: str, pipeline: str) -> Holder | None:
     """The lease row of `pipeline` in the newest version of the table at `path`, or None."""
-    rows = (
-        spark.read.format("delta").load(path).filter(F.col("pipeline") == pipeline).collect()
-    )
+    rows = spark.read.format("delta").load(path).filter(F.col("pipeline") == pipeline).collect()
     return Holder(**rows[0].asDict()) if rows else None
 
 
@@ -231,26 +239,26 @@ def ensure_lease_table(spark: SparkSession, root: str) -> str:
     path = lease_path(root)
     if DeltaTable.isDeltaTable(spark, path):
         return path
-    builder = (
-        DeltaTable.createIfNotExists(spark)
-        .location(path)
-        .addColumns(LEASE_SCHEMA)
-        .property("delta.isolationLevel", "Serializable")
-    )
+    table = DeltaTable.createIfNotExists(spark).location(path).addColumns(LEASE_SCHEMA)
     try:
-        builder.execute()
+        table.property("delta.isolationLevel", "Serializable").execute()
     except Exception as exc:  # two first runs created it at once: one table is all we need
         if not is_write_conflict(exc) and not DeltaTable.isDeltaTable(spark, path):
             raise RuntimeStepError(f"cannot create the lease table at {path}: {describe(exc)}") from exc
     return path
 
 
-def _swap(spark: SparkSession, path: str, expected: Holder | None, new: Holder) -> None:
+def _swap(
+    spark: SparkSession, path: str, expected: Holder | None, new: Holder, *, own: bool = False
+) -> None:
     """One MERGE: insert `new` when the pipeline has no row; replace the row only while it still
-    is `expected` (same run id and generation). Concurrent swaps conflict at commit."""
+    is `expected`: same run id, generation and (for a claim) expiry, so that a heartbeat between
+    a claimer's read and its MERGE makes the claim a no-op. `own=True` (renew, release) matches on
+    run id and generation only. Concurrent swaps conflict at commit."""
     row = {**asdict(new), "expect_run": expected.run_id if expected else None,
-           "expect_generation": expected.generation if expected else -1}  # fmt: skip
-    expect = [StructField("expect_run", StringType()), StructField("expect_generation", LongType())]
+           "expect_generation": expected.generation if expected else -1,
+           "expect_expires": None if own or expected is None else expected.expires_ms}  # fmt: skip
+    expect = [StructField(f"expect_{n}", t) for n, t in _EXPECT]
     source = spark.createDataFrame([row], StructType(LEASE_SCHEMA.fields + expect))
     columns: dict[str, str | Column] = {name: F.col(f"s.{name}") for name in asdict(new)}
     with silenced(spark, _CONFLICT_LOGGERS):
@@ -258,10 +266,7 @@ def _swap(spark: SparkSession, path: str, expected: Holder | None, new: Holder) 
             DeltaTable.forPath(spark, path)
             .alias("t")
             .merge(source.alias("s"), "t.pipeline = s.pipeline")
-            .whenMatchedUpdate(
-                condition="t.run_id <=> s.expect_run AND t.generation = s.expect_generation",
-                set=columns,
-            )
+            .whenMatchedUpdate(condition=_SAME_HOLDER, set=columns)
             .whenNotMatchedInsert(values=columns)
             .execute()
         )
@@ -288,5 +293,5 @@ def _pid_alive(pid: int) -> bool:
     except ProcessLookupError:
         return False
     except PermissionError:  # alive, owned by another user
-        return True
+        pass
     return True
