@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import os
 import re
 import socket
 import subprocess
+import sys
+import textwrap
 import threading
 import time
 from dataclasses import asdict
@@ -176,3 +179,55 @@ def test_txn_options_with_save_as_table(spark, schema: str) -> None:  # type: ig
     for version in (5, 5, 6):
         df.write.format("delta").mode("append").options(**txn_options("p", "s", version)).saveAsTable(fqn)
     assert spark.table(fqn).count() == 2
+
+
+CLAIMER = textwrap.dedent(
+    """
+    import sys, time
+    from pathlib import Path
+    from sparkforge_runtime.lease import LeaseHeld, claim
+    from sparkforge_runtime.session import build_session
+
+    root, me, sync = sys.argv[1], sys.argv[2], Path(sys.argv[3])
+    spark = build_session("claimer-" + me, master="local[1]", enable_hive=False)
+    spark.read.format("delta").load(root + "/_sparkforge_leases").count()  # warm up
+    (sync / ("ready-" + me)).touch()
+    while len(list(sync.glob("ready-*"))) < 2:
+        time.sleep(0.02)
+    try:
+        lease = claim(spark, root, "ecommerce", me, ttl_seconds=120)
+    except LeaseHeld as exc:
+        print("HELD", exc, flush=True)
+        (sync / ("done-" + me)).touch()
+        sys.exit(2)
+    print("WON", flush=True)
+    deadline = time.time() + 90  # hold the lease until the other process has tried
+    while not list(sync.glob("done-*")) and time.time() < deadline:
+        time.sleep(0.2)
+    lease.release()
+    """
+)
+
+
+@pytest.mark.slow
+def test_two_processes_claim_at_once(spark, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """Two drivers (two JVMs, each with its own in-memory catalog) claim one path at once."""
+    root, sync = tmp_path / "schema.db", tmp_path / "sync"
+    sync.mkdir()
+    ensure_lease_table(spark, str(root))
+    env = {**os.environ, "SPARKFORGE_DRIVER_MEMORY": "512m", "SPARK_LOCAL_IP": "127.0.0.1"}
+    runs = [
+        subprocess.Popen(
+            [sys.executable, "-c", CLAIMER, str(root), f"run-{i}", str(sync)],
+            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env,
+        )
+        for i in range(2)
+    ]
+    outputs = [run.communicate(timeout=300)[0] for run in runs]
+    codes = sorted(run.returncode for run in runs)
+    assert codes == [0, 2], outputs
+    winner = next(f"run-{i}" for i, run in enumerate(runs) if run.returncode == 0)
+    held = next(line for out in outputs for line in out.splitlines() if line.startswith("HELD"))
+    found = HELD.match(held.removeprefix("HELD "))
+    assert found and found.group(1) == winner, held
+    assert read_holder(spark, lease_path(str(root)), "ecommerce").state == "released"  # type: ignore[union-attr]
