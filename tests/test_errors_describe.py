@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pytest
 from py4j.protocol import Py4JJavaError
-from sparkforge_runtime.errors import describe, error_condition, is_write_conflict
+from sparkforge_runtime.errors import TableWriteError, describe, error_condition, is_write_conflict
 from sparkforge_runtime.lease import Holder, _swap, ensure_lease_table
+from sparkforge_runtime.quiet import silenced
 from sparkforge_runtime.tables import _write_message
 
 
@@ -113,3 +114,24 @@ def test_plain_python_errors() -> None:
     assert describe(KeyError()) == "KeyError"
     assert error_condition(TypeError("x")) is None
     assert len(describe(RuntimeError("x" * 2000))) == 500
+
+
+def test_runtime_errors_are_their_message() -> None:
+    error = TableWriteError("step 'a': writing s.t (append) failed, the table is unchanged: x\nmore")
+    assert describe(error) == "step 'a': writing s.t (append) failed, the table is unchanged: x"
+    assert describe(TableWriteError()) == "TableWriteError"
+
+
+def test_silenced_restores_levels_after_nested_blocks(spark) -> None:  # type: ignore[no-untyped-def]
+    log4j = spark._jvm.org.apache.logging.log4j
+    name = "org.apache.derby"
+
+    def level() -> str:
+        return str(log4j.LogManager.getLogger(name).getLevel().toString())
+
+    before = level()
+    with silenced(spark, (name,)):
+        with silenced(spark, (name, "DataNucleus")):
+            assert level() == "OFF"
+        assert level() == "OFF"  # still inside the outer block
+    assert level() == before

@@ -72,8 +72,11 @@ WRITE_CONFLICTS = frozenset(
 
 def describe(exc: BaseException) -> str:
     """One line for `exc`: `[DELTA_CONCURRENT_APPEND.WITHOUT_HINT] Transaction conflict ...`,
-    `[TABLE_OR_VIEW_NOT_FOUND] The table or view ...`, or `TypeError: ...` for a Python error."""
+    `[TABLE_OR_VIEW_NOT_FOUND] The table or view ...`, or `TypeError: ...` for a Python error.
+    The runtime's own errors are messages already: their first line, without the class name."""
     name, condition, text = _parts(exc)
+    if isinstance(exc, RuntimeStepError) and text:
+        return _clip(text)
     if condition:
         return _clip(f"[{condition}] {text}".rstrip())
     return _clip(f"{name}: {text}" if text else name)
