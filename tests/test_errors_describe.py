@@ -8,7 +8,13 @@ from pathlib import Path
 
 import pytest
 from py4j.protocol import Py4JJavaError
-from sparkforge_runtime.errors import TableWriteError, describe, error_condition, is_write_conflict
+from sparkforge_runtime.errors import (
+    TableWriteError,
+    describe,
+    details,
+    error_condition,
+    is_write_conflict,
+)
 from sparkforge_runtime.lease import Holder, _swap, ensure_lease_table
 from sparkforge_runtime.quiet import silenced
 from sparkforge_runtime.tables import _write_message
@@ -32,6 +38,16 @@ def test_missing_table(spark) -> None:  # type: ignore[no-untyped-def]
     assert text.startswith(
         "[TABLE_OR_VIEW_NOT_FOUND] The table or view `no_such_schema`.`orders` cannot be found."
     )
+
+
+def test_details_keep_the_stacks_for_verbose_output(spark) -> None:  # type: ignore[no-untyped-def]
+    exc = _caught(lambda: spark.table("no_such_schema.orders"))
+    text = details(exc)
+    assert text.splitlines()[0] == describe(exc)
+    assert "Traceback (most recent call last)" in text
+    assert "\tat org.apache.spark" in text  # the JVM stack
+    raw = _caught(lambda: spark._jvm.java.util.ArrayList().get(3))
+    assert "\tat java.base/" in details(raw)
 
 
 def test_missing_column(spark) -> None:  # type: ignore[no-untyped-def]

@@ -8,6 +8,7 @@ the message: `[DELTA_CONCURRENT_APPEND.WITHOUT_HINT] Transaction conflict detect
 from __future__ import annotations
 
 import re
+import traceback
 import warnings
 from typing import Any
 
@@ -80,6 +81,14 @@ def describe(exc: BaseException) -> str:
     if condition:
         return _clip(f"[{condition}] {text}".rstrip())
     return _clip(f"{name}: {text}" if text else name)
+
+
+def details(exc: BaseException) -> str:
+    """`describe(exc)`, then the Python traceback and the JVM stack behind it (for `--verbose`)."""
+    python = "".join(traceback.format_exception(exc)).rstrip()
+    stack = getattr(exc, "_stackTrace", None)  # a captured Java exception's stack
+    jvm = f"\nJVM stack:\n{stack.rstrip()}" if isinstance(stack, str) and stack.strip() else ""
+    return f"{describe(exc)}\n{python}{'' if jvm.strip() in python else jvm}"
 
 
 def error_condition(exc: BaseException) -> str | None:
