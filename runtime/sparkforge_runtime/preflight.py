@@ -74,21 +74,22 @@ _GLOB = re.compile(r"[*?\[{]")
 
 def table_name_problem(name: str, *, what: str = "run-log table") -> str | None:
     """Why `name` is not a safe `schema.table` name, or None when it is."""
-    parts = name.split(".")
-    reason = None
-    if len(parts) > 3:
-        reason = f"it has {len(parts)} parts; at most catalog.schema.table"
-    limits = [MAX_SCHEMA_NAME] * (len(parts) - 1) + [MAX_TABLE_NAME]
-    for part, limit in zip(parts, limits, strict=True):
-        if reason:
-            break
-        reason = _identifier_problem(part, limit)
+    reason = _name_problem(name)
     if reason is None:
         return None
     return (
         f"{what} {name!r} is not a valid table name: {reason}; write it as schema.table with "
         "letters, digits and underscores, e.g. 'analytics.pipeline_logs'"
     )
+
+
+def _name_problem(name: str) -> str | None:
+    parts = name.split(".")
+    if len(parts) > 3:
+        return f"it has {len(parts)} parts; at most catalog.schema.table"
+    limits = [MAX_SCHEMA_NAME] * (len(parts) - 1) + [MAX_TABLE_NAME]
+    problems = (_identifier_problem(part, limit) for part, limit in zip(parts, limits, strict=True))
+    return next((p for p in problems if p), None)
 
 
 def _identifier_problem(part: str, limit: int) -> str | None:
