@@ -96,6 +96,11 @@ def test_cluster_sources(spark, tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
     [problem] = cluster_source_problems(spark, {"orders": "nosuchfs://bucket/orders"})
     assert problem.startswith("--source orders=nosuchfs://bucket/orders: cannot check ")
     assert 'No FileSystem for scheme "nosuchfs"' in problem and "\n" not in problem
+    monkeypatch.delenv("HADOOP_CONF_DIR")
+    braces = {"a": f"file:{tmp_path}/{{orders,more}}", "b": f"{tmp_path}/{{nope,none}}"}
+    assert local_source_problems(braces) == []  # Hadoop's glob syntax: checked by Hadoop
+    [problem] = cluster_source_problems(spark, braces)
+    assert problem.startswith(f"--source b={tmp_path}/{{nope,none}}: {tmp_path}/{{nope,none}} does")
 
 
 def test_metastore_probe_on_a_healthy_session(spark) -> None:  # type: ignore[no-untyped-def]

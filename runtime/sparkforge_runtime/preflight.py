@@ -117,6 +117,7 @@ def local_source_problems(sources: Mapping[str, str]) -> list[str]:
 
     A path without a scheme is local only when no Hadoop configuration is in the environment (with
     HADOOP_CONF_DIR the default file system may be HDFS): `cluster_source_problems` checks the rest.
+    Globs (`*`, `?`, `[...]`) must match something.
     """
     problems = []
     for step, source in sorted(sources.items()):
@@ -152,8 +153,9 @@ def _missing(step: str, source: str, path: str) -> str:
 
 
 def _local_path(path: str | None) -> str | None:
-    """The local file-system path of `path`, or None when it lives elsewhere (or may)."""
-    if path is None:
+    """The local file-system path of `path`, or None when it lives elsewhere (or may), or uses
+    Hadoop's `{a,b}` glob, which Python's glob does not know: the Hadoop check handles those."""
+    if path is None or "{" in path:
         return None
     parsed = urlparse(path)
     if parsed.scheme == "file":
