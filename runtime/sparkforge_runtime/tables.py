@@ -171,7 +171,7 @@ def _merge(df: DataFrame, fqn: str, keys: Sequence[str]) -> None:
 
 
 def _write_message(step: str, fqn: str, mode: str, exc: Exception) -> str:
-    text = describe(exc)  # the Delta/Spark error class and its first line, not the py4j wrapper
+    text = describe(exc)  # the error class and first line, never "An error occurred ... oNNN"
     hint = ""
     if mode in ("append", "merge") and any(w in text.lower() for w in ("schema", "mismatch")):
         hint = (

@@ -1,0 +1,58 @@
+"""Silence chosen JVM loggers for the duration of a block (log4j 2, Spark's logging backend).
+
+Input: a SparkSession and logger names. Output: a context manager; inside it those loggers are
+OFF, afterwards they are back at their previous level.
+
+    with silenced(spark, ("org.apache.derby", "DataNucleus")):
+        spark.catalog.databaseExists("default")      # no Derby stack traces on stderr
+
+Log levels are process-wide while blocks run in threads (two lease claims at once), so each logger
+is switched off by the first block that needs it and restored by the last one to leave.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any
+
+from py4j.java_gateway import JavaClass
+from pyspark.sql import SparkSession
+
+_lock = threading.Lock()
+_users: dict[str, int] = {}
+_saved: dict[str, Any] = {}
+
+
+@contextmanager
+def silenced(spark: SparkSession, loggers: Sequence[str]) -> Iterator[None]:
+    """Turn `loggers` OFF inside the block; a cluster without log4j 2 is left as it is."""
+    log4j = _log4j(spark)
+    if log4j is None:
+        yield
+        return
+    with _lock:
+        for name in loggers:
+            if _users.get(name, 0) == 0:
+                _saved[name] = log4j.LogManager.getLogger(name).getLevel()
+                log4j.core.config.Configurator.setLevel(name, log4j.Level.OFF)
+            _users[name] = _users.get(name, 0) + 1
+    try:
+        yield
+    finally:
+        with _lock:
+            for name in loggers:
+                _users[name] -= 1
+                if _users[name] == 0:
+                    log4j.core.config.Configurator.setLevel(name, _saved.pop(name))
+
+
+def _log4j(spark: SparkSession) -> Any:
+    jvm = spark.sparkContext._jvm
+    try:
+        log4j = jvm.org.apache.logging.log4j  # type: ignore[union-attr]
+        found = isinstance(log4j.core.config.Configurator, JavaClass)
+    except Exception:
+        return None
+    return log4j if found else None
