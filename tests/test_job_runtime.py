@@ -224,3 +224,32 @@ def test_a_failed_log_write_after_a_good_run_exits_4(spark: Any, shop: str, job:
     assert f"run log: writing the run log {SCHEMA}.broken_log failed: " in captured.err
     assert "Traceback" not in captured.err and "at org.apache" not in captured.err
     assert count(spark, f"{SCHEMA}.clean_orders") == 3
+
+
+def test_bad_log_table_and_missing_source_path_exit_2_before_spark_runs(
+    job: types.ModuleType, capsys: Any, tmp_path: Path
+) -> None:
+    assert job.main(["--log-table", "x; DROP TABLE shop.clean_orders"]) == 2
+    assert "--log-table 'x; DROP TABLE shop.clean_orders' is not a valid table name" in capsys.readouterr().err
+    missing = tmp_path / "landing" / "orders"
+    assert job.main(["--source", f"orders=parquet:{missing}"]) == 2
+    err = capsys.readouterr().err
+    assert str(missing) in err and "Traceback" not in err
+
+
+def test_a_second_run_while_one_holds_the_lease_exits_2(spark: Any, shop: str, job: types.ModuleType, capsys: Any) -> None:
+    from sparkforge_runtime.lease import claim, lease_path, lease_root
+
+    put(spark, shop, rows(range(1, 4)))
+    root = lease_root(spark, SCHEMA)
+    claim(spark, root, "golden_shop", "other-run", ttl_seconds=600)  # never released: that run "dies"
+    assert job.main(["--mode", "initial", "--source", f"orders={shop}"]) == 2
+    err = capsys.readouterr().err
+    assert "pipeline 'golden_shop' is already running (run other-run, started " in err
+    assert not spark.catalog.tableExists(f"{SCHEMA}.clean_orders")
+    # Its heartbeat stops and its time runs out: the next run takes over and records it.
+    spark.sql(f"UPDATE delta.`{lease_path(root)}` SET expires_ms = 0 WHERE run_id = 'other-run'")
+    assert job.main(["--mode", "initial", "--source", f"orders={shop}"]) == 0
+    runs = {(r["run_id"], r["status"]) for r in spark.table(f"{SCHEMA}.pipeline_logs_runs").collect()}
+    assert ("other-run", "abandoned") in runs
+    assert sorted(status for _, status in runs) == ["abandoned", "completed", "running"]

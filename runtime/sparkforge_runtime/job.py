@@ -21,8 +21,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import sparkforge_runtime
+from sparkforge_runtime.lease import LeaseHeld
 from sparkforge_runtime.outcome import StepOutcome
 from sparkforge_runtime.plan import Mode, Pipeline, Plan
+from sparkforge_runtime.preflight import (
+    cluster_source_problems,
+    local_source_problems,
+    metastore_problem,
+    table_name_problem,
+)
 from sparkforge_runtime.report import format_plan, format_progress, format_summary, submit_command
 from sparkforge_runtime.scheduler import RunOptions, run_plan
 from sparkforge_runtime.session import build_session, delta_available
@@ -54,7 +61,8 @@ def _parser(pipeline: Pipeline, plan: Plan) -> argparse.ArgumentParser:
         description=(
             f"Run pipeline {pipeline.name!r} (compiled by sparkforge {pipeline.compiled_with} "
             f"from {pipeline.source}).\nExit codes: 0 success, 1 a step failed, 2 bad arguments or "
-            "environment, 4 every step completed but the run log could not be written."
+            "environment (or another run of the pipeline is running), 4 every step completed but "
+            "the run log could not be written."
         ),
         epilog=f"Submit it to a cluster with:\n\n  {submit_command(pipeline.script)}\n",
         formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -200,8 +208,16 @@ def run_job(pipeline: Pipeline, plan: Plan, argv: Sequence[str] | None = None) -
     if args.dry_run:
         print(format_plan(pipeline, plan, args.mode, args.sources))
         return 0
+    problems = _before_spark(args)
+    if problems:
+        print("\n".join(problems), file=sys.stderr)
+        return EXIT_USAGE
     _logging(pipeline, args.log_level)
     spark = build_session(f"sparkforge:{pipeline.name}", log_level=args.spark_log_level)
+    problem = metastore_problem(spark) or next(iter(cluster_source_problems(spark, args.sources)), None)
+    if problem is not None:
+        print(problem, file=sys.stderr)
+        return EXIT_USAGE
     if not delta_available(spark):
         print(
             "Delta Lake is not on the classpath of this Spark session, so the job cannot write its "
@@ -212,7 +228,11 @@ def run_job(pipeline: Pipeline, plan: Plan, argv: Sequence[str] | None = None) -
     print(f"pipeline {pipeline.name!r}: mode {args.mode.value}, {len(plan.steps)} steps", flush=True)
     started = time.time()
     options = RunOptions(args.mode, args.log_table, "compiled", _progress, args.allow_empty)
-    report = run_plan(spark, pipeline, plan, options, args.sources)
+    try:
+        report = run_plan(spark, pipeline, plan, options, args.sources)
+    except LeaseHeld as held:
+        print(str(held), file=sys.stderr)
+        return EXIT_USAGE
     print(format_summary(list(report.outcomes.values()), time.time() - started), flush=True)
     if report.log_error:
         print(f"run log: {report.log_error}", file=sys.stderr)
@@ -223,6 +243,12 @@ def run_job(pipeline: Pipeline, plan: Plan, argv: Sequence[str] | None = None) -
         print(f"failed: {report.error_message}", file=sys.stderr)
         return EXIT_STEP_FAILED
     return EXIT_LOG_FAILED if report.log_error else EXIT_OK
+
+
+def _before_spark(args: JobArgs) -> list[str]:
+    """What can be checked before Spark starts: the run log's name and local --source paths."""
+    named = table_name_problem(args.log_table, what="--log-table") if args.log_table else None
+    return [*([named] if named else []), *local_source_problems(args.sources)]
 
 
 def _progress(outcome: StepOutcome) -> None:

@@ -7,6 +7,7 @@ thread with its own scheduler pool and job group, set in that thread so they nev
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
 import time
@@ -24,6 +25,7 @@ from sparkforge_runtime.errors import ThresholdError, describe
 from sparkforge_runtime.outcome import RunReport, Status, StepOutcome
 from sparkforge_runtime.plan import Mode, Pipeline, Plan, Step
 from sparkforge_runtime.runlog import append_log, ensure_log_table, log_rows
+from sparkforge_runtime.runs import exclusive_run, record_end
 from sparkforge_runtime.tables import ensure_schema, split_fqn
 from sparkforge_runtime.verbs import RunState, StepRun
 from sparkforge_runtime.where import user_line
@@ -38,6 +40,7 @@ class RunOptions:
     engine: str = "interpreted"
     progress: Callable[[StepOutcome], None] | None = None
     allow_empty: bool = False
+    exclusive: bool = True  # hold the pipeline's lease (runs.exclusive_run) while the run writes
 
 
 def run_plan(
@@ -58,19 +61,38 @@ def run_plan(
     report = RunReport(str(uuid.uuid4()), options.mode, datetime.now(UTC))
     report.outcomes = {s.name: StepOutcome(s.name, s.info.layer, stage_of[s.name]) for s in plan.steps}
     log.info("run %s: mode %s, %d steps", report.run_id, options.mode.value, len(plan.steps))
-    warmup = _warm_catalog(spark, plan, options)
-    try:
-        _Scheduler(state, plan, report, options).run()
-    finally:
-        report.ended_at = datetime.now(UTC)
-        if warmup is not None:
-            warmup.join()
-        for outcome in report.outcomes.values():
-            outcome.output = state.outputs.get(outcome.name)
-        _release(state, list(state.cached))
-        if options.log_table and options.mode is not Mode.VALIDATION_ONLY:
-            _write_log(spark, report, plan, pipeline, options)
+    exclusive = options.exclusive and options.log_table and options.mode is not Mode.VALIDATION_ONLY
+    lease = (
+        exclusive_run(spark, pipeline.name, report.run_id, options.mode.value, options.log_table or "")
+        if exclusive
+        else contextlib.nullcontext()
+    )
+    with lease as held:
+        state.pipeline, state.txn_version = pipeline.name, getattr(held, "generation", None)
+        warmup = _warm_catalog(spark, plan, options)
+        try:
+            _Scheduler(state, plan, report, options).run()
+        finally:
+            _finish_run(spark, state, report, plan, pipeline, options, warmup)
     return report
+
+
+def _finish_run(spark: SparkSession, state: RunState, report: RunReport, plan: Plan, pipeline: Pipeline,
+                options: RunOptions, warmup: threading.Thread | None) -> None:  # fmt: skip
+    """Release the caches and write the run log (and the run's final row when it held the lease)."""
+    report.ended_at = datetime.now(UTC)
+    if warmup is not None:
+        warmup.join()
+    for outcome in report.outcomes.values():
+        outcome.output = state.outputs.get(outcome.name)
+    _release(state, list(state.cached))
+    if not options.log_table or options.mode is Mode.VALIDATION_ONLY:
+        return
+    _write_log(spark, report, plan, pipeline, options)
+    if state.txn_version is not None:
+        status = "completed" if report.success else "failed"
+        record_end(spark, pipeline.name, report.run_id, options.mode.value, options.log_table,
+                   report.started_at, status, report.error_message)  # fmt: skip
 
 
 def _write_log(spark: SparkSession, report: RunReport, plan: Plan, pipeline: Pipeline, options: RunOptions) -> None:

@@ -6,7 +6,7 @@ Every write is one Spark action; Delta makes it atomic, so a failed write leaves
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from pyspark.sql import DataFrame, SparkSession
@@ -113,6 +113,7 @@ def write_table(
     merge_keys: Sequence[str] = (),
     step: str = "",
     commit_metadata: str | None = None,
+    options: Mapping[str, str] | None = None,
 ) -> None:
     """Write `df` to `fqn` with mode overwrite, append or merge (upsert on `merge_keys`).
 
@@ -132,6 +133,7 @@ def write_table(
             writer = writer.option("overwriteSchema", "true")
         if commit_metadata is not None:
             writer = writer.option("userMetadata", commit_metadata)
+        writer = writer.options(**(options or {}))  # txnAppId/txnVersion: a retried write is skipped
         writer.saveAsTable(fqn)
     except Exception as exc:
         raise TableWriteError(_write_message(step, fqn, mode, exc)) from exc

@@ -35,6 +35,7 @@ from sparkforge_runtime.outcome import StepOutcome
 from sparkforge_runtime.plan import Mode, StepInfo
 from sparkforge_runtime.rules import VALID_FLAG, Rule, predicate
 from sparkforge_runtime.tables import last_commit_metadata, max_value, read_source, write_table
+from sparkforge_runtime.tables_txn import txn_options
 
 OBSERVATION_TIMEOUT = 120.0
 WATERMARK_KEY = "sparkforge.watermark"
@@ -56,6 +57,8 @@ class RunState:
     high_water: dict[str, str | None] = field(default_factory=dict)
     watermarks: dict[str, Any] = field(default_factory=dict)
     allow_empty: bool = False  # replace a table that has rows with none
+    pipeline: str = ""
+    txn_version: int | None = None  # the run's lease generation: Delta skips a retried write
     lock: threading.Lock = field(default_factory=threading.Lock)
 
 
@@ -237,9 +240,11 @@ class StepRun:
         if mode == "overwrite" and not self.state.allow_empty:
             check_not_emptied(checked.valid, info.table, o.valid_rows, step=info.name)
         metadata = json.dumps({WATERMARK_KEY: str(covered)}) if covered is not None else None
+        version = self.state.txn_version
+        once = txn_options(self.state.pipeline, info.name, version) if version is not None else None
         write_table(
             checked.valid, info.table, mode=mode, table_format=self.state.table_format,
-            merge_keys=info.merge_keys, step=info.name, commit_metadata=metadata,
+            merge_keys=info.merge_keys, step=info.name, commit_metadata=metadata, options=once,
         )  # fmt: skip
         o.table_fqn, o.write_mode, o.rows_written = info.table, mode, o.valid_rows
         if mode == "overwrite":
