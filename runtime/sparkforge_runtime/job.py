@@ -21,7 +21,10 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from pyspark.sql import SparkSession
+
 import sparkforge_runtime
+from sparkforge_runtime.connect import is_connect, remote_url
 from sparkforge_runtime.outcome import StepOutcome
 from sparkforge_runtime.plan import Mode, Pipeline, Plan
 from sparkforge_runtime.report import format_plan, format_progress, format_summary, submit_command
@@ -44,6 +47,7 @@ class JobArgs:
     log_level: str = "INFO"
     spark_log_level: str | None = None
     verbose: bool = False
+    remote: str | None = None  # a Spark Connect URL: --remote, else $SPARK_REMOTE
 
 
 def _parser(pipeline: Pipeline, plan: Plan) -> argparse.ArgumentParser:
@@ -74,6 +78,8 @@ def _parser(pipeline: Pipeline, plan: Plan) -> argparse.ArgumentParser:
     add("--spark-log-level", type=str.upper, metavar="LEVEL",
         help="set Spark's log level (default: as the Spark configuration says)")  # fmt: skip
     add("--verbose", action="store_true", help="print the full traceback of a failed step")
+    add("--remote", metavar="sc://HOST:PORT",
+        help="run on this Spark Connect server (default: $SPARK_REMOTE, else classic Spark)")  # fmt: skip
     return parser
 
 
@@ -126,10 +132,14 @@ def parse_args(pipeline: Pipeline, plan: Plan, argv: Sequence[str] | None) -> Jo
         parser.error(f"--max-workers must be at least 1, got {ns.max_workers}")
     if ns.log_table is not None and not ns.log_table.strip():
         parser.error("--log-table needs a table name such as analytics.pipeline_logs")
+    try:
+        remote = remote_url(ns.remote)
+    except ValueError as bad:
+        parser.error(str(bad))
     return JobArgs(
         Mode.parse(ns.mode), _sources(parser, plan, ns.source), _selected(parser, plan, ns.steps),
         ns.log_table, ns.max_workers, plan.parallel and not ns.no_parallel, ns.dry_run,
-        ns.log_level, ns.spark_log_level, ns.verbose,
+        ns.log_level, ns.spark_log_level, ns.verbose, remote,
     )  # fmt: skip
 
 
@@ -196,13 +206,11 @@ def run_job(pipeline: Pipeline, plan: Plan, argv: Sequence[str] | None = None) -
         print(format_plan(pipeline, plan, args.mode, args.sources))
         return 0
     _logging(pipeline, args.log_level)
-    spark = build_session(f"sparkforge:{pipeline.name}", log_level=args.spark_log_level)
+    spark = build_session(
+        f"sparkforge:{pipeline.name}", log_level=args.spark_log_level, remote=args.remote
+    )
     if not delta_available(spark):
-        print(
-            "Delta Lake is not on the classpath of this Spark session, so the job cannot write its "
-            f"tables.\nStart it with the Delta package and settings:\n\n  {submit_command(pipeline.script)}",
-            file=sys.stderr,
-        )
+        print(_no_delta(spark, pipeline.script), file=sys.stderr)
         return 2
     print(f"pipeline {pipeline.name!r}: mode {args.mode.value}, {len(plan.steps)} steps", flush=True)
     started = time.time()
@@ -216,6 +224,18 @@ def run_job(pipeline: Pipeline, plan: Plan, argv: Sequence[str] | None = None) -
         print(f"failed: {report.error_message}", file=sys.stderr)
         return 1
     return 0
+
+
+def _no_delta(spark: SparkSession, script: str) -> str:
+    if is_connect(spark):
+        return (
+            "The Spark Connect server has no Delta Lake, so the job cannot write its tables.\n"
+            "Start the server with the Delta jars and settings: docs/jobs.md, \"Running on Spark Connect\"."
+        )
+    return (
+        "Delta Lake is not on the classpath of this Spark session, so the job cannot write its "
+        f"tables.\nStart it with the Delta package and settings:\n\n  {submit_command(script)}"
+    )
 
 
 def _progress(outcome: StepOutcome) -> None:

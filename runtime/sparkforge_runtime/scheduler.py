@@ -2,7 +2,8 @@
 
 Input: a SparkSession, a `Plan`, `RunOptions`. Output: a `RunReport` with one `StepOutcome` per step.
 A failed step cancels the steps that need it; the others still run. Each step runs in a worker
-thread with its own scheduler pool and job group, set in that thread so they never leak.
+thread with its own scheduler pool and job group (a session tag over Spark Connect), set in that
+thread so they never leak.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from typing import Any
 
 from pyspark.sql import DataFrame, SparkSession
 
+from sparkforge_runtime.connect import clear_job_group, set_job_group
 from sparkforge_runtime.errors import ThresholdError, describe
 from sparkforge_runtime.outcome import RunReport, Status, StepOutcome
 from sparkforge_runtime.plan import Mode, Pipeline, Plan, Step
@@ -67,7 +69,7 @@ def run_plan(
             outcome.output = state.outputs.get(outcome.name)
         _release(state, list(state.cached))
         if options.log_table and options.mode is not Mode.VALIDATION_ONLY:
-            spark.sparkContext.setJobGroup(LOG_JOB_GROUP, "append the run log", False)
+            set_job_group(spark, LOG_JOB_GROUP, "append the run log")
             append_log(spark, options.log_table, log_rows(report, plan, pipeline, options.engine))
     return report
 
@@ -84,7 +86,7 @@ def _warm_catalog(spark: SparkSession, plan: Plan, options: RunOptions) -> threa
             for schema in schemas:
                 ensure_schema(spark, schema)
             if options.log_table:
-                spark.sparkContext.setJobGroup(LOG_JOB_GROUP, "create the run log", False)
+                set_job_group(spark, LOG_JOB_GROUP, "create the run log")
                 ensure_log_table(spark, options.log_table)
         except Exception:
             return
@@ -146,9 +148,8 @@ class _Scheduler:
         return name in self.done and outcome is not None and not outcome.ok
 
     def _task(self, s: Step) -> None:
-        sc, outcome, log = self.state.spark.sparkContext, self.report.outcomes[s.name], self.state.log
-        sc.setLocalProperty("spark.scheduler.pool", s.name)
-        sc.setJobGroup(f"sparkforge:{s.name}", f"{s.info.layer} step {s.name}", False)
+        spark, outcome, log = self.state.spark, self.report.outcomes[s.name], self.state.log
+        set_job_group(spark, f"sparkforge:{s.name}", f"{s.info.layer} step {s.name}", pool=s.name)
         with self.state.lock:
             self.running += 1
             self.report.max_concurrency = max(self.report.max_concurrency, self.running)
@@ -167,7 +168,7 @@ class _Scheduler:
             outcome.end_time = time.time()
             with self.state.lock:
                 self.running -= 1
-            sc.setLocalProperty("spark.scheduler.pool", None)  # type: ignore[arg-type]
+            clear_job_group(spark)
 
     def _cancel(self, s: Step, failed: str) -> None:
         outcome = self.report.outcomes[s.name]

@@ -12,6 +12,7 @@ from typing import Any
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 
+from sparkforge_runtime.connect import is_connect, merge_into
 from sparkforge_runtime.errors import SourceError, TableWriteError
 
 PATH_FORMATS = ("parquet", "delta", "csv", "json", "orc")
@@ -159,6 +160,9 @@ def _merge(df: DataFrame, fqn: str, keys: Sequence[str]) -> None:
 
     if not keys:
         raise TableWriteError(f"merge into {fqn} needs merge_keys (the columns that identify a row)")
+    if is_connect(df.sparkSession):  # Delta's Python API needs the JVM
+        merge_into(df, fqn, keys)
+        return
     condition = " AND ".join(f"t.`{k}` <=> s.`{k}`" for k in keys)
     target = DeltaTable.forName(df.sparkSession, fqn)
     (

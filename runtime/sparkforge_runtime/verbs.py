@@ -24,6 +24,7 @@ from pyspark import StorageLevel
 from pyspark.sql import DataFrame, Observation, SparkSession
 from pyspark.sql import functions as F
 
+from sparkforge_runtime.connect import set_job_group
 from sparkforge_runtime.errors import (
     RuleColumnError,
     StepInputError,
@@ -120,10 +121,10 @@ class StepRun:
         with self.state.lock:
             if table in self.state.watermarks:
                 return self.state.watermarks[table]
-            sc = self.spark.sparkContext
-            sc.setJobGroup(f"{WATERMARK_JOB_GROUP}{table}", f"newest {column} of {table}", False)
+            group = f"{WATERMARK_JOB_GROUP}{table}"
+            set_job_group(self.spark, group, f"newest {column} of {table}")
             value = _recorded(self.spark, table, column, self.state.table_format)
-            sc.setJobGroup(f"sparkforge:{self.info.name}", f"{self.info.layer} step", False)
+            set_job_group(self.spark, f"sparkforge:{self.info.name}", f"{self.info.layer} step")
             self.state.watermarks[table] = value
             return value
 
