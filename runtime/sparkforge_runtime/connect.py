@@ -4,7 +4,8 @@ Input: a `SparkSession`, either classic (a JVM in this process, reached through 
 Connect client (`sc://HOST:PORT`, a server elsewhere). Output: the same effect on either: the jobs a
 thread starts are labelled (a job group and a FAIR pool on classic, a session tag on Connect; tags,
 like job groups, belong to the thread that sets them), Delta Lake is found on the driver or on the
-server, and a merge runs with Delta's Python API (classic) or `DataFrame.mergeInto` (Connect).
+server, a step's rows are counted by `observe` (classic) or one aggregate (Connect), and a merge
+runs with Delta's Python API (classic) or `DataFrame.mergeInto` (Connect).
 
     spark = connect_session("sc://127.0.0.1:15002", "sparkforge:shop")
     set_job_group(spark, "sparkforge:clean_orders", "silver step clean_orders", pool="clean_orders")
@@ -17,7 +18,7 @@ import os
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from pyspark.sql import DataFrame, SparkSession
+from pyspark.sql import Column, DataFrame, SparkSession
 from pyspark.sql import functions as F
 
 REMOTE_ENV = "SPARK_REMOTE"
@@ -120,6 +121,15 @@ def connect_delta_available(spark: SparkSession) -> bool:
     except Exception as exc:
         return "DATA_SOURCE_NOT_FOUND" not in str(exc)
     return True
+
+
+def aggregated(df: DataFrame, aggs: Sequence[Column]) -> dict[str, Any]:
+    """The aggregates of `df` as a dict, in one job that also fills `df`'s cache when it is
+    persisted. Over Connect this replaces `observe` with a `noop` write: the server sends a
+    command's observed metrics only if its listener has delivered them by then, which on a busy
+    server it may not have."""
+    row = df.agg(*aggs).first()
+    return row.asDict() if row is not None else {}
 
 
 def merge_into(df: DataFrame, fqn: str, keys: Sequence[str]) -> None:

@@ -24,7 +24,7 @@ from pyspark import StorageLevel
 from pyspark.sql import DataFrame, Observation, SparkSession
 from pyspark.sql import functions as F
 
-from sparkforge_runtime.connect import set_job_group
+from sparkforge_runtime.connect import aggregated, is_connect, set_job_group
 from sparkforge_runtime.errors import (
     RuleColumnError,
     StepInputError,
@@ -191,9 +191,12 @@ class StepRun:
             valid_newest = F.max(F.when(F.col(VALID_FLAG), F.col(watermark)))
             read_newest = F.max(F.col(watermark)).cast("string")  # every row read, valid or not
             aggs += [valid_newest.alias("wm"), read_newest.alias("read_wm")]
-        observation = Observation(f"sparkforge_{self.info.name}_{uuid.uuid4().hex[:8]}")
-        flagged.observe(observation, *aggs).write.format("noop").mode("overwrite").save()
-        metrics = observed(observation, self.info.name)
+        if is_connect(self.spark):
+            metrics = aggregated(flagged, aggs)
+        else:
+            observation = Observation(f"sparkforge_{self.info.name}_{uuid.uuid4().hex[:8]}")
+            flagged.observe(observation, *aggs).write.format("noop").mode("overwrite").save()
+            metrics = observed(observation, self.info.name)
         o = self.outcome
         o.input_rows, o.valid_rows = int(metrics["total"]), int(metrics["valid"])
         o.invalid_rows = o.input_rows - o.valid_rows
