@@ -23,6 +23,7 @@ import json
 import os
 import re
 import subprocess
+import types
 from collections.abc import Iterator, Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
@@ -30,7 +31,12 @@ from typing import Any
 
 import pytest
 from pyspark.sql import DataFrame, SparkSession
-from sparkforge_runtime.connect import is_connect, remote_url, set_job_group
+from sparkforge_runtime.connect import (
+    connect_delta_available,
+    is_connect,
+    remote_url,
+    set_job_group,
+)
 from sparkforge_runtime.runlog import LOG_COLUMNS
 
 from tests.support.connect_server import ConnectServer, start_server, stop_server
@@ -88,6 +94,29 @@ def test_a_bad_remote_url_stops_the_job_before_spark_starts(
     assert job.main(["--dry-run"]) == 2
     assert "(from --remote or SPARK_REMOTE)" in capsys.readouterr().err
     assert job.main(["--dry-run", "--remote", "sc://127.0.0.1:15002"]) == 0
+
+
+class _ServerWithout:
+    """Just enough of a Connect session to answer the Delta check: no extension in its settings,
+    and reading a `delta` path fails with `error`."""
+
+    def __init__(self, error: str) -> None:
+        self.conf = types.SimpleNamespace(get=lambda key, default=None: default)
+        self.read = self
+        self.error = error
+
+    def format(self, name: str) -> _ServerWithout:
+        return self
+
+    def load(self, path: str) -> Any:
+        raise RuntimeError(self.error)
+
+
+def test_delta_on_a_connect_server_is_found_by_its_data_source() -> None:
+    missing = "[DATA_SOURCE_NOT_FOUND] Failed to find the data source: delta."
+    assert not connect_delta_available(_ServerWithout(missing))  # type: ignore[arg-type]
+    elsewhere = "[DELTA_PATH_DOES_NOT_EXIST] /sparkforge-delta-probe/none doesn't exist"
+    assert connect_delta_available(_ServerWithout(elsewhere))  # type: ignore[arg-type]
 
 
 def test_job_groups_on_a_classic_session(spark: SparkSession) -> None:
