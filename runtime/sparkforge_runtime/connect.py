@@ -125,9 +125,9 @@ def connect_delta_available(spark: SparkSession) -> bool:
 
 def aggregated(df: DataFrame, aggs: Sequence[Column]) -> dict[str, Any]:
     """The aggregates of `df` as a dict, in one job that also fills `df`'s cache when it is
-    persisted. Over Connect this replaces `observe` with a `noop` write: the server sends a
-    command's observed metrics only if its listener has delivered them by then, which on a busy
-    server it may not have."""
+    persisted. Over Connect this replaces `observe` with a `noop` write, whose observed metrics
+    can reach the client empty when the server is busy (its listener has not delivered them yet
+    when the command's response is sent)."""
     row = df.agg(*aggs).first()
     return row.asDict() if row is not None else {}
 
@@ -136,7 +136,7 @@ def merge_into(df: DataFrame, fqn: str, keys: Sequence[str]) -> None:
     """Upsert `df` into the Delta table `fqn` on `keys` (NULL-safe equality): matched rows are
     updated, the others inserted. `delta.tables.DeltaTable` needs the JVM and `delta.connect` needs
     Delta's plugin on the server, so this is Spark's own `DataFrame.mergeInto`, which Delta runs as
-    it runs `MERGE INTO` (on classic sessions too)."""
+    it runs `MERGE INTO`."""
     target = ".".join(f"`{part}`" for part in fqn.split("."))
     on = " AND ".join(f"{target}.`{k}` <=> s.`{k}`" for k in keys)
     merge = df.alias("s").mergeInto(fqn, F.expr(on))
