@@ -156,13 +156,13 @@ def _write_files(df: DataFrame, fqn: str, mode: str, table_format: str) -> None:
 
 
 def _merge(df: DataFrame, fqn: str, keys: Sequence[str]) -> None:
-    from delta.tables import DeltaTable
-
     if not keys:
         raise TableWriteError(f"merge into {fqn} needs merge_keys (the columns that identify a row)")
     if is_connect(df.sparkSession):  # Delta's Python API needs the JVM
         merge_into(df, fqn, keys)
         return
+    from delta.tables import DeltaTable
+
     condition = " AND ".join(f"t.`{k}` <=> s.`{k}`" for k in keys)
     target = DeltaTable.forName(df.sparkSession, fqn)
     (
