@@ -20,7 +20,10 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from pyspark.sql import SparkSession
+
 import sparkforge_runtime
+from sparkforge_runtime.connect import is_connect, remote_url
 from sparkforge_runtime.lease import LeaseHeld
 from sparkforge_runtime.outcome import StepOutcome
 from sparkforge_runtime.plan import Mode, Pipeline, Plan
@@ -53,6 +56,7 @@ class JobArgs:
     spark_log_level: str | None = None
     verbose: bool = False
     allow_empty: bool = False
+    remote: str | None = None  # a Spark Connect URL: --remote, else $SPARK_REMOTE
 
 
 def _parser(pipeline: Pipeline, plan: Plan) -> argparse.ArgumentParser:
@@ -87,6 +91,8 @@ def _parser(pipeline: Pipeline, plan: Plan) -> argparse.ArgumentParser:
     add("--verbose", action="store_true", help="print the full traceback of a failed step")
     add("--allow-empty", action="store_true",
         help="let a step replace a table that has rows with no rows (an empty input)")  # fmt: skip
+    add("--remote", metavar="sc://HOST:PORT",
+        help="run on this Spark Connect server (default: $SPARK_REMOTE, else classic Spark)")  # fmt: skip
     return parser
 
 
@@ -139,10 +145,14 @@ def parse_args(pipeline: Pipeline, plan: Plan, argv: Sequence[str] | None) -> Jo
         parser.error(f"--max-workers must be at least 1, got {ns.max_workers}")
     if ns.log_table is not None and not ns.log_table.strip():
         parser.error("--log-table needs a table name such as analytics.pipeline_logs")
+    try:
+        remote = remote_url(ns.remote)
+    except ValueError as bad:
+        parser.error(str(bad))
     return JobArgs(
         Mode.parse(ns.mode), _sources(parser, plan, ns.source), _selected(parser, plan, ns.steps),
         ns.log_table, ns.max_workers, plan.parallel and not ns.no_parallel, ns.dry_run,
-        ns.log_level, ns.spark_log_level, ns.verbose, ns.allow_empty,
+        ns.log_level, ns.spark_log_level, ns.verbose, ns.allow_empty, remote,
     )  # fmt: skip
 
 
@@ -213,17 +223,17 @@ def run_job(pipeline: Pipeline, plan: Plan, argv: Sequence[str] | None = None) -
         print("\n".join(problems), file=sys.stderr)
         return EXIT_USAGE
     _logging(pipeline, args.log_level)
-    spark = build_session(f"sparkforge:{pipeline.name}", log_level=args.spark_log_level)
-    problem = metastore_problem(spark) or next(iter(cluster_source_problems(spark, args.sources)), None)
+    spark = build_session(
+        f"sparkforge:{pipeline.name}", log_level=args.spark_log_level, remote=args.remote
+    )
+    problem = None if is_connect(spark) else (
+        metastore_problem(spark) or next(iter(cluster_source_problems(spark, args.sources)), None)
+    )
     if problem is not None:
         print(problem, file=sys.stderr)
         return EXIT_USAGE
     if not delta_available(spark):
-        print(
-            "Delta Lake is not on the classpath of this Spark session, so the job cannot write its "
-            f"tables.\nStart it with the Delta package and settings:\n\n  {submit_command(pipeline.script)}",
-            file=sys.stderr,
-        )
+        print(_no_delta(spark, pipeline.script), file=sys.stderr)
         return 2
     print(f"pipeline {pipeline.name!r}: mode {args.mode.value}, {len(plan.steps)} steps", flush=True)
     started = time.time()
@@ -249,6 +259,18 @@ def _before_spark(args: JobArgs) -> list[str]:
     """What can be checked before Spark starts: the run log's name and local --source paths."""
     named = table_name_problem(args.log_table, what="--log-table") if args.log_table else None
     return [*([named] if named else []), *local_source_problems(args.sources)]
+
+
+def _no_delta(spark: SparkSession, script: str) -> str:
+    if is_connect(spark):
+        return (
+            "The Spark Connect server has no Delta Lake, so the job cannot write its tables.\n"
+            "Start the server with the Delta jars and settings: docs/jobs.md, \"Running on Spark Connect\"."
+        )
+    return (
+        "Delta Lake is not on the classpath of this Spark session, so the job cannot write its "
+        f"tables.\nStart it with the Delta package and settings:\n\n  {submit_command(script)}"
+    )
 
 
 def _progress(outcome: StepOutcome) -> None:

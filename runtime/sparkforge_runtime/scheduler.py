@@ -2,7 +2,8 @@
 
 Input: a SparkSession, a `Plan`, `RunOptions`. Output: a `RunReport` with one `StepOutcome` per step.
 A failed step cancels the steps that need it; the others still run. Each step runs in a worker
-thread with its own scheduler pool and job group, set in that thread so they never leak.
+thread with its own scheduler pool and job group (a session tag over Spark Connect), set in that
+thread so they never leak.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from typing import Any
 
 from pyspark.sql import DataFrame, SparkSession
 
+from sparkforge_runtime.connect import clear_job_group, is_connect, set_job_group
 from sparkforge_runtime.errors import ThresholdError, describe
 from sparkforge_runtime.outcome import RunReport, Status, StepOutcome
 from sparkforge_runtime.plan import Mode, Pipeline, Plan, Step
@@ -61,7 +63,9 @@ def run_plan(
     report = RunReport(str(uuid.uuid4()), options.mode, datetime.now(UTC))
     report.outcomes = {s.name: StepOutcome(s.name, s.info.layer, stage_of[s.name]) for s in plan.steps}
     log.info("run %s: mode %s, %d steps", report.run_id, options.mode.value, len(plan.steps))
-    exclusive = options.exclusive and options.log_table and options.mode is not Mode.VALIDATION_ONLY
+    # The lease's conflict-checked MERGE needs Delta's Python API, which a Connect client lacks.
+    exclusive = (options.exclusive and options.log_table and options.mode is not Mode.VALIDATION_ONLY
+                 and not is_connect(spark))  # fmt: skip
     lease = (
         exclusive_run(spark, pipeline.name, report.run_id, options.mode.value, options.log_table or "")
         if exclusive
@@ -99,7 +103,7 @@ def _write_log(spark: SparkSession, report: RunReport, plan: Plan, pipeline: Pip
     """Append the run's log rows; a failure here is reported on the run, never raised over it."""
     assert options.log_table is not None
     try:
-        spark.sparkContext.setJobGroup(LOG_JOB_GROUP, "append the run log", False)
+        set_job_group(spark, LOG_JOB_GROUP, "append the run log")
         append_log(spark, options.log_table, log_rows(report, plan, pipeline, options.engine))
     except Exception as exc:
         report.log_error = f"writing the run log {options.log_table} failed: {describe(exc)}"
@@ -118,7 +122,7 @@ def _warm_catalog(spark: SparkSession, plan: Plan, options: RunOptions) -> threa
             for schema in schemas:
                 ensure_schema(spark, schema)
             if options.log_table:
-                spark.sparkContext.setJobGroup(LOG_JOB_GROUP, "create the run log", False)
+                set_job_group(spark, LOG_JOB_GROUP, "create the run log")
                 ensure_log_table(spark, options.log_table)
         except Exception:
             return
@@ -180,9 +184,8 @@ class _Scheduler:
         return name in self.done and outcome is not None and not outcome.ok
 
     def _task(self, s: Step) -> None:
-        sc, outcome, log = self.state.spark.sparkContext, self.report.outcomes[s.name], self.state.log
-        sc.setLocalProperty("spark.scheduler.pool", s.name)
-        sc.setJobGroup(f"sparkforge:{s.name}", f"{s.info.layer} step {s.name}", False)
+        spark, outcome, log = self.state.spark, self.report.outcomes[s.name], self.state.log
+        set_job_group(spark, f"sparkforge:{s.name}", f"{s.info.layer} step {s.name}", pool=s.name)
         with self.state.lock:
             self.running += 1
             self.report.max_concurrency = max(self.report.max_concurrency, self.running)
@@ -201,7 +204,7 @@ class _Scheduler:
             outcome.end_time = time.time()
             with self.state.lock:
                 self.running -= 1
-            sc.setLocalProperty("spark.scheduler.pool", None)  # type: ignore[arg-type]
+            clear_job_group(spark)
 
     def _cancel(self, s: Step, failed: str) -> None:
         outcome = self.report.outcomes[s.name]

@@ -1,7 +1,8 @@
 """Spark sessions for jobs, tests and interactive use, with Delta Lake configured.
 
 Input: an app name and a few options. Output: a `SparkSession` bound to 127.0.0.1 unless the caller
-runs under `spark-submit` on a cluster, in which case the cluster's settings win.
+runs under `spark-submit` on a cluster, in which case the cluster's settings win; or, given a
+Spark Connect URL (`remote=` or `SPARK_REMOTE`), a session on that server.
 """
 
 from __future__ import annotations
@@ -12,6 +13,14 @@ from pathlib import Path
 
 from py4j.java_gateway import JavaClass
 from pyspark.sql import SparkSession
+
+from sparkforge_runtime.connect import (
+    SESSION_CONF,
+    connect_delta_available,
+    connect_session,
+    is_connect,
+    remote_url,
+)
 
 DELTA_VERSION = "4.4.0"
 DELTA_PACKAGE = f"io.delta:delta-spark_4.1_2.13:{DELTA_VERSION}"
@@ -47,7 +56,10 @@ def delta_available(spark: SparkSession) -> bool:
 
     py4j resolves names through the context class loader, which also sees jars added at run time by
     `--jars`, `--packages` or `spark.jars` (`Class.forName` from the system loader does not).
+    Over Spark Connect: on the server.
     """
+    if is_connect(spark):
+        return connect_delta_available(spark)
     jvm = spark.sparkContext._jvm
     if jvm is None:
         return False
@@ -81,6 +93,7 @@ def build_session(
     enable_hive: bool = True,
     quiet: bool = True,
     log_level: str | None = None,
+    remote: str | None = None,
 ) -> SparkSession:
     """Get or create a Delta-enabled SparkSession.
 
@@ -88,7 +101,13 @@ def build_session(
     local session is started on 127.0.0.1 with an embedded Derby metastore and a warehouse in
     `warehouse_dir`, so that tables outlive the process. Spark's log level is `log_level`, else
     ERROR for local sessions when `quiet`, else what the Spark configuration says.
+    With `remote` (or `SPARK_REMOTE`), a Spark Connect URL, the session is on that server, whose
+    own settings (Delta, logging) hold; see docs/jobs.md, "Running on Spark Connect".
     """
+    url = remote_url(remote)
+    if url is not None:
+        defaults = {k: v for k, v in ENGINE_CONF.items() if k in SESSION_CONF}
+        return connect_session(url, app_name, {**defaults, **CACHE_CONF}, extra_conf)
     active = SparkSession.getActiveSession()
     if active is not None:
         return active
@@ -107,9 +126,8 @@ def build_session(
     if enable_hive:
         builder = builder.enableHiveSupport()
     spark = builder.getOrCreate()
-    given = spark.sparkContext.getConf()
     for key, value in CACHE_CONF.items():
-        if not given.contains(key):  # a value from spark-submit or the caller wins
+        if spark.conf.get(key, None) is None:  # a value from spark-submit or the caller wins
             spark.conf.set(key, value)
     _quiet_logs(spark, log_level or ("ERROR" if quiet and not under_submit else None))
     return spark

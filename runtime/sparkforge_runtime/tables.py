@@ -12,6 +12,7 @@ from typing import Any
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 
+from sparkforge_runtime.connect import is_connect, merge_into
 from sparkforge_runtime.errors import SourceError, TableWriteError, describe
 
 PATH_FORMATS = ("parquet", "delta", "csv", "json", "orc")
@@ -157,10 +158,13 @@ def _write_files(df: DataFrame, fqn: str, mode: str, table_format: str) -> None:
 
 
 def _merge(df: DataFrame, fqn: str, keys: Sequence[str]) -> None:
-    from delta.tables import DeltaTable
-
     if not keys:
         raise TableWriteError(f"merge into {fqn} needs merge_keys (the columns that identify a row)")
+    if is_connect(df.sparkSession):  # Delta's Python API needs the JVM
+        merge_into(df, fqn, keys)
+        return
+    from delta.tables import DeltaTable
+
     condition = " AND ".join(f"t.`{k}` <=> s.`{k}`" for k in keys)
     target = DeltaTable.forName(df.sparkSession, fqn)
     (

@@ -24,6 +24,7 @@ from pyspark import StorageLevel
 from pyspark.sql import DataFrame, Observation, SparkSession
 from pyspark.sql import functions as F
 
+from sparkforge_runtime.connect import aggregated, is_connect, set_job_group
 from sparkforge_runtime.errors import (
     RuleColumnError,
     StepInputError,
@@ -125,10 +126,10 @@ class StepRun:
         with self.state.lock:
             if table in self.state.watermarks:
                 return self.state.watermarks[table]
-            sc = self.spark.sparkContext
-            sc.setJobGroup(f"{WATERMARK_JOB_GROUP}{table}", f"newest {column} of {table}", False)
+            group = f"{WATERMARK_JOB_GROUP}{table}"
+            set_job_group(self.spark, group, f"newest {column} of {table}")
             value = _recorded(self.spark, table, column, self.state.table_format)
-            sc.setJobGroup(f"sparkforge:{self.info.name}", f"{self.info.layer} step", False)
+            set_job_group(self.spark, f"sparkforge:{self.info.name}", f"{self.info.layer} step")
             self.state.watermarks[table] = value
             return value
 
@@ -195,9 +196,12 @@ class StepRun:
             valid_newest = F.max(F.when(F.col(VALID_FLAG), F.col(watermark)))
             read_newest = F.max(F.col(watermark)).cast("string")  # every row read, valid or not
             aggs += [valid_newest.alias("wm"), read_newest.alias("read_wm")]
-        observation = Observation(f"sparkforge_{self.info.name}_{uuid.uuid4().hex[:8]}")
-        flagged.observe(observation, *aggs).write.format("noop").mode("overwrite").save()
-        metrics = observed(observation, self.info.name)
+        if is_connect(self.spark):
+            metrics = aggregated(flagged, aggs)
+        else:
+            observation = Observation(f"sparkforge_{self.info.name}_{uuid.uuid4().hex[:8]}")
+            flagged.observe(observation, *aggs).write.format("noop").mode("overwrite").save()
+            metrics = observed(observation, self.info.name)
         o = self.outcome
         o.input_rows, o.valid_rows, o.counted = int(metrics["total"]), int(metrics["valid"]), True
         o.invalid_rows = o.input_rows - o.valid_rows

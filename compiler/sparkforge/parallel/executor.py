@@ -18,6 +18,8 @@ import time
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
+from sparkforge_runtime.connect import cancel_job_group, clear_job_group, set_job_group
+
 from sparkforge.parallel.metrics import recommend
 from sparkforge.parallel.tasks import (
     FINAL,
@@ -159,7 +161,6 @@ def spark_task_hooks(
     Cancelling a job group only stops jobs already submitted, and a timed-out task may still be
     planning its next job; so the hook keeps cancelling the group until the task's thread ends.
     """
-    sc = spark.sparkContext
     finished: dict[str, threading.Event] = {}
     lock = threading.Lock()
 
@@ -167,21 +168,19 @@ def spark_task_hooks(
         done = threading.Event()
         with lock:
             finished[task.task_id] = done
-        sc.setLocalProperty("spark.scheduler.pool", task.pool)  # type: ignore[arg-type]
-        sc.setJobGroup(f"{group_prefix}:{task.task_id}", f"sparkforge task {task.task_id}",
-                       interruptOnCancel=True)
+        set_job_group(spark, f"{group_prefix}:{task.task_id}", f"sparkforge task {task.task_id}",
+                      pool=task.pool, interrupt=True)  # a session tag over Spark Connect
         try:
             return call()
         finally:
             done.set()
-            for key in ("spark.scheduler.pool", "spark.jobGroup.id", "spark.job.description",
-                        "spark.job.interruptOnCancel"):
-                sc.setLocalProperty(key, None)  # type: ignore[arg-type]
+            clear_job_group(spark, keys=("spark.scheduler.pool", "spark.jobGroup.id",
+                                         "spark.job.description", "spark.job.interruptOnCancel"))
 
     def keep_cancelling(group: str, done: threading.Event | None) -> None:
         while True:
             try:
-                sc.cancelJobGroup(group)
+                cancel_job_group(spark, group)
             except Exception:  # the SparkContext has stopped: nothing left to cancel
                 return
             if done is None or done.wait(0.25):

@@ -1,0 +1,143 @@
+"""Classic Spark or Spark Connect: the few calls that differ, chosen at run time from the session.
+
+Input: a `SparkSession`, either classic (a JVM in this process, reached through py4j) or a Spark
+Connect client (`sc://HOST:PORT`, a server elsewhere). Output: the same effect on either: the jobs a
+thread starts are labelled (a job group and a FAIR pool on classic, a session tag on Connect; tags,
+like job groups, belong to the thread that sets them), Delta Lake is found on the driver or on the
+server, a step's rows are counted by `observe` (classic) or one aggregate (Connect), and a merge
+runs with Delta's Python API (classic) or `DataFrame.mergeInto` (Connect).
+
+    spark = connect_session("sc://127.0.0.1:15002", "sparkforge:shop")
+    set_job_group(spark, "sparkforge:clean_orders", "silver step clean_orders", pool="clean_orders")
+    is_connect(spark)  ->  True
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from pyspark.sql import Column, DataFrame, SparkSession
+from pyspark.sql import functions as F
+
+REMOTE_ENV = "SPARK_REMOTE"
+TAG_PREFIX = "sparkforge:"
+DELTA_EXTENSION = "io.delta.sql.DeltaSparkSessionExtension"
+# What a Spark Connect session needs and a client may set (runtime SQL settings; the server's
+# static settings, such as its extensions and scheduler mode, are the server's to choose).
+SESSION_CONF = ("spark.sql.adaptive.optimizer.excludedRules",)
+
+
+def is_connect(spark: Any) -> bool:
+    """True for a Spark Connect session (`pyspark.sql.connect.session.SparkSession`).
+
+    Decided from the session's class, so that a classic session keeps its classic path even when
+    a Connect session exists in the same process, and without importing the Connect client
+    (which needs grpcio, pandas and pyarrow) where it is not installed.
+    """
+    return type(spark).__module__.startswith("pyspark.sql.connect")
+
+
+def remote_url(option: str | None = None) -> str | None:
+    """The Spark Connect URL to use: the `--remote` option, else `SPARK_REMOTE`, else None."""
+    url = (option or os.environ.get(REMOTE_ENV, "")).strip()
+    if not url:
+        return None
+    if not url.startswith("sc://"):
+        raise ValueError(
+            f"Spark Connect URL {url!r} must start with sc://, e.g. sc://127.0.0.1:15002 "
+            f"(from --remote or {REMOTE_ENV})"
+        )
+    return url
+
+
+def connect_session(
+    url: str,
+    app_name: str,
+    defaults: Mapping[str, str] | None = None,
+    conf: Mapping[str, str] | None = None,
+) -> SparkSession:
+    """A session on the Spark Connect server at `url` (the running one when there is one). Each
+    of `defaults` is set unless the server already gives it a value (the server's settings win);
+    `conf` is set as given (Spark ignores the static settings a client cannot change)."""
+    builder = SparkSession.builder.remote(url).appName(app_name)
+    spark = builder.config(map=dict(conf or {})).getOrCreate()
+    for key, value in (defaults or {}).items():
+        if spark.conf.get(key, None) is None:
+            spark.conf.set(key, value)
+    return spark
+
+
+def set_job_group(
+    spark: SparkSession, group: str, description: str, *, pool: str | None = None,
+    interrupt: bool = False,
+) -> None:  # fmt: skip
+    """Label the Spark jobs this thread starts from now on with `group` (and run them in FAIR
+    pool `pool`). Over Connect the thread's tag replaces its other `sparkforge:` tags, as a job
+    group replaces the previous one; the server chooses the pool there."""
+    if is_connect(spark):
+        for tag in list(spark.getTags()):
+            if tag.startswith(TAG_PREFIX):
+                spark.removeTag(tag)
+        spark.addTag(as_tag(group))
+        return
+    sc = spark.sparkContext
+    if pool is not None:
+        sc.setLocalProperty("spark.scheduler.pool", pool)
+    sc.setJobGroup(group, description, interrupt)
+
+
+def clear_job_group(spark: SparkSession, *, keys: Sequence[str] = ("spark.scheduler.pool",)) -> None:
+    """Forget this thread's label (a pooled thread runs another step next): the classic local
+    properties `keys`, or every tag of the thread over Connect."""
+    if is_connect(spark):
+        spark.clearTags()
+        return
+    for key in keys:
+        spark.sparkContext.setLocalProperty(key, None)  # type: ignore[arg-type]
+
+
+def cancel_job_group(spark: SparkSession, group: str) -> None:
+    """Cancel the running jobs labelled `group`, started by any thread."""
+    if is_connect(spark):
+        spark.interruptTag(as_tag(group))
+    else:
+        spark.sparkContext.cancelJobGroup(group)
+
+
+def as_tag(group: str) -> str:
+    """A job group name as a Connect tag: tags may not contain commas."""
+    return group.replace(",", ";")
+
+
+def connect_delta_available(spark: SparkSession) -> bool:
+    """True when the Connect server can read and write Delta tables: its settings load Delta's
+    extension, or (a server that builds Delta in) it knows the `delta` data source."""
+    if DELTA_EXTENSION in (spark.conf.get("spark.sql.extensions", None) or ""):
+        return True
+    try:
+        spark.read.format("delta").load("/sparkforge-delta-probe/none").schema  # noqa: B018
+    except Exception as exc:
+        return "DATA_SOURCE_NOT_FOUND" not in str(exc)
+    return True
+
+
+def aggregated(df: DataFrame, aggs: Sequence[Column]) -> dict[str, Any]:
+    """The aggregates of `df` as a dict, in one job that also fills `df`'s cache when it is
+    persisted. Over Connect this replaces `observe` with a `noop` write, whose observed metrics
+    can reach the client empty when the server is busy (its listener has not delivered them yet
+    when the command's response is sent)."""
+    row = df.agg(*aggs).first()
+    return row.asDict() if row is not None else {}
+
+
+def merge_into(df: DataFrame, fqn: str, keys: Sequence[str]) -> None:
+    """Upsert `df` into the Delta table `fqn` on `keys` (NULL-safe equality): matched rows are
+    updated, the others inserted. `delta.tables.DeltaTable` needs the JVM and `delta.connect` needs
+    Delta's plugin on the server, so this is Spark's own `DataFrame.mergeInto`, which Delta runs as
+    it runs `MERGE INTO`."""
+    target = ".".join(f"`{part}`" for part in fqn.split("."))
+    on = " AND ".join(f"{target}.`{k}` <=> s.`{k}`" for k in keys)
+    merge = df.alias("s").mergeInto(fqn, F.expr(on))
+    merge.whenMatched().updateAll().whenNotMatched().insertAll().merge()
