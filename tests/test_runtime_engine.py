@@ -54,7 +54,8 @@ def _plan(schema: str, keep: Any = None, parallel: bool = True) -> Plan:
 def _run(spark: Any, schema: str, rows: Any, mode: Mode, **kwargs: Any) -> Any:
     df = spark.createDataFrame(rows, kwargs.pop("ddl", "id int, v int"))
     options = RunOptions(mode=mode, log_table=f"{schema}.logs", progress=kwargs.pop("progress", None),
-                         allow_empty=kwargs.pop("allow_empty", False))  # fmt: skip
+                         allow_empty=kwargs.pop("allow_empty", False),
+                         min_rows=kwargs.pop("min_rows", 20))  # fmt: skip
     return run_plan(spark, Pipeline("engine_test"), _plan(schema, **kwargs), options, {"events": df})
 
 
@@ -147,3 +148,16 @@ def test_a_changed_column_type_stops_the_step(spark, schema):  # type: ignore[no
     assert f"column 'v' is double in the new rows but int in {schema}.clean" in message
     assert "schema_evolution=True" in message
     assert sorted(r["v"] for r in spark.table(f"{schema}.clean").collect()) == [10, 14]
+
+
+def test_a_tiny_increment_warns_instead_of_failing(spark, schema):  # type: ignore[no-untyped-def]
+    """1 valid row in 3 is 33%, below the 50% threshold; on 3 new rows of an incremental run the
+    step warns and publishes its valid row, while the same batch fails when every breach fails."""
+    assert _run(spark, schema, [(i, 1) for i in range(1, 31)], Mode.INITIAL).success
+    tiny = [(i, 1) for i in range(1, 31)] + [(31, 1), (32, -1), (33, -1)]
+    strict = _run(spark, schema, tiny, Mode.INCREMENTAL, min_rows=0)
+    assert strict.outcomes["clean"].status is Status.FAILED
+    report = _run(spark, schema, tiny, Mode.INCREMENTAL)
+    assert report.success, report.error_message
+    assert report.outcomes["clean"].input_rows == 3 and report.outcomes["clean"].rows_written == 1
+    assert spark.table(f"{schema}.clean").count() == 31

@@ -71,6 +71,9 @@ class PipelineRunner:
         # True lets a step replace a table that has rows with none (an empty input): the
         # job's --allow-empty. By default such a write is refused and the table kept.
         self.allow_empty = False
+        # In incremental runs a step of fewer rows than this warns on a threshold breach instead
+        # of failing (a rate over a handful of rows says little); 0: always fail.
+        self.min_rows_for_threshold = 20
 
     # ---- whole-pipeline modes -------------------------------------------------------------
     def initial_load(self, bronze_sources: Mapping[str, Any] | None = None) -> ExecutionResult:
@@ -171,7 +174,7 @@ class PipelineRunner:
         progress = _print_progress if self.pipeline.settings.verbose else None
         table = log_table(self.pipeline.settings) if logged else None
         return RunOptions(mode=mode, log_table=table, engine="interpreted", progress=progress,
-                          allow_empty=self.allow_empty)  # fmt: skip
+                          allow_empty=self.allow_empty, min_rows=self.min_rows_for_threshold)  # fmt: skip
 
     def _run(
         self, mode: Mode, sources: Mapping[str, Any] | None, unified: bool = False

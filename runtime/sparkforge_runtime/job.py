@@ -57,6 +57,7 @@ class JobArgs:
     verbose: bool = False
     allow_empty: bool = False
     remote: str | None = None  # a Spark Connect URL: --remote, else $SPARK_REMOTE
+    min_rows: int = 20
 
 
 def _parser(pipeline: Pipeline, plan: Plan) -> argparse.ArgumentParser:
@@ -89,6 +90,9 @@ def _parser(pipeline: Pipeline, plan: Plan) -> argparse.ArgumentParser:
     add("--spark-log-level", type=str.upper, metavar="LEVEL",
         help="set Spark's log level (default: as the Spark configuration says)")  # fmt: skip
     add("--verbose", action="store_true", help="print the full traceback of a failed step")
+    add("--min-rows", type=int, default=20, metavar="N",
+        help="in incremental runs a step of fewer rows warns on a threshold breach instead of "
+        "failing (default: 20; 0 always fails)")  # fmt: skip
     add("--allow-empty", action="store_true",
         help="let a step replace a table that has rows with no rows (an empty input)")  # fmt: skip
     add("--remote", metavar="sc://HOST:PORT",
@@ -152,7 +156,7 @@ def parse_args(pipeline: Pipeline, plan: Plan, argv: Sequence[str] | None) -> Jo
     return JobArgs(
         Mode.parse(ns.mode), _sources(parser, plan, ns.source), _selected(parser, plan, ns.steps),
         ns.log_table, ns.max_workers, plan.parallel and not ns.no_parallel, ns.dry_run,
-        ns.log_level, ns.spark_log_level, ns.verbose, ns.allow_empty, remote,
+        ns.log_level, ns.spark_log_level, ns.verbose, ns.allow_empty, remote, ns.min_rows,
     )  # fmt: skip
 
 
@@ -237,7 +241,8 @@ def run_job(pipeline: Pipeline, plan: Plan, argv: Sequence[str] | None = None) -
         return 2
     print(f"pipeline {pipeline.name!r}: mode {args.mode.value}, {len(plan.steps)} steps", flush=True)
     started = time.time()
-    options = RunOptions(args.mode, args.log_table, "compiled", _progress, args.allow_empty)
+    options = RunOptions(args.mode, args.log_table, "compiled", _progress, args.allow_empty,
+                         min_rows=args.min_rows)  # fmt: skip
     try:
         report = run_plan(spark, pipeline, plan, options, args.sources)
     except LeaseHeld as held:

@@ -43,6 +43,7 @@ class RunOptions:
     progress: Callable[[StepOutcome], None] | None = None
     allow_empty: bool = False
     exclusive: bool = True  # hold the pipeline's lease (runs.exclusive_run) while the run writes
+    min_rows: int = 20  # incremental runs: a step with fewer rows warns on a threshold breach
 
 
 def run_plan(
@@ -58,7 +59,7 @@ def run_plan(
     log = logging.getLogger(f"sparkforge.{pipeline.name}")
     state = RunState(spark, options.mode, log, pipeline.table_format, dict(sources or {}))
     state.outputs.update(upstream or {})
-    state.allow_empty = options.allow_empty
+    state.allow_empty, state.min_rows = options.allow_empty, options.min_rows
     stage_of = plan.stage_of()
     report = RunReport(str(uuid.uuid4()), options.mode, datetime.now(UTC))
     report.outcomes = {s.name: StepOutcome(s.name, s.info.layer, stage_of[s.name]) for s in plan.steps}

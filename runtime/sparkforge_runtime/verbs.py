@@ -58,6 +58,7 @@ class RunState:
     high_water: dict[str, str | None] = field(default_factory=dict)
     watermarks: dict[str, Any] = field(default_factory=dict)
     allow_empty: bool = False  # replace a table that has rows with none
+    min_rows: int = 20  # incremental runs: below this many rows a threshold breach only warns
     pipeline: str = ""
     txn_version: int | None = None  # the run's lease generation: Delta skips a retried write
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -217,17 +218,32 @@ class StepRun:
         )  # fmt: skip
 
     def gate(self, checked: Checked, *, min_rate: float) -> None:
-        """Stop the step, writing nothing, when its valid rate is below `min_rate` percent."""
+        """Stop the step, writing nothing, when its valid rate is below `min_rate` percent. A step
+        that reads only new rows in an incremental run (a bronze step with a watermark, a silver
+        step that appends or merges) and got fewer than `RunState.min_rows` of them only warns: a
+        rate over a handful of rows says little (1 bad row in 3 is 67%)."""
         o = self.outcome
         o.threshold = min_rate
         if o.validation_rate >= min_rate:
             self.state.log.info("%s: %.2f%% valid, at least %.2f%%: passes", o.name, o.validation_rate, min_rate)
+            return
+        if self.incremental and self._increment() and o.input_rows < self.state.min_rows:
+            self.state.log.warning(
+                "%s: %.2f%% valid is below %.2f%%, but on %d rows (fewer than %d in an incremental "
+                "run) the valid rows are published and the invalid ones counted", o.name,
+                o.validation_rate, min_rate, o.input_rows, self.state.min_rows,
+            )  # fmt: skip
             return
         checked.flagged.unpersist()
         raise ThresholdError(
             f"[{o.layer}:{o.name}] validation {o.validation_rate:.2f}% below required "
             f"{min_rate:.2f}% ({o.invalid_rows} of {o.input_rows} rows invalid)"
         )
+
+    def _increment(self) -> bool:
+        if self.info.layer == "bronze":
+            return self.info.watermark is not None
+        return self.info.layer == "silver" and self.info.write_mode(Mode.INCREMENTAL) in ("append", "merge")
 
     def publish(self, checked: Checked, *, covered: Any = None, evolve: bool = False) -> None:
         """Write the valid rows to the step's table with its write mode for this run mode (none in
