@@ -24,6 +24,7 @@ from pyspark.sql import SparkSession
 
 import sparkforge_runtime
 from sparkforge_runtime.connect import is_connect, remote_url
+from sparkforge_runtime.errors import describe, details
 from sparkforge_runtime.lease import LeaseHeld
 from sparkforge_runtime.outcome import StepOutcome
 from sparkforge_runtime.plan import Mode, Pipeline, Plan
@@ -248,6 +249,11 @@ def run_job(pipeline: Pipeline, plan: Plan, argv: Sequence[str] | None = None) -
     except LeaseHeld as held:
         print(str(held), file=sys.stderr)
         return EXIT_USAGE
+    except Exception as exc:  # outside any step (the lease, the run log): one line, no stack
+        print(f"the run failed before or after its steps: {describe(exc)}", file=sys.stderr)
+        if args.verbose:
+            print(details(exc), file=sys.stderr)
+        return EXIT_STEP_FAILED
     print(format_summary(list(report.outcomes.values()), time.time() - started), flush=True)
     if report.log_error:
         print(f"run log: {report.log_error}", file=sys.stderr)

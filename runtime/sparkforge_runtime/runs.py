@@ -20,7 +20,7 @@ from pyspark.sql import SparkSession
 from pyspark.sql.types import StringType, StructField, StructType, TimestampType
 
 from sparkforge_runtime.lease import Holder, Lease, claim, lease_root
-from sparkforge_runtime.tables import split_fqn
+from sparkforge_runtime.tables import ensure_schema, split_fqn
 
 RUNS_SCHEMA = StructType(
     [StructField(n, StringType(), False) for n in ("run_id", "pipeline_name", "run_mode", "status")]
@@ -65,6 +65,7 @@ def _abandoned(holder: Holder) -> tuple[object, ...]:
 
 
 def _append(spark: SparkSession, log_table: str, row: tuple[object, ...]) -> None:
+    ensure_schema(spark, split_fqn(log_table)[0])  # the first run of a pipeline: nothing exists yet
     df = spark.createDataFrame([row], RUNS_SCHEMA)
     df.write.format("delta").mode("append").saveAsTable(runs_table(log_table))
 
