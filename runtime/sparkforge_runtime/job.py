@@ -22,6 +22,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import sparkforge_runtime
+from sparkforge_runtime import lineage
 from sparkforge_runtime.outcome import StepOutcome
 from sparkforge_runtime.plan import Mode, Pipeline, Plan
 from sparkforge_runtime.report import format_plan, format_progress, format_summary, submit_command
@@ -44,6 +45,7 @@ class JobArgs:
     log_level: str = "INFO"
     spark_log_level: str | None = None
     verbose: bool = False
+    lineage: bool | None = None  # None: on when the environment configures OpenLineage
 
 
 def _parser(pipeline: Pipeline, plan: Plan) -> argparse.ArgumentParser:
@@ -74,6 +76,9 @@ def _parser(pipeline: Pipeline, plan: Plan) -> argparse.ArgumentParser:
     add("--spark-log-level", type=str.upper, metavar="LEVEL",
         help="set Spark's log level (default: as the Spark configuration says)")  # fmt: skip
     add("--verbose", action="store_true", help="print the full traceback of a failed step")
+    add("--lineage", action=argparse.BooleanOptionalAction, default=None,
+        help="emit OpenLineage events per step (default: on when OPENLINEAGE_URL or "
+        "OPENLINEAGE_CONFIG is set; needs openlineage-python)")  # fmt: skip
     return parser
 
 
@@ -129,7 +134,7 @@ def parse_args(pipeline: Pipeline, plan: Plan, argv: Sequence[str] | None) -> Jo
     return JobArgs(
         Mode.parse(ns.mode), _sources(parser, plan, ns.source), _selected(parser, plan, ns.steps),
         ns.log_table, ns.max_workers, plan.parallel and not ns.no_parallel, ns.dry_run,
-        ns.log_level, ns.spark_log_level, ns.verbose,
+        ns.log_level, ns.spark_log_level, ns.verbose, ns.lineage,
     )  # fmt: skip
 
 
@@ -206,7 +211,12 @@ def run_job(pipeline: Pipeline, plan: Plan, argv: Sequence[str] | None = None) -
         return 2
     print(f"pipeline {pipeline.name!r}: mode {args.mode.value}, {len(plan.steps)} steps", flush=True)
     started = time.time()
-    options = RunOptions(args.mode, args.log_table, "compiled", _progress)
+    try:
+        listeners = lineage.listeners(args.lineage)
+    except lineage.LineageUnavailable as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    options = RunOptions(args.mode, args.log_table, "compiled", _progress, listeners)
     report = run_plan(spark, pipeline, plan, options, args.sources)
     print(format_summary(list(report.outcomes.values()), time.time() - started), flush=True)
     if not report.success:

@@ -41,6 +41,8 @@ class StepOutcome:
     # The newest incremental value a bronze step read (valid or not), as Spark prints it: what its
     # silver steps record in their commit, so the next run starts after it.
     high_water: str | None = None
+    # (column, rule label, rows failing it) per rule, when the run counts them (RunState.rule_counts)
+    rule_failures: tuple[tuple[str, str, int], ...] = ()
     error_type: str | None = None
     error_message: str | None = None
     error_trace: str | None = field(default=None, repr=False)  # shown under --verbose

@@ -37,6 +37,9 @@ class RunOptions:
     log_table: str | None = None
     engine: str = "interpreted"
     progress: Callable[[StepOutcome], None] | None = None
+    # Told as the run and each step start and finish (`sparkforge_runtime.lineage`); they may not
+    # fail the run: an error in one is logged and the run goes on.
+    listeners: tuple[Any, ...] = ()
 
 
 def run_plan(
@@ -56,6 +59,8 @@ def run_plan(
     report = RunReport(str(uuid.uuid4()), options.mode, datetime.now(UTC))
     report.outcomes = {s.name: StepOutcome(s.name, s.info.layer, stage_of[s.name]) for s in plan.steps}
     log.info("run %s: mode %s, %d steps", report.run_id, options.mode.value, len(plan.steps))
+    state.rule_counts = bool(options.listeners)
+    _tell(options, log, "run_started", spark, pipeline, plan, report, state.sources)
     warmup = _warm_catalog(spark, plan, options)
     try:
         _Scheduler(state, plan, report, options).run()
@@ -69,7 +74,16 @@ def run_plan(
         if options.log_table and options.mode is not Mode.VALIDATION_ONLY:
             spark.sparkContext.setJobGroup(LOG_JOB_GROUP, "append the run log", False)
             append_log(spark, options.log_table, log_rows(report, plan, pipeline, options.engine))
+        _tell(options, log, "run_finished", report)
     return report
+
+
+def _tell(options: RunOptions, log: logging.Logger, event: str, *args: Any) -> None:
+    for listener in options.listeners:
+        try:
+            getattr(listener, event)(*args)
+        except Exception as exc:
+            log.warning("%s.%s failed: %s", type(listener).__name__, event, exc)
 
 
 def _warm_catalog(spark: SparkSession, plan: Plan, options: RunOptions) -> threading.Thread | None:
@@ -154,6 +168,7 @@ class _Scheduler:
             self.report.max_concurrency = max(self.report.max_concurrency, self.running)
         outcome.start_time = time.time()
         log.info("%s %s: started", s.info.layer, s.name)
+        _tell(self.options, log, "step_started", s, outcome)
         try:
             output = s.function(StepRun(self.state, s.info, outcome))
             with self.state.lock:
@@ -185,6 +200,7 @@ class _Scheduler:
             if all(r in self.done for r in self.readers.get(n, ()))
         ]  # fmt: skip
         _release(self.state, idle)
+        _tell(self.options, self.state.log, "step_finished", s, self.report.outcomes[s.name])
         if self.options.progress is not None:
             self.options.progress(self.report.outcomes[s.name])
 

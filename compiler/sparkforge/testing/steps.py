@@ -22,7 +22,7 @@ from pyspark.sql import functions as F
 from sparkforge_runtime.errors import ThresholdError
 from sparkforge_runtime.outcome import StepOutcome
 from sparkforge_runtime.plan import Mode
-from sparkforge_runtime.rules import VALID_FLAG, Rule, failed_rules
+from sparkforge_runtime.rules import VALID_FLAG, failed_rules
 from sparkforge_runtime.verbs import RunState, StepRun
 
 from sparkforge.interpreted_steps import step_function
@@ -85,6 +85,7 @@ def run_step(
     plan = _offline(plan_step(_find(pipeline, step), pipeline))
     log = logging.getLogger(f"sparkforge.testing.{step}")
     state = RunState(session, Mode.VALIDATION_ONLY, log, pipeline.settings.table_format)
+    state.rule_counts = True  # failures per rule, counted in the step's one validation pass
     state.outputs.update(_inputs(plan, bronze, dict(silvers or {})))
     if plan.layer is Layer.BRONZE:
         state.sources = {step: bronze}
@@ -183,15 +184,10 @@ def _body(plan: StepPlan) -> Callable[[StepRun], Any]:
     return validate_existing
 
 
-def _rule_failures(flagged: DataFrame, rules: tuple[Rule, ...]) -> dict[str, int]:
-    if not rules:
-        return {}
-    failing = [F.count_if(~F.coalesce(r.expr, F.lit(False))).alias(f"r{i}") for i, r in enumerate(rules)]
-    row = flagged.agg(*failing).first()
-    assert row is not None  # a global aggregate has one row
+def _rule_failures(outcome: StepOutcome) -> dict[str, int]:
     counts: dict[str, int] = {}
-    for i, rule in enumerate(rules):
-        counts[rule.label] = counts.get(rule.label, 0) + int(row[f"r{i}"])
+    for _, label, failed in outcome.rule_failures:
+        counts[label] = counts.get(label, 0) + failed
     return counts
 
 
@@ -208,5 +204,5 @@ def _result(plan: StepPlan, run: StepRun, flagged: DataFrame, message: str | Non
         valid=flagged.filter(F.col(VALID_FLAG)).drop(VALID_FLAG), invalid=invalid,
         total_rows=o.input_rows, valid_rows=o.valid_rows, invalid_rows=o.invalid_rows,
         rate=o.validation_rate, threshold=plan.threshold, passed=message is None,
-        rules=_rule_failures(flagged, rules), message=message, _cached=flagged,
+        rules=_rule_failures(o), message=message, _cached=flagged,
     )  # fmt: skip
