@@ -215,3 +215,52 @@ def test_without_the_client_lineage_asked_for_is_an_error_and_configured_a_warni
         lineage.listeners(True)
     assert lineage.listeners(None) == ()
     assert "OpenLineage is configured but its client is missing" in caplog.text
+
+
+JOB_PIPELINE = '''\
+from pyspark.sql import functions as F
+from sparkforge import PipelineBuilder
+
+
+def clean(spark, bronze_df, prior_silvers):
+    return bronze_df.withColumn("amount", F.col("amount") * 2)
+
+
+def build(spark):
+    return (
+        PipelineBuilder(spark=spark, schema="{schema}", min_silver_rate=50.0, pipeline_name="shop")
+        .with_bronze_rules(name="orders", rules={{"id": ["not_null"], "amount": []}})
+        .add_silver_transform(name="clean", source_bronze="orders", transform=clean,
+                              rules={{"amount": ["positive"]}}, table_name="clean")
+    )
+'''
+
+
+def test_the_compiled_job_sends_the_same_events_with_lineage(
+    spark: SparkSession, schema: str, events_file: Path, tmp_path: Path
+) -> None:
+    import importlib.util
+
+    from sparkforge.compiler.api import CompileOptions, compile_source
+
+    source = tmp_path / "landing"
+    spark.createDataFrame([(1, 5.0), (2, -1.0)], "id long, amount double").write.parquet(str(source))
+    compiled = compile_source(JOB_PIPELINE.format(schema=schema), "pipeline.py", CompileOptions())
+    assert compiled.source is not None, compiled.diagnostics
+    (tmp_path / "job.py").write_text(compiled.source)
+    spec = importlib.util.spec_from_file_location("lineage_job", tmp_path / "job.py")
+    assert spec is not None and spec.loader is not None
+    job = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(job)
+    argv = ["--mode", "initial", "--source", f"orders=parquet:{source}"]
+    assert job.main([*argv, "--no-lineage"]) == 0 and not events_file.exists()
+    assert job.main([*argv, "--lineage"]) == 0
+    jobs = by_job(read_events(events_file))
+    assert {name: [e["eventType"] for e in events] for name, events in jobs.items()} == {
+        "shop": ["START", "COMPLETE"], "shop.orders": ["START", "COMPLETE"],
+        "shop.clean": ["START", "COMPLETE"],
+    }  # fmt: skip
+    (landing,) = jobs["shop.orders"][1]["inputs"]
+    assert (landing["namespace"], landing["name"]) == ("file", str(source))
+    assert [d["name"] for d in jobs["shop.clean"][1]["inputs"]] == [str(source)]
+    assert jobs["shop.clean"][1]["outputs"][0]["outputFacets"]["outputStatistics"]["rowCount"] == 1

@@ -177,7 +177,17 @@ def runtime_problem(pipeline: Pipeline, found: str | None = None) -> str | None:
     )
 
 
-def _logging(pipeline: Pipeline, level: str) -> None:
+# PySpark logs every analysis error again as JSON with its JVM stack on stderr; the failed step's
+# one line already says it, and --verbose prints the traceback.
+QUERY_CONTEXT_LOGGERS = ("DataFrameQueryContextLogger", "SQLQueryContextLogger")
+
+
+def _logging(pipeline: Pipeline, level: str, verbose: bool = False) -> None:
+    if not verbose:
+        from pyspark.logger import PySparkLogger  # the loggers must be PySpark's own class
+
+        for name in QUERY_CONTEXT_LOGGERS:
+            PySparkLogger.getLogger(name).setLevel(logging.CRITICAL + 1)
     logger = logging.getLogger(f"sparkforge.{pipeline.name}")
     logger.setLevel(level)
     if not logging.getLogger().handlers and not logger.handlers:
@@ -200,7 +210,7 @@ def run_job(pipeline: Pipeline, plan: Plan, argv: Sequence[str] | None = None) -
     if args.dry_run:
         print(format_plan(pipeline, plan, args.mode, args.sources))
         return 0
-    _logging(pipeline, args.log_level)
+    _logging(pipeline, args.log_level, args.verbose)
     spark = build_session(f"sparkforge:{pipeline.name}", log_level=args.spark_log_level)
     if not delta_available(spark):
         print(
