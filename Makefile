@@ -64,3 +64,4 @@ goldens: setup
 	done
 	SPARKFORGE_UPDATE_GOLDENS=1 $(BIN)/pytest -q tests/test_goldens.py
 	SPARKFORGE_UPDATE_GOLDENS=1 $(BIN)/pytest -q tests/test_graph_goldens.py
+	SPARKFORGE_UPDATE_GOLDENS=1 $(BIN)/pytest -q tests/test_explain.py -k golden

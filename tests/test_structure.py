@@ -33,9 +33,14 @@ LONG_MODULES: dict[str, int] = {
     "sparkforge.builder": 318,
     "sparkforge.parallel.worker_pool": 306,
     "sparkforge.compiler.evaluate.resolver": 318,
+    "sparkforge.compiler.cli": 320,
+    "sparkforge_runtime.job": 308,
+    "sparkforge_runtime.verbs": 306,
 }
 
 RUNTIME_MAY_IMPORT = {"pyspark", "py4j", "delta", *sys.stdlib_module_names}  # py4j: pyspark's own
+# Optional extras, imported inside functions only when the feature is on.
+RUNTIME_OPTIONAL = {"sparkforge_runtime.lineage": {"openlineage"}}
 
 
 def _modules() -> dict[str, Path]:
@@ -150,8 +155,18 @@ def test_runtime_imports_only_pyspark_delta_and_the_standard_library() -> None:
         f"{module} imports {name}" for module, path in MODULES.items()
         if module.startswith("sparkforge_runtime") for name in _imported_names(module, path)
         if name and name.split(".")[0] not in RUNTIME_MAY_IMPORT | {"sparkforge_runtime"}
+        | RUNTIME_OPTIONAL.get(module, set())
     )
     assert not wrong
+
+
+def test_optional_extras_are_imported_only_inside_functions() -> None:
+    for module, extras in RUNTIME_OPTIONAL.items():
+        tree = ast.parse(MODULES[module].read_text())
+        top = [n for n in tree.body if isinstance(n, ast.Import | ast.ImportFrom)]
+        names = [a.name for n in top if isinstance(n, ast.Import) for a in n.names]
+        names += [n.module or "" for n in top if isinstance(n, ast.ImportFrom)]
+        assert not [n for n in names if n.split(".")[0] in extras], f"{module} imports an extra at load"
 
 
 def _line_count(path: Path) -> int:

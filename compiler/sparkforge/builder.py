@@ -311,7 +311,7 @@ class PipelineBuilder:
             bc.check_silver_refs(what, refs, ctx, self._steps, allow_later=False)
 
     def _add(self, step: Step) -> PipelineBuilder:
-        self._steps.append(step)
+        self._steps.append(step if step.span else dataclasses.replace(step, span=bc.caller_span()))
         level = logging.INFO if self.settings.verbose else logging.DEBUG
         upstream = f" <- {', '.join(step.upstream)}" if step.upstream else ""
         logger.log(level, "added %s step %r%s", step.layer.value, step.name, upstream)

@@ -13,11 +13,13 @@ run before anything touches Spark, so a malicious name never reaches the catalog
 
 from __future__ import annotations
 
+import os
+import sys
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from sparkforge.exceptions import ConfigurationError, StepError
-from sparkforge.ir import Layer, Settings, Step, Transform, WriteMode
+from sparkforge.ir import Layer, Settings, Span, Step, Transform, WriteMode
 from sparkforge.models import check_rate, check_workers
 from sparkforge.security import checks as security
 from sparkforge.suggest import hints
@@ -252,3 +254,13 @@ def check_write(write_mode: object, merge_keys: object, ctx: StepContext
         raise ctx.error("merge_keys only apply with write_mode='merge'",
                         ("add write_mode='merge', or drop merge_keys",))
     return mode, keys
+
+
+def caller_span() -> Span | None:
+    """Where the user declared a step: the first frame outside sparkforge (a failure that the
+    run cannot place in the user's code is reported at this line)."""
+    package = os.path.dirname(os.path.abspath(__file__)) + os.sep
+    frame = sys._getframe(1)
+    while frame is not None and os.path.abspath(frame.f_code.co_filename).startswith(package):
+        frame = frame.f_back  # type: ignore[assignment]
+    return None if frame is None else Span(frame.f_code.co_filename, frame.f_lineno, 0)

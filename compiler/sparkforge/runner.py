@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from pyspark.sql import DataFrame, SparkSession
+from sparkforge_runtime import lineage
 from sparkforge_runtime.outcome import RunReport, StepOutcome
 from sparkforge_runtime.plan import Mode
 from sparkforge_runtime.scheduler import RunOptions, run_plan
@@ -62,10 +63,13 @@ class StepExecutor:
 class PipelineRunner:
     """Runs a declared pipeline in any mode, or one step at a time."""
 
-    def __init__(self, spark: SparkSession, pipeline: Pipeline, builder: Any = None) -> None:
+    def __init__(
+        self, spark: SparkSession, pipeline: Pipeline, builder: Any = None, *, lineage: bool | None = None
+    ) -> None:
         self.spark = spark
         self.pipeline = pipeline
         self.builder = builder
+        self.lineage = lineage  # OpenLineage events per step; None: when the environment configures it
         self.plan = graph.plan_stages(pipeline)
         self._executor = StepExecutor(self)
         # True lets a step replace a table that has rows with none (an empty input): the
@@ -173,8 +177,10 @@ class PipelineRunner:
     def _options(self, mode: Mode, *, logged: bool = True) -> RunOptions:
         progress = _print_progress if self.pipeline.settings.verbose else None
         table = log_table(self.pipeline.settings) if logged else None
+        listeners = lineage.listeners(self.lineage)
         return RunOptions(mode=mode, log_table=table, engine="interpreted", progress=progress,
-                          allow_empty=self.allow_empty, min_rows=self.min_rows_for_threshold)  # fmt: skip
+                          allow_empty=self.allow_empty, min_rows=self.min_rows_for_threshold,
+                          listeners=listeners)  # fmt: skip
 
     def _run(
         self, mode: Mode, sources: Mapping[str, Any] | None, unified: bool = False

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from pyspark.sql import SparkSession
 
 import sparkforge_runtime
+from sparkforge_runtime import lineage
 from sparkforge_runtime.connect import is_connect, remote_url
 from sparkforge_runtime.errors import describe, details
 from sparkforge_runtime.lease import LeaseHeld
@@ -59,6 +60,7 @@ class JobArgs:
     allow_empty: bool = False
     remote: str | None = None  # a Spark Connect URL: --remote, else $SPARK_REMOTE
     min_rows: int = 20
+    lineage: bool | None = None  # None: on when the environment configures OpenLineage
 
 
 def _parser(pipeline: Pipeline, plan: Plan) -> argparse.ArgumentParser:
@@ -98,6 +100,9 @@ def _parser(pipeline: Pipeline, plan: Plan) -> argparse.ArgumentParser:
         help="let a step replace a table that has rows with no rows (an empty input)")  # fmt: skip
     add("--remote", metavar="sc://HOST:PORT",
         help="run on this Spark Connect server (default: $SPARK_REMOTE, else classic Spark)")  # fmt: skip
+    add("--lineage", action=argparse.BooleanOptionalAction, default=None,
+        help="emit OpenLineage events per step (default: on when OPENLINEAGE_URL or "
+        "OPENLINEAGE_CONFIG is set; needs openlineage-python)")  # fmt: skip
     return parser
 
 
@@ -157,7 +162,7 @@ def parse_args(pipeline: Pipeline, plan: Plan, argv: Sequence[str] | None) -> Jo
     return JobArgs(
         Mode.parse(ns.mode), _sources(parser, plan, ns.source), _selected(parser, plan, ns.steps),
         ns.log_table, ns.max_workers, plan.parallel and not ns.no_parallel, ns.dry_run,
-        ns.log_level, ns.spark_log_level, ns.verbose, ns.allow_empty, remote, ns.min_rows,
+        ns.log_level, ns.spark_log_level, ns.verbose, ns.allow_empty, remote, ns.min_rows, ns.lineage,
     )  # fmt: skip
 
 
@@ -200,7 +205,17 @@ def runtime_problem(pipeline: Pipeline, found: str | None = None) -> str | None:
     )
 
 
-def _logging(pipeline: Pipeline, level: str) -> None:
+# PySpark logs every analysis error again as JSON with its JVM stack on stderr; the failed step's
+# one line already says it, and --verbose prints the traceback.
+QUERY_CONTEXT_LOGGERS = ("DataFrameQueryContextLogger", "SQLQueryContextLogger")
+
+
+def _logging(pipeline: Pipeline, level: str, verbose: bool = False) -> None:
+    if not verbose:
+        from pyspark.logger import PySparkLogger  # the loggers must be PySpark's own class
+
+        for name in QUERY_CONTEXT_LOGGERS:
+            PySparkLogger.getLogger(name).setLevel(logging.CRITICAL + 1)
     logger = logging.getLogger(f"sparkforge.{pipeline.name}")
     logger.setLevel(level)
     if not logging.getLogger().handlers and not logger.handlers:
@@ -227,7 +242,7 @@ def run_job(pipeline: Pipeline, plan: Plan, argv: Sequence[str] | None = None) -
     if problems:
         print("\n".join(problems), file=sys.stderr)
         return EXIT_USAGE
-    _logging(pipeline, args.log_level)
+    _logging(pipeline, args.log_level, args.verbose)
     spark = build_session(
         f"sparkforge:{pipeline.name}", log_level=args.spark_log_level, remote=args.remote
     )
@@ -242,8 +257,13 @@ def run_job(pipeline: Pipeline, plan: Plan, argv: Sequence[str] | None = None) -
         return 2
     print(f"pipeline {pipeline.name!r}: mode {args.mode.value}, {len(plan.steps)} steps", flush=True)
     started = time.time()
+    try:
+        listeners = lineage.listeners(args.lineage)
+    except lineage.LineageUnavailable as exc:
+        print(exc, file=sys.stderr)
+        return EXIT_USAGE
     options = RunOptions(args.mode, args.log_table, "compiled", _progress, args.allow_empty,
-                         min_rows=args.min_rows)  # fmt: skip
+                         min_rows=args.min_rows, listeners=listeners)  # fmt: skip
     try:
         report = run_plan(spark, pipeline, plan, options, args.sources)
     except LeaseHeld as held:

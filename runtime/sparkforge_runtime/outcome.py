@@ -42,6 +42,8 @@ class StepOutcome:
     # silver steps record in their commit, so the next run starts after it.
     high_water: str | None = None
     counted: bool = False  # validation counted its rows (a step can fail before that)
+    # (column, rule label, rows failing it) per rule, when the run counts them (RunState.rule_counts)
+    rule_failures: tuple[tuple[str, str, int], ...] = ()
     error_type: str | None = None
     error_message: str | None = None
     error_trace: str | None = field(default=None, repr=False)  # shown under --verbose

@@ -44,6 +44,9 @@ class RunOptions:
     allow_empty: bool = False
     exclusive: bool = True  # hold the pipeline's lease (runs.exclusive_run) while the run writes
     min_rows: int = 20  # incremental runs: a step with fewer rows warns on a threshold breach
+    # Told as the run and each step start and finish (`sparkforge_runtime.lineage`); they may not
+    # fail the run: an error in one is logged and the run goes on.
+    listeners: tuple[Any, ...] = ()
 
 
 def run_plan(
@@ -74,6 +77,8 @@ def run_plan(
     )
     with lease as held:
         state.pipeline, state.txn_version = pipeline.name, getattr(held, "generation", None)
+        state.rule_counts = bool(options.listeners)
+        _tell(options, log, "run_started", spark, pipeline, plan, report, state.sources)
         warmup = _warm_catalog(spark, plan, options)
         try:
             _Scheduler(state, plan, report, options).run()
@@ -91,13 +96,13 @@ def _finish_run(spark: SparkSession, state: RunState, report: RunReport, plan: P
     for outcome in report.outcomes.values():
         outcome.output = state.outputs.get(outcome.name)
     _release(state, list(state.cached))
-    if not options.log_table or options.mode is Mode.VALIDATION_ONLY:
-        return
-    _write_log(spark, report, plan, pipeline, options)
-    if state.txn_version is not None:
+    if options.log_table and options.mode is not Mode.VALIDATION_ONLY:
+        _write_log(spark, report, plan, pipeline, options)
+    if options.log_table and state.txn_version is not None:
         status = "completed" if report.success else "failed"
         record_end(spark, pipeline.name, report.run_id, options.mode.value, options.log_table,
                    report.started_at, status, report.error_message)  # fmt: skip
+    _tell(options, logging.getLogger(f"sparkforge.{pipeline.name}"), "run_finished", report)
 
 
 def _write_log(spark: SparkSession, report: RunReport, plan: Plan, pipeline: Pipeline, options: RunOptions) -> None:
@@ -109,6 +114,14 @@ def _write_log(spark: SparkSession, report: RunReport, plan: Plan, pipeline: Pip
     except Exception as exc:
         report.log_error = f"writing the run log {options.log_table} failed: {describe(exc)}"
         logging.getLogger(f"sparkforge.{pipeline.name}").error("%s", report.log_error)
+
+
+def _tell(options: RunOptions, log: logging.Logger, event: str, *args: Any) -> None:
+    for listener in options.listeners:
+        try:
+            getattr(listener, event)(*args)
+        except Exception as exc:
+            log.warning("%s.%s failed: %s", type(listener).__name__, event, exc)
 
 
 def _warm_catalog(spark: SparkSession, plan: Plan, options: RunOptions) -> threading.Thread | None:
@@ -192,6 +205,7 @@ class _Scheduler:
             self.report.max_concurrency = max(self.report.max_concurrency, self.running)
         outcome.start_time = time.time()
         log.info("%s %s: started", s.info.layer, s.name)
+        _tell(self.options, log, "step_started", s, outcome)
         try:
             output = s.function(StepRun(self.state, s.info, outcome))
             with self.state.lock:
@@ -223,6 +237,7 @@ class _Scheduler:
             if all(r in self.done for r in self.readers.get(n, ()))
         ]  # fmt: skip
         _release(self.state, idle)
+        _tell(self.options, self.state.log, "step_finished", s, self.report.outcomes[s.name])
         if self.options.progress is not None:
             self.options.progress(self.report.outcomes[s.name])
 

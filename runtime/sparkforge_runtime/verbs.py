@@ -62,6 +62,7 @@ class RunState:
     pipeline: str = ""
     txn_version: int | None = None  # the run's lease generation: Delta skips a retried write
     lock: threading.Lock = field(default_factory=threading.Lock)
+    rule_counts: bool = False  # also count each rule's failures (lineage reports them)
 
 
 @dataclass(frozen=True, slots=True)
@@ -188,11 +189,12 @@ class StepRun:
         flagged = df.withColumn(VALID_FLAG, predicate(rules)).persist(StorageLevel.MEMORY_AND_DISK)
         with self.state.lock:
             self.state.cached[self.info.name] = flagged
-        self._count(flagged, watermark)
+        self._count(flagged, watermark, tuple(rules) if self.state.rule_counts else ())
         return Checked(flagged)
 
-    def _count(self, flagged: DataFrame, watermark: str | None) -> None:
+    def _count(self, flagged: DataFrame, watermark: str | None, rules: tuple[Rule, ...] = ()) -> None:
         aggs = [F.count(F.lit(1)).alias("total"), F.count_if(F.col(VALID_FLAG)).alias("valid")]
+        aggs += [F.count_if(~F.coalesce(r.expr, F.lit(False))).alias(f"rule_{i}") for i, r in enumerate(rules)]
         if watermark and watermark in flagged.columns:
             valid_newest = F.max(F.when(F.col(VALID_FLAG), F.col(watermark)))
             read_newest = F.max(F.col(watermark)).cast("string")  # every row read, valid or not
@@ -209,6 +211,7 @@ class StepRun:
         if metrics.get("wm") is not None:
             o.new_watermark = str(metrics["wm"])
         o.high_water = metrics.get("read_wm")
+        o.rule_failures = tuple((r.column, r.label, int(metrics[f"rule_{i}"])) for i, r in enumerate(rules))
         if self.info.layer == "bronze":
             with self.state.lock:
                 self.state.high_water[self.info.name] = o.high_water

@@ -25,7 +25,9 @@ from sparkforge.compiler.diagnostics import CompileError, render, render_all
 from sparkforge.compiler.emit.format_source import mode_for
 from sparkforge.compiler.emit.runtime_zip import ZIP_NAME, write_runtime_zip
 from sparkforge.compiler.read.decode_source import decode_source
+from sparkforge.compiler.render.explain_steps import explain_steps
 from sparkforge.compiler.render.render_graph import FORMATS, render_graph
+from sparkforge.suggest import did_you_mean
 
 EXIT_OK, EXIT_USER, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 REPORT_URL = "https://github.com/sparkforge/sparkforge/issues"
@@ -275,6 +277,41 @@ def graph_command(ctx: click.Context, pipeline: Path, fmt: str, output: Path | N
     if output is not None and output.resolve() == pipeline.resolve():
         raise click.UsageError("-o names the pipeline itself; write the graph to another file")
     ctx.exit(run_graph(pipeline, fmt, output))
+
+
+def run_explain(pipeline: Path, step: str | None) -> int:
+    """`sparkforge explain` after argument parsing: read and plan as `graph` does, then explain."""
+    text = read_pipeline_text(pipeline, "nothing explained")
+    if text is None:
+        return EXIT_USER
+    filename = pipeline.as_posix()
+    try:
+        plan, diagnostics = read_plan(text, filename)
+    except Exception as exc:  # a user mistake is a diagnostic, so anything raised is our bug
+        return _internal_error(Request(pipeline, None, False, None), exc)
+    if diagnostics:
+        _say(_render(CompileResult(None, diagnostics, plan), filename, text))
+    if plan is None:
+        errors = sum(1 for d in diagnostics if d.is_error)
+        _say(f"{pipeline}: {errors} error{'s' if errors != 1 else ''}; nothing to explain")
+        return EXIT_USER
+    names = plan.pipeline.names()
+    if step is not None and step not in names:
+        hint = did_you_mean(step, names) or f"steps: {', '.join(names)}"
+        _say(f"error: --step {step!r}: {pipeline} has no such step; {hint}")
+        return EXIT_USAGE
+    click.echo(explain_steps(plan, filename, step), nl=False)
+    return EXIT_OK
+
+
+@main.command("explain")
+@click.argument("pipeline", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--step", metavar="NAME", help="Explain only this step.")
+@click.pass_context
+def explain_command(ctx: click.Context, pipeline: Path, step: str | None) -> None:
+    """Say what each step of PIPELINE does, read without running it: inputs, rules, threshold,
+    write per run mode (as the job's --dry-run prints it) and what its failure cancels."""
+    ctx.exit(run_explain(pipeline, step))
 
 
 if __name__ == "__main__":  # pragma: no cover - `python -m sparkforge.compiler.cli`
