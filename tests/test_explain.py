@@ -23,6 +23,7 @@ import pytest
 from click.testing import CliRunner, Result
 from sparkforge.compiler import cli
 from sparkforge.compiler.api import read_plan
+from sparkforge.compiler.read.decode_source import decode_source
 from sparkforge.step_plan import plan_step
 from sparkforge_runtime.plan import Mode
 from sparkforge_runtime.report import action
@@ -90,7 +91,7 @@ def _section(text: str, step: str) -> str:
 def test_writes_per_mode_are_the_runtimes_words(pipeline: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Each step's write per run mode is `report.action` of its StepInfo, which --dry-run prints."""
     text = explain(pipeline, monkeypatch)
-    plan, _ = read_plan(pipeline.read_text("utf-8"), pipeline.as_posix())
+    plan, _ = read_plan(decode_source(pipeline.read_bytes(), pipeline.as_posix()), pipeline.as_posix())
     assert plan is not None
     for step in plan.pipeline.steps:
         section = _section(text, step.name)
