@@ -21,6 +21,16 @@ class Status(enum.StrEnum):
     CANCELLED = "cancelled"
 
 
+@dataclass(frozen=True, slots=True)
+class RuleCount:
+    """How many rows one rule of a step failed (NULL fails), counted in the validating scan."""
+
+    label: str  # `column:name`, unique within the step
+    column: str
+    action: str
+    failed_rows: int
+
+
 @dataclass(slots=True)
 class StepOutcome:
     name: str
@@ -43,6 +53,7 @@ class StepOutcome:
     high_water: str | None = None
     error_type: str | None = None
     error_message: str | None = None
+    rule_counts: tuple[RuleCount, ...] = ()  # one per rule, in rule order, zeros included
     error_trace: str | None = field(default=None, repr=False)  # shown under --verbose
     output: DataFrame | None = field(default=None, repr=False)
 
@@ -53,6 +64,11 @@ class StepOutcome:
     @property
     def validation_rate(self) -> float:
         return 100.0 if self.input_rows == 0 else self.valid_rows * 100.0 / self.input_rows
+
+    @property
+    def rule_failures(self) -> dict[str, int]:
+        """Rule label -> rows that failed it."""
+        return {r.label: r.failed_rows for r in self.rule_counts}
 
     @property
     def validation_passed(self) -> bool:

@@ -15,15 +15,19 @@ from pyspark.sql import Column
 from pyspark.sql import functions as F
 
 VALID_FLAG = "__sf_valid"
+RULE_COUNT_PREFIX = "__sf_rule_"
 
 
 @dataclass(frozen=True, slots=True, eq=False)
 class Rule:
-    """One named rule of one column. `name` None means: name it after the expression."""
+    """One named rule of one column. `name` None means: name it after the expression. `action`
+    is what a failing row does: `drop` (invalid), `warn` (counted, still valid), `fail` (fails
+    the step)."""
 
     column: str
     name: str | None
     expr: Column
+    action: str = "drop"
 
     @property
     def label(self) -> str:
@@ -54,3 +58,22 @@ def failed_rules(rules: Sequence[Rule]) -> Column:
     if not checks:
         return F.array().cast("array<string>")
     return F.filter(F.array(*checks), lambda x: x.isNotNull())
+
+
+def rule_labels(rules: Sequence[Rule]) -> tuple[str, ...]:
+    """Each rule's label, unique within its step: a repeated label gets `#2`, `#3`, ..."""
+    seen: dict[str, int] = {}
+    labels = []
+    for rule in rules:
+        seen[rule.label] = seen.get(rule.label, 0) + 1
+        labels.append(rule.label if seen[rule.label] == 1 else f"{rule.label}#{seen[rule.label]}")
+    return tuple(labels)
+
+
+def failure_counts(rules: Sequence[Rule]) -> list[Column]:
+    """One aggregate per rule counting the rows it fails (NULL fails), aliased by position, for
+    the same observation that counts valid rows: per-rule counts cost no extra Spark job."""
+    return [
+        F.count_if(~F.coalesce(r.expr, F.lit(False))).alias(f"{RULE_COUNT_PREFIX}{i}")
+        for i, r in enumerate(rules)
+    ]

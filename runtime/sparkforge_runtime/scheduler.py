@@ -23,6 +23,7 @@ from pyspark.sql import DataFrame, SparkSession
 from sparkforge_runtime.errors import ThresholdError, describe
 from sparkforge_runtime.outcome import RunReport, Status, StepOutcome
 from sparkforge_runtime.plan import Mode, Pipeline, Plan, Step
+from sparkforge_runtime.rulelog import append_rule_log, rule_log_rows, rules_table
 from sparkforge_runtime.runlog import append_log, ensure_log_table, log_rows
 from sparkforge_runtime.tables import ensure_schema, split_fqn
 from sparkforge_runtime.verbs import RunState, StepRun
@@ -69,6 +70,8 @@ def run_plan(
         if options.log_table and options.mode is not Mode.VALIDATION_ONLY:
             spark.sparkContext.setJobGroup(LOG_JOB_GROUP, "append the run log", False)
             append_log(spark, options.log_table, log_rows(report, plan, pipeline, options.engine))
+            rule_rows = rule_log_rows(report, pipeline, options.engine)
+            append_rule_log(spark, rules_table(options.log_table), rule_rows)
     return report
 
 

@@ -30,9 +30,16 @@ from sparkforge_runtime.errors import (
     ThresholdError,
     TransformError,
 )
-from sparkforge_runtime.outcome import StepOutcome
+from sparkforge_runtime.outcome import RuleCount, StepOutcome
 from sparkforge_runtime.plan import Mode, StepInfo
-from sparkforge_runtime.rules import VALID_FLAG, Rule, predicate
+from sparkforge_runtime.rules import (
+    RULE_COUNT_PREFIX,
+    VALID_FLAG,
+    Rule,
+    failure_counts,
+    predicate,
+    rule_labels,
+)
 from sparkforge_runtime.tables import last_commit_metadata, max_value, read_source, write_table
 
 OBSERVATION_TIMEOUT = 120.0
@@ -181,11 +188,12 @@ class StepRun:
         flagged = df.withColumn(VALID_FLAG, predicate(rules)).persist(StorageLevel.MEMORY_AND_DISK)
         with self.state.lock:
             self.state.cached[self.info.name] = flagged
-        self._count(flagged, watermark)
+        self._count(flagged, watermark, rules)
         return Checked(flagged)
 
-    def _count(self, flagged: DataFrame, watermark: str | None) -> None:
+    def _count(self, flagged: DataFrame, watermark: str | None, rules: Sequence[Rule] = ()) -> None:
         aggs = [F.count(F.lit(1)).alias("total"), F.count_if(F.col(VALID_FLAG)).alias("valid")]
+        aggs += failure_counts(rules)  # in the same observation: no extra Spark job
         if watermark and watermark in flagged.columns:
             valid_newest = F.max(F.when(F.col(VALID_FLAG), F.col(watermark)))
             read_newest = F.max(F.col(watermark)).cast("string")  # every row read, valid or not
@@ -196,6 +204,10 @@ class StepRun:
         o = self.outcome
         o.input_rows, o.valid_rows = int(metrics["total"]), int(metrics["valid"])
         o.invalid_rows = o.input_rows - o.valid_rows
+        o.rule_counts = tuple(
+            RuleCount(label, r.column, r.action, int(metrics.get(f"{RULE_COUNT_PREFIX}{i}") or 0))
+            for i, (label, r) in enumerate(zip(rule_labels(rules), rules, strict=True))
+        )
         if metrics.get("wm") is not None:
             o.new_watermark = str(metrics["wm"])
         o.high_water = metrics.get("read_wm")
