@@ -58,10 +58,14 @@ class RuleSpec:
     column_obj: Any = None
     source: str | None = None
     span: Span | None = None
+    action: str = "drop"  # what a failing row does: drop (invalid), warn (still valid), fail (the step)
+    alias: str | None = None  # the name given with `rule(..., name=...)`: the label is `column:alias`
 
     @property
     def label(self) -> str | None:
         """The `_failed_rules` label; None for EXPR rules, which are named from the expression at run time."""
+        if self.alias is not None:
+            return f"{self.column}:{self.alias}"
         if self.kind is RuleKind.SHORTHAND:
             return f"{self.column}:{self.name}"
         if self.kind is RuleKind.OPERATOR:

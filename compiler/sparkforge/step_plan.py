@@ -17,7 +17,7 @@ from dataclasses import dataclass, replace
 
 from sparkforge_runtime.plan import StepInfo
 
-from sparkforge.ir import Layer, Pipeline, Step
+from sparkforge.ir import Layer, Pipeline, RuleSpec, Step
 from sparkforge.step_fields import keep_columns, table_fqn
 
 REPLACE = ("initial", "full_refresh")
@@ -46,6 +46,7 @@ class StepPlan:
     since: tuple[str, str] | None = None  # incremental silver: its table and watermark column
     bronze_column: str | None = None  # incremental silver: the bronze column filtered on
     inputs: tuple[Read, ...] = ()  # silver: prior silvers; gold: source silvers
+    fail_on: tuple[str, ...] = ()  # labels of the rules whose action is `fail`: the gate names them
 
     @property
     def layer(self) -> Layer:
@@ -111,10 +112,25 @@ def _gold_inputs(step: Step, pipeline: Pipeline) -> tuple[Read, ...]:
     return tuple(reads)
 
 
+def fail_labels(rules: tuple[RuleSpec, ...]) -> tuple[str, ...]:
+    """The labels, numbered like `sparkforge_runtime.rules.rule_labels` (a repeat gets `#2`), of the
+    rules whose action is `fail` (each has a known label: a Column rule needs a name to fail)."""
+    seen: dict[str, int] = {}
+    found = []
+    for rule in rules:
+        if rule.label is None:
+            continue
+        seen[rule.label] = seen.get(rule.label, 0) + 1
+        if rule.action == "fail":
+            found.append(rule.label if seen[rule.label] == 1 else f"{rule.label}#{seen[rule.label]}")
+    return tuple(found)
+
+
 def plan_step(step: Step, pipeline: Pipeline) -> StepPlan:
     settings = pipeline.settings
     base = StepPlan(
-        step, _info(step, pipeline), float(settings.threshold(step.layer)), keep_columns(step, settings)
+        step, _info(step, pipeline), float(settings.threshold(step.layer)), keep_columns(step, settings),
+        fail_on=fail_labels(step.rules),
     )
     if step.layer is Layer.BRONZE:
         readers = tuple(

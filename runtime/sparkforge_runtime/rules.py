@@ -43,7 +43,9 @@ def expr_text(column: Column) -> str:
 
 
 def predicate(rules: Sequence[Rule]) -> Column:
-    """AND of every rule; a NULL result counts as invalid. No rules: every row is valid."""
+    """AND of every rule but the `warn` ones (counted, never invalidating); a NULL result counts as
+    invalid. No rules: every row is valid."""
+    rules = [r for r in rules if r.action != "warn"]
     if not rules:
         return F.lit(True)
     combined = rules[0].expr

@@ -219,10 +219,19 @@ class StepRun:
             self.info.layer, self.info.name, o.input_rows, o.valid_rows, o.validation_rate,
         )  # fmt: skip
 
-    def gate(self, checked: Checked, *, min_rate: float) -> None:
-        """Stop the step, writing nothing, when its valid rate is below `min_rate` percent."""
+    def gate(self, checked: Checked, *, min_rate: float, fail_on: Sequence[str] = ()) -> None:
+        """Stop the step, writing nothing, when a rule named in `fail_on` (its action is `fail`)
+        failed any row, or when its valid rate is below `min_rate` percent."""
         o = self.outcome
         o.threshold = min_rate
+        broken = [(label, n) for label, n in o.rule_failures.items() if label in set(fail_on) and n]
+        if broken:
+            checked.flagged.unpersist()
+            raise ThresholdError(
+                f"[{o.layer}:{o.name}] rule {broken[0][0]!r} failed {broken[0][1]} of {o.input_rows} "
+                f"rows and its action is 'fail'"
+                + "".join(f"; rule {label!r} failed {n}" for label, n in broken[1:])
+            )
         if o.validation_rate >= min_rate:
             self.state.log.info("%s: %.2f%% valid, at least %.2f%%: passes", o.name, o.validation_rate, min_rate)
             return

@@ -18,7 +18,7 @@ from typing import Any, NoReturn
 
 import libcst as cst
 
-from sparkforge.compiler import static_ops
+from sparkforge.compiler import static_ops, static_rule_call
 from sparkforge.compiler.bindings import Binding, Kind, sibling_candidates
 from sparkforge.compiler.diagnostics import CompileError
 from sparkforge.compiler.sources import SourceFile
@@ -185,6 +185,8 @@ class Resolver:
                     errors.append(err)
             gather(errors)
             return Value(Code.COLUMN, node, env.file, env.local)
+        if static_rule_call.is_rule_function(callee.data):
+            return static_rule_call.read_rule_call(self, node, env)
         helper = static_ops.rule_helper(callee.data)
         if helper is not None:
             return static_ops.expand_helper(self, node, helper, env)
