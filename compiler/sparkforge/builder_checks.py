@@ -221,3 +221,10 @@ def check_write(write_mode: object, merge_keys: object, ctx: StepContext
         raise ctx.error("merge_keys only apply with write_mode='merge'",
                         ("add write_mode='merge', or drop merge_keys",))
     return mode, keys
+
+
+def check_later_refs(step: Step, steps: Sequence[Step]) -> None:
+    """Silver steps may name silver steps declared after them; by now those must exist."""
+    ctx = StepContext(step.name, step.layer)
+    for what, refs in (("source_silvers", step.source_silvers), ("depends_on", step.depends_on)):
+        check_silver_refs(what, refs, ctx, steps, allow_later=False)

@@ -114,6 +114,7 @@ class Step:
     span: Span | None = None
     # Columns given an empty rule list ({"id": []}): kept when rules filter columns, never checked.
     unchecked_columns: tuple[str, ...] = ()
+    quarantine: bool | str | None = None  # None: as the pipeline says; a str names the table
 
     @property
     def rule_columns(self) -> tuple[str, ...]:
@@ -148,6 +149,7 @@ class Settings:
     unified_execution: bool = False
     pipeline_name: str = "pipeline"
     log_table: str | None = None
+    quarantine: bool = False  # every step keeps its invalid rows in `<table>_quarantine`
 
     def threshold(self, layer: Layer) -> float:
         return {

@@ -18,6 +18,7 @@ from dataclasses import dataclass, replace
 from sparkforge_runtime.plan import StepInfo
 
 from sparkforge.ir import Layer, Pipeline, RuleSpec, Step
+from sparkforge.quarantine_option import quarantine_table
 from sparkforge.step_fields import keep_columns, table_fqn
 
 REPLACE = ("initial", "full_refresh")
@@ -47,6 +48,7 @@ class StepPlan:
     bronze_column: str | None = None  # incremental silver: the bronze column filtered on
     inputs: tuple[Read, ...] = ()  # silver: prior silvers; gold: source silvers
     fail_on: tuple[str, ...] = ()  # labels of the rules whose action is `fail`: the gate names them
+    quarantine: str | None = None  # the table the step's invalid rows are appended to
 
     @property
     def layer(self) -> Layer:
@@ -130,7 +132,7 @@ def plan_step(step: Step, pipeline: Pipeline) -> StepPlan:
     settings = pipeline.settings
     base = StepPlan(
         step, _info(step, pipeline), float(settings.threshold(step.layer)), keep_columns(step, settings),
-        fail_on=fail_labels(step.rules),
+        fail_on=fail_labels(step.rules), quarantine=quarantine_table(step, settings),
     )
     if step.layer is Layer.BRONZE:
         readers = tuple(

@@ -54,6 +54,8 @@ class StepOutcome:
     error_type: str | None = None
     error_message: str | None = None
     rule_counts: tuple[RuleCount, ...] = ()  # one per rule, in rule order, zeros included
+    quarantine_table: str | None = None
+    quarantined_rows: int = 0
     error_trace: str | None = field(default=None, repr=False)  # shown under --verbose
     output: DataFrame | None = field(default=None, repr=False)
 

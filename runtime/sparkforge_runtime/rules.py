@@ -8,11 +8,14 @@ predicate that ANDs them with NULL counted as invalid, and the names of the rule
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from pyspark.sql import Column
 from pyspark.sql import functions as F
+
+from sparkforge_runtime.outcome import RuleCount
 
 VALID_FLAG = "__sf_valid"
 RULE_COUNT_PREFIX = "__sf_rule_"
@@ -79,3 +82,22 @@ def failure_counts(rules: Sequence[Rule]) -> list[Column]:
         F.count_if(~F.coalesce(r.expr, F.lit(False))).alias(f"{RULE_COUNT_PREFIX}{i}")
         for i, r in enumerate(rules)
     ]
+
+
+def rule_counts(rules: Sequence[Rule], metrics: Mapping[str, Any]) -> tuple[RuleCount, ...]:
+    """Each rule's failed rows, read from the observed `failure_counts` metrics."""
+    return tuple(
+        RuleCount(label, r.column, r.action, int(metrics.get(f"{RULE_COUNT_PREFIX}{i}") or 0))
+        for i, (label, r) in enumerate(zip(rule_labels(rules), rules, strict=True))
+    )
+
+
+def fail_breach(failures: Mapping[str, int], fail_on: Sequence[str], rows: int) -> str | None:
+    """What fails a step whose `fail` rules failed rows: `rule 'x' failed 3 ...`; None when none did."""
+    broken = [(label, n) for label, n in failures.items() if label in set(fail_on) and n]
+    if not broken:
+        return None
+    (label, n), rest = broken[0], broken[1:]
+    return f"rule {label!r} failed {n} of {rows} rows and its action is 'fail'" + "".join(
+        f"; rule {other!r} failed {count}" for other, count in rest
+    )

@@ -11,7 +11,6 @@ import logging
 import threading
 import time
 import traceback
-import uuid
 from collections.abc import Callable, Mapping
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
@@ -23,6 +22,7 @@ from pyspark.sql import DataFrame, SparkSession
 from sparkforge_runtime.errors import ThresholdError, describe
 from sparkforge_runtime.outcome import RunReport, Status, StepOutcome
 from sparkforge_runtime.plan import Mode, Pipeline, Plan, Step
+from sparkforge_runtime.quarantine import new_run_id
 from sparkforge_runtime.rulelog import append_rule_log, rule_log_rows, rules_table
 from sparkforge_runtime.runlog import append_log, ensure_log_table, log_rows
 from sparkforge_runtime.tables import ensure_schema, split_fqn
@@ -38,6 +38,7 @@ class RunOptions:
     log_table: str | None = None
     engine: str = "interpreted"
     progress: Callable[[StepOutcome], None] | None = None
+    run_id: str | None = None  # a retry of a run passes its id: its quarantine writes are not repeated
 
 
 def run_plan(
@@ -54,7 +55,8 @@ def run_plan(
     state = RunState(spark, options.mode, log, pipeline.table_format, dict(sources or {}))
     state.outputs.update(upstream or {})
     stage_of = plan.stage_of()
-    report = RunReport(str(uuid.uuid4()), options.mode, datetime.now(UTC))
+    report = RunReport(options.run_id or new_run_id(), options.mode, datetime.now(UTC))
+    state.run_id, state.pipeline = report.run_id, pipeline.name
     report.outcomes = {s.name: StepOutcome(s.name, s.info.layer, stage_of[s.name]) for s in plan.steps}
     log.info("run %s: mode %s, %d steps", report.run_id, options.mode.value, len(plan.steps))
     warmup = _warm_catalog(spark, plan, options)

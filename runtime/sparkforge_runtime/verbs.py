@@ -30,15 +30,16 @@ from sparkforge_runtime.errors import (
     ThresholdError,
     TransformError,
 )
-from sparkforge_runtime.outcome import RuleCount, StepOutcome
+from sparkforge_runtime.outcome import StepOutcome
 from sparkforge_runtime.plan import Mode, StepInfo
+from sparkforge_runtime.quarantine import quarantine_step
 from sparkforge_runtime.rules import (
-    RULE_COUNT_PREFIX,
     VALID_FLAG,
     Rule,
+    fail_breach,
     failure_counts,
     predicate,
-    rule_labels,
+    rule_counts,
 )
 from sparkforge_runtime.tables import last_commit_metadata, max_value, read_source, write_table
 
@@ -62,6 +63,8 @@ class RunState:
     high_water: dict[str, str | None] = field(default_factory=dict)
     watermarks: dict[str, Any] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
+    run_id: str = ""
+    pipeline: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,6 +72,7 @@ class Checked:
     """A step's rows after `validate`: flagged and persisted; `valid` reads them from the cache."""
 
     flagged: DataFrame
+    rules: tuple[Rule, ...] = ()
 
     @property
     def valid(self) -> DataFrame:
@@ -189,7 +193,7 @@ class StepRun:
         with self.state.lock:
             self.state.cached[self.info.name] = flagged
         self._count(flagged, watermark, rules)
-        return Checked(flagged)
+        return Checked(flagged, tuple(rules))
 
     def _count(self, flagged: DataFrame, watermark: str | None, rules: Sequence[Rule] = ()) -> None:
         aggs = [F.count(F.lit(1)).alias("total"), F.count_if(F.col(VALID_FLAG)).alias("valid")]
@@ -204,10 +208,7 @@ class StepRun:
         o = self.outcome
         o.input_rows, o.valid_rows = int(metrics["total"]), int(metrics["valid"])
         o.invalid_rows = o.input_rows - o.valid_rows
-        o.rule_counts = tuple(
-            RuleCount(label, r.column, r.action, int(metrics.get(f"{RULE_COUNT_PREFIX}{i}") or 0))
-            for i, (label, r) in enumerate(zip(rule_labels(rules), rules, strict=True))
-        )
+        o.rule_counts = rule_counts(rules, metrics)
         if metrics.get("wm") is not None:
             o.new_watermark = str(metrics["wm"])
         o.high_water = metrics.get("read_wm")
@@ -224,14 +225,10 @@ class StepRun:
         failed any row, or when its valid rate is below `min_rate` percent."""
         o = self.outcome
         o.threshold = min_rate
-        broken = [(label, n) for label, n in o.rule_failures.items() if label in set(fail_on) and n]
-        if broken:
+        breach = fail_breach(o.rule_failures, fail_on, o.input_rows)
+        if breach is not None:
             checked.flagged.unpersist()
-            raise ThresholdError(
-                f"[{o.layer}:{o.name}] rule {broken[0][0]!r} failed {broken[0][1]} of {o.input_rows} "
-                f"rows and its action is 'fail'"
-                + "".join(f"; rule {label!r} failed {n}" for label, n in broken[1:])
-            )
+            raise ThresholdError(f"[{o.layer}:{o.name}] {breach}")
         if o.validation_rate >= min_rate:
             self.state.log.info("%s: %.2f%% valid, at least %.2f%%: passes", o.name, o.validation_rate, min_rate)
             return
@@ -240,6 +237,17 @@ class StepRun:
             f"[{o.layer}:{o.name}] validation {o.validation_rate:.2f}% below required "
             f"{min_rate:.2f}% ({o.invalid_rows} of {o.input_rows} rows invalid)"
         )
+
+    def quarantine(self, checked: Checked, table: str) -> None:
+        """Append the invalid rows and the rules each failed to `table`, from the persisted rows: one
+        write per run (a retry with the run's id skips it), none if all are valid or validating only."""
+        o = self.outcome
+        if self.state.mode is Mode.VALIDATION_ONLY or o.invalid_rows == 0:
+            return
+        state = self.state
+        quarantine_step(self.spark, checked.flagged, checked.rules, table, state.run_id, state.pipeline, self.info.name)
+        o.quarantine_table, o.quarantined_rows = table, o.invalid_rows
+        self.state.log.info("%s: quarantined %d rows -> %s", self.info.name, o.invalid_rows, table)
 
     def publish(self, checked: Checked, *, covered: Any = None) -> None:
         """Write the valid rows to the step's table with its write mode for this run mode (none in

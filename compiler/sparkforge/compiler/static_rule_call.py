@@ -10,15 +10,14 @@ option at fault.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 import libcst as cst
 
 from sparkforge.compiler.values import Env, Symbol, Value, fail
 
-if TYPE_CHECKING:
-    from sparkforge.compiler.static_values import Resolver
+Evaluate = Callable[[cst.CSTNode, Env], Value]  # `static_values.Resolver.value`
 
 RULE_FUNCTIONS = frozenset({"sparkforge.rule", "sparkforge.rule_actions.rule"})
 _USAGE = 'e.g. rule("positive", action="warn", name="positive_amount")'
@@ -37,14 +36,14 @@ def is_rule_function(data: object) -> bool:
     return isinstance(data, Symbol) and data.name in RULE_FUNCTIONS
 
 
-def read_rule_call(resolver: Resolver, node: cst.Call, env: Env) -> Value:
+def read_rule_call(evaluate: Evaluate, node: cst.Call, env: Env) -> Value:
     """The call's item and options as Values; the wrong shape of call is SF410."""
     positional = [a for a in node.args if a.keyword is None and not a.star]
     keywords = {a.keyword.value: a.value for a in node.args if a.keyword is not None}
     starred = any(a.star for a in node.args)
     if starred or len(positional) != 1 or set(keywords) - {"action", "name"}:
         fail(env.file, node, "SF410", "rule(...) takes one rule item and the keywords action= and name=", _USAGE)
-    item = resolver.value(positional[0].value, env)
-    options = {key: resolver.value(value, env) for key, value in keywords.items()}
+    item = evaluate(positional[0].value, env)
+    options = {key: evaluate(value, env) for key, value in keywords.items()}
     call = RuleCall(item, options.get("action"), options.get("name"))
     return Value(call, node, env.file, env.local)

@@ -186,7 +186,7 @@ class Resolver:
             gather(errors)
             return Value(Code.COLUMN, node, env.file, env.local)
         if static_rule_call.is_rule_function(callee.data):
-            return static_rule_call.read_rule_call(self, node, env)
+            return static_rule_call.read_rule_call(self.value, node, env)
         helper = static_ops.rule_helper(callee.data)
         if helper is not None:
             return static_ops.expand_helper(self, node, helper, env)
