@@ -32,10 +32,10 @@ KNOWN_CYCLES: frozenset[frozenset[str]] = frozenset()
 LONG_MODULES: dict[str, int] = {
     "sparkforge.builder": 318,
     "sparkforge.parallel.worker_pool": 306,
-    "sparkforge.compiler.evaluate.resolver": 318,
-    "sparkforge.compiler.cli": 320,
-    "sparkforge_runtime.job": 308,
-    "sparkforge_runtime.verbs": 306,
+    "sparkforge.compiler.evaluate.resolver": 321,
+    "sparkforge.compiler.cli": 337,
+    "sparkforge_runtime.job": 311,
+    "sparkforge_runtime.verbs": 331,
 }
 
 RUNTIME_MAY_IMPORT = {"pyspark", "py4j", "delta", *sys.stdlib_module_names}  # py4j: pyspark's own

@@ -16,6 +16,7 @@ __version__ = "0.1.0"
 
 _EXPORTS: dict[str, str] = {
     "PipelineBuilder": "sparkforge.builder",
+    "rule": "sparkforge.rule_actions",
     "PipelineRunner": "sparkforge.runner",
     "StepExecutor": "sparkforge.runner",
     "LogWriter": "sparkforge.log_writer",

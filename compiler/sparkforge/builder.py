@@ -25,6 +25,7 @@ from sparkforge.exceptions import ConfigurationError, PipelineValidationError
 from sparkforge.ir import Layer, Pipeline, Step, WriteMode
 from sparkforge.models import ParallelConfig, ValidationThresholds
 from sparkforge.presets import PRESETS
+from sparkforge.quarantine_option import check_pipeline_quarantine, check_quarantine
 from sparkforge.rules import ColumnRules, parse_rules, unchecked_columns
 from sparkforge.suggest import hints
 
@@ -52,6 +53,7 @@ class PipelineBuilder:
         filter_columns_by_rules: bool = True,
         pipeline_name: str | None = None,
         log_table: str | None = None,
+        quarantine: bool = False,
     ) -> None:
         if spark is None:
             raise ConfigurationError("spark is None", suggestions=("pass a SparkSession",))
@@ -69,6 +71,7 @@ class PipelineBuilder:
             pipeline_name=pipeline_name,
             log_table=log_table,
         )
+        self.settings = dataclasses.replace(self.settings, quarantine=check_pipeline_quarantine(quarantine))
         self._steps: list[Step] = []
         self._known_schemas: set[str] = set()
 
@@ -151,10 +154,11 @@ class PipelineBuilder:
         incremental_col: str | None = None,
         description: str | None = None,
         schema: str | None = None,
+        quarantine: bool | str | None = None,
     ) -> PipelineBuilder:
         """Declare a bronze input, read from `<schema>.<name>` unless a DataFrame is passed in."""
         ctx = bc.check_step_name(name, Layer.BRONZE, self._steps)
-        step = Step(name=name, layer=Layer.BRONZE, **self._rules(rules, ctx),
+        step = Step(name=name, layer=Layer.BRONZE, **self._rules(rules, ctx, quarantine),
                     incremental_col=bc.check_optional_column("incremental_col", incremental_col, ctx),
                     description=description, schema=self._schema(schema, ctx))
         return self._add(step)
@@ -193,10 +197,11 @@ class PipelineBuilder:
         write_mode: WriteMode | str | None = None,
         merge_keys: list[str] | None = None,
         filter_columns_by_rules: bool | None = None,
+        quarantine: bool | str | None = None,
     ) -> PipelineBuilder:
         """Add `transform(spark, bronze_df, prior_silvers)`, written to `<schema>.<table_name>`."""
         ctx = bc.check_step_name(name, Layer.SILVER, self._steps)
-        fields = self._rules(rules, ctx)
+        fields = self._rules(rules, ctx, quarantine)
         func = bc.check_transform(transform, ctx)
         table = bc.check_table_name(table_name, ctx)
         silvers = bc.names_tuple("source_silvers", source_silvers, ctx)
@@ -226,10 +231,11 @@ class PipelineBuilder:
         write_mode: WriteMode | str | None = None,
         merge_keys: list[str] | None = None,
         filter_columns_by_rules: bool | None = None,
+        quarantine: bool | str | None = None,
     ) -> PipelineBuilder:
         """Add `transform(spark, silvers)`, written to `<schema>.<table_name>`."""
         ctx = bc.check_step_name(name, Layer.GOLD, self._steps)
-        fields = self._rules(rules, ctx)
+        fields = self._rules(rules, ctx, quarantine)
         func = bc.check_transform(transform, ctx)
         table = bc.check_table_name(table_name, ctx)
         silvers = bc.names_tuple("source_silvers", source_silvers, ctx)
@@ -253,8 +259,7 @@ class PipelineBuilder:
 
         With `enable_dependency_optimization=False` stages stay one layer each (still parallel).
         """
-        config = ParallelConfig(max_workers, enable_parallel_execution,
-                                enable_dependency_optimization)
+        config = ParallelConfig(max_workers, enable_parallel_execution, enable_dependency_optimization)
         self.settings = dataclasses.replace(
             self.settings,
             max_parallel_workers=config.max_workers,
@@ -270,7 +275,7 @@ class PipelineBuilder:
             raise PipelineValidationError("the pipeline has no steps",
                                           suggestions=("add a step, e.g. with_bronze_rules(...)",))
         for step in self._steps:
-            self._check_later_refs(step)
+            bc.check_later_refs(step, self._steps)
         pipeline = Pipeline(settings=self.settings, steps=tuple(self._steps))
         graph.check_references(pipeline)
         return pipeline
@@ -282,10 +287,11 @@ class PipelineBuilder:
         return PipelineRunner(spark=self.spark, pipeline=self.build(), builder=self)
 
     # ---- internals --------------------------------------------------------------------------------
-    def _rules(self, rules: ColumnRules, ctx: bc.StepContext) -> dict[str, Any]:
-        """The Step fields that come from a rules dict."""
+    def _rules(self, rules: ColumnRules, ctx: bc.StepContext, quarantine: object = None) -> dict[str, Any]:
+        """The Step fields that come from a rules dict, and where its invalid rows go."""
         specs = parse_rules(rules, step=ctx.name, layer=ctx.layer.value)
-        return {"rules": specs, "unchecked_columns": unchecked_columns(rules)}
+        return {"rules": specs, "unchecked_columns": unchecked_columns(rules),
+                "quarantine": check_quarantine(quarantine, ctx)}
 
     def _schema(self, schema: str | None, ctx: bc.StepContext) -> str | None:
         """The step's own schema, checked against the catalog once per builder."""
@@ -303,12 +309,6 @@ class PipelineBuilder:
         default = self.settings.schema
         bc.check_table_unique(table, schema, ctx, self._steps, default)
         bc.check_not_own_input(table, schema, bronze, ctx, self._steps, default)
-
-    def _check_later_refs(self, step: Step) -> None:
-        """Silver steps may name silver steps declared after them; by now those must exist."""
-        ctx = bc.StepContext(step.name, step.layer)
-        for what, refs in (("source_silvers", step.source_silvers), ("depends_on", step.depends_on)):
-            bc.check_silver_refs(what, refs, ctx, self._steps, allow_later=False)
 
     def _add(self, step: Step) -> PipelineBuilder:
         self._steps.append(step if step.span else dataclasses.replace(step, span=bc.caller_span()))

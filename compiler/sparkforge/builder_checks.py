@@ -264,3 +264,10 @@ def caller_span() -> Span | None:
     while frame is not None and os.path.abspath(frame.f_code.co_filename).startswith(package):
         frame = frame.f_back  # type: ignore[assignment]
     return None if frame is None else Span(frame.f_code.co_filename, frame.f_lineno, 0)
+
+
+def check_later_refs(step: Step, steps: Sequence[Step]) -> None:
+    """Silver steps may name silver steps declared after them; by now those must exist."""
+    ctx = StepContext(step.name, step.layer)
+    for what, refs in (("source_silvers", step.source_silvers), ("depends_on", step.depends_on)):
+        check_silver_refs(what, refs, ctx, steps, allow_later=False)

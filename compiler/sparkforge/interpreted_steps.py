@@ -63,7 +63,9 @@ def step_function(plan: StepPlan) -> Callable[[StepRun], DataFrame]:
             silvers = {r.name: _input(run, r, None) for r in plan.inputs}
             df = _call(transform, run.spark, run.declared(silvers, argument="source_silvers"))
         checked = run.validate(df, rules, keep=plan.keep, watermark=plan.watermark_column)
-        run.gate(checked, min_rate=plan.threshold)
+        run.gate(checked, min_rate=plan.threshold, fail_on=plan.fail_on)
+        if plan.quarantine:
+            run.quarantine(checked, plan.quarantine)
         if plan.layer is not Layer.BRONZE and not plan.step.existing:
             covered = run.covered(plan.transform_input or "", since) if plan.since else None
             run.publish(checked, covered=covered)

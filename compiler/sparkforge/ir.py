@@ -58,10 +58,14 @@ class RuleSpec:
     column_obj: Any = None
     source: str | None = None
     span: Span | None = None
+    action: str = "drop"  # what a failing row does: drop (invalid), warn (still valid), fail (the step)
+    alias: str | None = None  # the name given with `rule(..., name=...)`: the label is `column:alias`
 
     @property
     def label(self) -> str | None:
         """The `_failed_rules` label; None for EXPR rules, which are named from the expression at run time."""
+        if self.alias is not None:
+            return f"{self.column}:{self.alias}"
         if self.kind is RuleKind.SHORTHAND:
             return f"{self.column}:{self.name}"
         if self.kind is RuleKind.OPERATOR:
@@ -110,6 +114,7 @@ class Step:
     span: Span | None = None
     # Columns given an empty rule list ({"id": []}): kept when rules filter columns, never checked.
     unchecked_columns: tuple[str, ...] = ()
+    quarantine: bool | str | None = None  # None: as the pipeline says; a str names the table
 
     @property
     def rule_columns(self) -> tuple[str, ...]:
@@ -144,6 +149,7 @@ class Settings:
     unified_execution: bool = False
     pipeline_name: str = "pipeline"
     log_table: str | None = None
+    quarantine: bool = False  # every step keeps its invalid rows in `<table>_quarantine`
 
     def threshold(self, layer: Layer) -> float:
         return {

@@ -160,6 +160,7 @@ class StepExecutionResult:
     end_time: datetime | None = None
     previous_watermark: str | None = None
     new_watermark: str | None = None
+    rule_failures: dict[str, int] = field(default_factory=dict)  # rule label -> rows that failed it
 
     @property
     def success(self) -> bool:

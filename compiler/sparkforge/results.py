@@ -36,6 +36,7 @@ def validation_result(outcome: StepOutcome) -> ValidationResult:
         total_rows=outcome.input_rows,
         valid_rows=outcome.valid_rows,
         invalid_rows=outcome.invalid_rows,
+        failed_rule_counts=outcome.rule_failures,
         stage=outcome.layer,
         step=outcome.name,
     )
@@ -57,6 +58,7 @@ def step_result(outcome: StepOutcome) -> StepExecutionResult:
         end_time=_dt(outcome.end_time),
         previous_watermark=outcome.previous_watermark,
         new_watermark=outcome.new_watermark,
+        rule_failures=outcome.rule_failures,
     )
 
 

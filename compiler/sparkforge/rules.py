@@ -13,6 +13,7 @@ The builder and the compiler parse rules with these functions, so both accept ex
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Mapping, Sequence
 from datetime import date
@@ -24,6 +25,7 @@ from sparkforge_runtime.rules import Rule, expr_text
 
 from sparkforge.exceptions import InvalidRuleError, ValidationError
 from sparkforge.ir import RuleKind, RuleSpec
+from sparkforge.rule_actions import RuleItem, option_problem
 from sparkforge.rule_columns import rule_from_operator, rule_from_shorthand, rule_from_sql
 from sparkforge.rule_names import OPERATOR_ARITY as OPERATORS
 from sparkforge.rule_names import SHORTHAND_NAMES as SHORTHANDS
@@ -106,7 +108,7 @@ def _check_column(column: object, where: _Where) -> None:
 
 def _items(value: object, where: _Where) -> list[Any]:
     """The items of one column: a lone item, a flat operator list, or a list of items."""
-    if isinstance(value, str | Column):
+    if isinstance(value, str | Column | RuleItem):
         return [value]
     if not isinstance(value, list | tuple):
         where.fail(value, f"expected a list of rules, got {type(value).__name__}", _FORMS)
@@ -127,6 +129,8 @@ def _looks_like_flat_operator(value: Sequence[Any]) -> bool:
 
 
 def _parse_item(item: object, where: _Where) -> RuleSpec:
+    if isinstance(item, RuleItem):
+        return _parse_rule_item(item, where)
     if isinstance(item, Column):
         return RuleSpec(where.column, RuleKind.EXPR, expr_text(item), column_obj=item)
     if isinstance(item, str):
@@ -134,6 +138,20 @@ def _parse_item(item: object, where: _Where) -> RuleSpec:
     if isinstance(item, list | tuple):
         return _parse_operator(item, where)
     where.fail(item, f"not a rule form (got {type(item).__name__})", _FORMS)
+
+
+def _parse_rule_item(item: RuleItem, where: _Where) -> RuleSpec:
+    """`rule(inner, action=..., name=...)`: the inner item parsed alone, with its action and name."""
+    inner = item.item
+    if isinstance(inner, RuleItem) or (
+        isinstance(inner, list | tuple) and not _looks_like_flat_operator(inner)
+    ):
+        where.fail(inner, "rule(...) takes one rule item", ("wrap each item in its own rule(...)",))
+    problem = option_problem(item.action, item.name, is_column=isinstance(inner, Column))
+    if problem is not None:
+        where.fail(inner, problem[1], (problem[2],))
+    spec = _parse_item(inner, where)
+    return dataclasses.replace(spec, action=item.action, alias=item.name)
 
 
 def _parse_string(text: str, where: _Where) -> RuleSpec:
@@ -232,6 +250,14 @@ def to_runtime_rules(specs: Sequence[RuleSpec]) -> tuple[Rule, ...]:
 
 
 def _to_runtime_rule(spec: RuleSpec) -> Rule:
+    rule = _runtime_column_rule(spec)
+    if spec.alias is None and spec.action == rule.action:
+        return rule
+    name = spec.alias if spec.alias is not None else rule.name
+    return dataclasses.replace(rule, name=name, action=spec.action)
+
+
+def _runtime_column_rule(spec: RuleSpec) -> Rule:
     if spec.kind is RuleKind.SHORTHAND:
         return rule_from_shorthand(spec.column, spec.name)
     if spec.kind is RuleKind.OPERATOR:

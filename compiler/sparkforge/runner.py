@@ -14,6 +14,7 @@ from pyspark.sql import DataFrame, SparkSession
 from sparkforge_runtime import lineage
 from sparkforge_runtime.outcome import RunReport, StepOutcome
 from sparkforge_runtime.plan import Mode
+from sparkforge_runtime.report import format_rule_failures
 from sparkforge_runtime.scheduler import RunOptions, run_plan
 
 from sparkforge import graph
@@ -221,3 +222,6 @@ def _print_progress(outcome: StepOutcome) -> None:
         f"written {outcome.rows_written:>9,}  {format_duration(outcome.duration_secs):>8}",
         flush=True,
     )
+    failing = format_rule_failures(outcome)
+    if failing:
+        print(f"            {failing}", flush=True)

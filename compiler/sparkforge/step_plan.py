@@ -17,7 +17,8 @@ from dataclasses import dataclass, replace
 
 from sparkforge_runtime.plan import StepInfo
 
-from sparkforge.ir import Layer, Pipeline, Settings, Step
+from sparkforge.ir import Layer, Pipeline, RuleSpec, Settings, Step
+from sparkforge.quarantine_option import quarantine_table
 from sparkforge.step_fields import keep_columns, table_fqn
 
 REPLACE = ("initial", "full_refresh")
@@ -46,6 +47,8 @@ class StepPlan:
     since: tuple[str, str] | None = None  # incremental silver: its table and watermark column
     bronze_column: str | None = None  # incremental silver: the bronze column filtered on
     inputs: tuple[Read, ...] = ()  # silver: prior silvers; gold: source silvers
+    fail_on: tuple[str, ...] = ()  # labels of the rules whose action is `fail`: the gate names them
+    quarantine: str | None = None  # the table the step's invalid rows are appended to
 
     @property
     def layer(self) -> Layer:
@@ -137,6 +140,20 @@ def plan_steps(pipeline: Pipeline) -> dict[str, StepPlan]:
     return {s.name: _plan(s, steps, tuple(readers.get(s.name, ()))) for s in pipeline.steps}
 
 
+def fail_labels(rules: tuple[RuleSpec, ...]) -> tuple[str, ...]:
+    """The labels, numbered like `sparkforge_runtime.rules.rule_labels` (a repeat gets `#2`), of the
+    rules whose action is `fail` (each has a known label: a Column rule needs a name to fail)."""
+    seen: dict[str, int] = {}
+    found = []
+    for rule in rules:
+        if rule.label is None:
+            continue
+        seen[rule.label] = seen.get(rule.label, 0) + 1
+        if rule.action == "fail":
+            found.append(rule.label if seen[rule.label] == 1 else f"{rule.label}#{seen[rule.label]}")
+    return tuple(found)
+
+
 def plan_step(step: Step, pipeline: Pipeline) -> StepPlan:
     """The decisions for one step (`plan_steps` decides a whole pipeline in one pass)."""
     return plan_steps(pipeline)[step.name]
@@ -145,7 +162,8 @@ def plan_step(step: Step, pipeline: Pipeline) -> StepPlan:
 def _plan(step: Step, pipeline: _Steps, readers: tuple[tuple[str, str], ...]) -> StepPlan:
     settings = pipeline.settings
     base = StepPlan(
-        step, _info(step, pipeline), float(settings.threshold(step.layer)), keep_columns(step, settings)
+        step, _info(step, pipeline), float(settings.threshold(step.layer)), keep_columns(step, settings),
+        fail_on=fail_labels(step.rules), quarantine=quarantine_table(step, settings),
     )
     if step.layer is Layer.BRONZE:
         return replace(base, watermark_column=step.incremental_col, oldest_of=readers)

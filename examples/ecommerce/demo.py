@@ -23,6 +23,7 @@ sys.path.insert(0, str(HERE))
 
 import data  # noqa: E402
 import pipeline  # noqa: E402
+from sparkforge_runtime.quality import data_quality_report  # noqa: E402
 from sparkforge_runtime.session import DELTA_CONF, DELTA_PACKAGE, ENGINE_CONF, build_session  # noqa: E402
 
 WORK = ROOT / ".work" / "demo"
@@ -49,6 +50,20 @@ def summary(spark, schema: str) -> None:  # type: ignore[no-untyped-def]
     ).show(50, truncate=False)
     for table in ("clean_orders", "customer_orders", "daily_revenue", "customer_lifetime_value"):
         print(f"{schema}.{table}: {spark.table(f'{schema}.{table}').count():,} rows")
+    quality(spark, schema)
+
+
+def quality(spark, schema: str) -> None:  # type: ignore[no-untyped-def]
+    """The top failing rules of the two runs, and the orders step's quarantined rows."""
+    report = data_quality_report(spark, f"{schema}.pipeline_logs", runs=2)
+    print("\nTop failing rules (initial + incremental runs):")
+    for r in report.rules[:5]:
+        print(f"  {r.step:<10} {r.rule:<58} {r.failed_rows:>7,} rows  {r.rate:6.3f}%  ({r.action})")
+    table = f"{schema}.orders_quarantine"
+    print(f"\n{table}: {spark.table(table).count():,} rows, e.g.:")
+    spark.table(table).select("order_id", "customer_id", "quantity", "status", "_failed_rules").show(
+        5, truncate=False
+    )
 
 
 def run_interpreted(spark, paths: dict[str, str], orders: int, batch: int) -> None:  # type: ignore[no-untyped-def]

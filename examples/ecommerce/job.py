@@ -1,6 +1,6 @@
 r"""Pipeline 'ecommerce': a sparkforge job for Spark and Delta Lake.
 
-Compiled by sparkforge 0.1.0 from pipeline.py (sha256 073a727f9905bbfb9c944eef95533f5ec4cadccce778a906c79f322e66825102).
+Compiled by sparkforge 0.1.0 from pipeline.py (sha256 7b3edfad3ab3c5903bf773b87a8a7df9267357709bb671fcb66cfd452aa2f073).
 Do not edit; regenerate with `sparkforge compile pipeline.py -o job.py`.
 
 Steps: 2 bronze, 3 silver, 2 gold in 4 stages.
@@ -111,7 +111,8 @@ def bronze_orders(run: StepRun) -> DataFrame:
     shop.clean_orders and shop.customer_orders last covered.
 
     Below 90% valid rows it fails; then clean_orders, customer_orders,
-    customer_lifetime_value and daily_revenue are cancelled.
+    customer_lifetime_value and daily_revenue are cancelled. Once it passes, its
+    invalid rows are appended to shop.orders_quarantine.
     """
     df = run.read("shop.orders")
     if run.incremental:
@@ -133,6 +134,7 @@ def bronze_orders(run: StepRun) -> DataFrame:
         watermark="order_ts",
     )
     run.gate(checked, min_rate=90.0)
+    run.quarantine(checked, "shop.orders_quarantine")
     return checked.valid
 
 
@@ -374,7 +376,7 @@ PIPELINE = Pipeline(
     log_table="shop.pipeline_logs",
     table_format="delta",
     source="pipeline.py",
-    source_hash="073a727f9905bbfb9c944eef95533f5ec4cadccce778a906c79f322e66825102",
+    source_hash="7b3edfad3ab3c5903bf773b87a8a7df9267357709bb671fcb66cfd452aa2f073",
     compiled_with="0.1.0",
     runtime_requires=">=0.1.0,<0.2",
     script="job.py",

@@ -74,7 +74,7 @@ def build(spark: SparkSession) -> PipelineBuilder:
             min_gold_rate=99.0,
             pipeline_name="ecommerce",
         )
-        .with_bronze_rules(name="orders", rules=ORDER_RULES, incremental_col="order_ts")
+        .with_bronze_rules(name="orders", rules=ORDER_RULES, incremental_col="order_ts", quarantine=True)
         .with_bronze_rules(name="customers", rules=CUSTOMER_RULES)
         .add_silver_transform(
             name="clean_orders",

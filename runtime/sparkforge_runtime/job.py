@@ -61,6 +61,7 @@ class JobArgs:
     remote: str | None = None  # a Spark Connect URL: --remote, else $SPARK_REMOTE
     min_rows: int = 20
     lineage: bool | None = None  # None: on when the environment configures OpenLineage
+    run_id: str | None = None
 
 
 def _parser(pipeline: Pipeline, plan: Plan) -> argparse.ArgumentParser:
@@ -103,6 +104,8 @@ def _parser(pipeline: Pipeline, plan: Plan) -> argparse.ArgumentParser:
     add("--lineage", action=argparse.BooleanOptionalAction, default=None,
         help="emit OpenLineage events per step (default: on when OPENLINEAGE_URL or "
         "OPENLINEAGE_CONFIG is set; needs openlineage-python)")  # fmt: skip
+    add("--run-id", metavar="ID", help="retry the run with this id: its quarantine rows are not "
+        "appended again (default: a new id)")  # fmt: skip
     return parser
 
 
@@ -162,7 +165,7 @@ def parse_args(pipeline: Pipeline, plan: Plan, argv: Sequence[str] | None) -> Jo
     return JobArgs(
         Mode.parse(ns.mode), _sources(parser, plan, ns.source), _selected(parser, plan, ns.steps),
         ns.log_table, ns.max_workers, plan.parallel and not ns.no_parallel, ns.dry_run,
-        ns.log_level, ns.spark_log_level, ns.verbose, ns.allow_empty, remote, ns.min_rows, ns.lineage,
+        ns.log_level, ns.spark_log_level, ns.verbose, ns.allow_empty, remote, ns.min_rows, ns.lineage, ns.run_id,
     )  # fmt: skip
 
 
@@ -263,7 +266,7 @@ def run_job(pipeline: Pipeline, plan: Plan, argv: Sequence[str] | None = None) -
         print(exc, file=sys.stderr)
         return EXIT_USAGE
     options = RunOptions(args.mode, args.log_table, "compiled", _progress, args.allow_empty,
-                         min_rows=args.min_rows, listeners=listeners)  # fmt: skip
+                         min_rows=args.min_rows, listeners=listeners, run_id=args.run_id)  # fmt: skip
     try:
         report = run_plan(spark, pipeline, plan, options, args.sources)
     except LeaseHeld as held:

@@ -172,9 +172,9 @@ class LineageListener:
         from openlineage.client.facet_v2 import data_quality_metrics_input_dataset as dqm_input
 
         assertions = [
-            dqa.Assertion(assertion=label.partition(":")[2] or label, success=failed == 0, column=column,
-                          name=label, actual=str(failed), expected="0")
-            for column, label, failed in outcome.rule_failures
+            dqa.Assertion(assertion=r.label.partition(":")[2] or r.label, success=r.failed_rows == 0,
+                          column=r.column, name=r.label, actual=str(r.failed_rows), expected="0")
+            for r in outcome.rule_counts
         ]
         threshold = dqa.Assertion(assertion="valid_rate", success=outcome.validation_rate >= outcome.threshold,
                                   expected=f">= {outcome.threshold:g}", actual=f"{outcome.validation_rate:.2f}",

@@ -21,6 +21,16 @@ class Status(enum.StrEnum):
     CANCELLED = "cancelled"
 
 
+@dataclass(frozen=True, slots=True)
+class RuleCount:
+    """How many rows one rule of a step failed (NULL fails), counted in the validating scan."""
+
+    label: str  # `column:name`, unique within the step
+    column: str
+    action: str
+    failed_rows: int
+
+
 @dataclass(slots=True)
 class StepOutcome:
     name: str
@@ -42,10 +52,11 @@ class StepOutcome:
     # silver steps record in their commit, so the next run starts after it.
     high_water: str | None = None
     counted: bool = False  # validation counted its rows (a step can fail before that)
-    # (column, rule label, rows failing it) per rule, when the run counts them (RunState.rule_counts)
-    rule_failures: tuple[tuple[str, str, int], ...] = ()
     error_type: str | None = None
     error_message: str | None = None
+    rule_counts: tuple[RuleCount, ...] = ()  # one per rule, in rule order, zeros included
+    quarantine_table: str | None = None
+    quarantined_rows: int = 0
     error_trace: str | None = field(default=None, repr=False)  # shown under --verbose
     output: DataFrame | None = field(default=None, repr=False)
 
@@ -56,6 +67,11 @@ class StepOutcome:
     @property
     def validation_rate(self) -> float:
         return 100.0 if self.input_rows == 0 else self.valid_rows * 100.0 / self.input_rows
+
+    @property
+    def rule_failures(self) -> dict[str, int]:
+        """Rule label -> rows that failed it."""
+        return {r.label: r.failed_rows for r in self.rule_counts}
 
     @property
     def validation_passed(self) -> bool:

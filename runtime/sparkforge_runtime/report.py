@@ -67,9 +67,22 @@ def format_progress(outcome: StepOutcome) -> str:
     written = "" if outcome.layer == "bronze" else f"  written {outcome.rows_written:,}"
     line = (f"{head}  in {outcome.input_rows:,}  valid {outcome.validation_rate:.2f}%"
             f"{written}  {outcome.duration_secs:.2f}s")  # fmt: skip
+    failing = format_rule_failures(outcome)
+    if failing:
+        line += f"\n          {failing}"
     if outcome.status is Status.FAILED:
         line += f"\n          {outcome.error_message}"
     return line
+
+
+def format_rule_failures(outcome: StepOutcome, top: int = 3) -> str | None:
+    """The rules that failed any row, most failures first: `rules failed: amount:positive 12, ...`."""
+    failing = sorted((r for r in outcome.rule_counts if r.failed_rows), key=lambda r: (-r.failed_rows, r.label))
+    if not failing:
+        return None
+    shown = [f"{r.label} {r.failed_rows:,}" + (f" ({r.action})" if r.action != "drop" else "") for r in failing[:top]]
+    more = f" (+{len(failing) - top} more)" if len(failing) > top else ""
+    return f"rules failed: {', '.join(shown)}{more}"
 
 
 def format_summary(outcomes: Sequence[StepOutcome], seconds: float) -> str:

@@ -13,7 +13,6 @@ import logging
 import threading
 import time
 import traceback
-import uuid
 from collections.abc import Callable, Mapping
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
@@ -26,6 +25,8 @@ from sparkforge_runtime.connect import clear_job_group, is_connect, set_job_grou
 from sparkforge_runtime.errors import ThresholdError, describe
 from sparkforge_runtime.outcome import RunReport, Status, StepOutcome
 from sparkforge_runtime.plan import Mode, Pipeline, Plan, Step
+from sparkforge_runtime.quarantine import new_run_id
+from sparkforge_runtime.rulelog import append_rule_log, rule_log_rows, rules_table
 from sparkforge_runtime.runlog import append_log, ensure_log_table, log_rows
 from sparkforge_runtime.runs import exclusive_run, record_end
 from sparkforge_runtime.tables import ensure_schema, split_fqn
@@ -47,6 +48,7 @@ class RunOptions:
     # Told as the run and each step start and finish (`sparkforge_runtime.lineage`); they may not
     # fail the run: an error in one is logged and the run goes on.
     listeners: tuple[Any, ...] = ()
+    run_id: str | None = None  # a retry of a run passes its id: its quarantine writes are not repeated
 
 
 def run_plan(
@@ -64,7 +66,8 @@ def run_plan(
     state.outputs.update(upstream or {})
     state.allow_empty, state.min_rows = options.allow_empty, options.min_rows
     stage_of = plan.stage_of()
-    report = RunReport(str(uuid.uuid4()), options.mode, datetime.now(UTC))
+    report = RunReport(options.run_id or new_run_id(), options.mode, datetime.now(UTC))
+    state.run_id, state.pipeline = report.run_id, pipeline.name
     report.outcomes = {s.name: StepOutcome(s.name, s.info.layer, stage_of[s.name]) for s in plan.steps}
     log.info("run %s: mode %s, %d steps", report.run_id, options.mode.value, len(plan.steps))
     # The lease's conflict-checked MERGE needs Delta's Python API, which a Connect client lacks.
@@ -77,7 +80,6 @@ def run_plan(
     )
     with lease as held:
         state.pipeline, state.txn_version = pipeline.name, getattr(held, "generation", None)
-        state.rule_counts = bool(options.listeners)
         _tell(options, log, "run_started", spark, pipeline, plan, report, state.sources)
         warmup = _warm_catalog(spark, plan, options)
         try:
@@ -111,6 +113,7 @@ def _write_log(spark: SparkSession, report: RunReport, plan: Plan, pipeline: Pip
     try:
         set_job_group(spark, LOG_JOB_GROUP, "append the run log")
         append_log(spark, options.log_table, log_rows(report, plan, pipeline, options.engine))
+        append_rule_log(spark, rules_table(options.log_table), rule_log_rows(report, pipeline, options.engine))
     except Exception as exc:
         report.log_error = f"writing the run log {options.log_table} failed: {describe(exc)}"
         logging.getLogger(f"sparkforge.{pipeline.name}").error("%s", report.log_error)

@@ -34,7 +34,15 @@ from sparkforge_runtime.errors import (
 from sparkforge_runtime.guards import check_not_emptied, check_types
 from sparkforge_runtime.outcome import StepOutcome
 from sparkforge_runtime.plan import Mode, StepInfo
-from sparkforge_runtime.rules import VALID_FLAG, Rule, predicate
+from sparkforge_runtime.quarantine import quarantine_step
+from sparkforge_runtime.rules import (
+    VALID_FLAG,
+    Rule,
+    fail_breach,
+    failure_counts,
+    predicate,
+    rule_counts,
+)
 from sparkforge_runtime.tables import last_commit_metadata, max_value, read_source, write_table
 from sparkforge_runtime.tables_txn import txn_options
 
@@ -62,7 +70,7 @@ class RunState:
     pipeline: str = ""
     txn_version: int | None = None  # the run's lease generation: Delta skips a retried write
     lock: threading.Lock = field(default_factory=threading.Lock)
-    rule_counts: bool = False  # also count each rule's failures (lineage reports them)
+    run_id: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,6 +78,7 @@ class Checked:
     """A step's rows after `validate`: flagged and persisted; `valid` reads them from the cache."""
 
     flagged: DataFrame
+    rules: tuple[Rule, ...] = ()
 
     @property
     def valid(self) -> DataFrame:
@@ -189,12 +198,12 @@ class StepRun:
         flagged = df.withColumn(VALID_FLAG, predicate(rules)).persist(StorageLevel.MEMORY_AND_DISK)
         with self.state.lock:
             self.state.cached[self.info.name] = flagged
-        self._count(flagged, watermark, tuple(rules) if self.state.rule_counts else ())
-        return Checked(flagged)
+        self._count(flagged, watermark, rules)
+        return Checked(flagged, tuple(rules))
 
-    def _count(self, flagged: DataFrame, watermark: str | None, rules: tuple[Rule, ...] = ()) -> None:
+    def _count(self, flagged: DataFrame, watermark: str | None, rules: Sequence[Rule] = ()) -> None:
         aggs = [F.count(F.lit(1)).alias("total"), F.count_if(F.col(VALID_FLAG)).alias("valid")]
-        aggs += [F.count_if(~F.coalesce(r.expr, F.lit(False))).alias(f"rule_{i}") for i, r in enumerate(rules)]
+        aggs += failure_counts(rules)  # in the same observation: no extra Spark job
         if watermark and watermark in flagged.columns:
             valid_newest = F.max(F.when(F.col(VALID_FLAG), F.col(watermark)))
             read_newest = F.max(F.col(watermark)).cast("string")  # every row read, valid or not
@@ -208,10 +217,10 @@ class StepRun:
         o = self.outcome
         o.input_rows, o.valid_rows, o.counted = int(metrics["total"]), int(metrics["valid"]), True
         o.invalid_rows = o.input_rows - o.valid_rows
+        o.rule_counts = rule_counts(rules, metrics)
         if metrics.get("wm") is not None:
             o.new_watermark = str(metrics["wm"])
         o.high_water = metrics.get("read_wm")
-        o.rule_failures = tuple((r.column, r.label, int(metrics[f"rule_{i}"])) for i, r in enumerate(rules))
         if self.info.layer == "bronze":
             with self.state.lock:
                 self.state.high_water[self.info.name] = o.high_water
@@ -220,13 +229,18 @@ class StepRun:
             self.info.layer, self.info.name, o.input_rows, o.valid_rows, o.validation_rate,
         )  # fmt: skip
 
-    def gate(self, checked: Checked, *, min_rate: float) -> None:
-        """Stop the step, writing nothing, when its valid rate is below `min_rate` percent. A step
-        that reads only new rows in an incremental run (a bronze step with a watermark, a silver
-        step that appends or merges) and got fewer than `RunState.min_rows` of them only warns: a
-        rate over a handful of rows says little (1 bad row in 3 is 67%)."""
+    def gate(self, checked: Checked, *, min_rate: float, fail_on: Sequence[str] = ()) -> None:
+        """Stop the step, writing nothing, when a rule named in `fail_on` (its action is `fail`)
+        failed any row, or when its valid rate is below `min_rate` percent. A step that reads only
+        new rows in an incremental run (a bronze step with a watermark, a silver step that appends
+        or merges) and got fewer than `RunState.min_rows` of them only warns on its rate: a rate
+        over a handful of rows says little (1 bad row in 3 is 67%)."""
         o = self.outcome
         o.threshold = min_rate
+        breach = fail_breach(o.rule_failures, fail_on, o.input_rows)
+        if breach is not None:
+            checked.flagged.unpersist()
+            raise ThresholdError(f"[{o.layer}:{o.name}] {breach}")
         if o.validation_rate >= min_rate:
             self.state.log.info("%s: %.2f%% valid, at least %.2f%%: passes", o.name, o.validation_rate, min_rate)
             return
@@ -242,6 +256,17 @@ class StepRun:
             f"[{o.layer}:{o.name}] validation {o.validation_rate:.2f}% below required "
             f"{min_rate:.2f}% ({o.invalid_rows} of {o.input_rows} rows invalid)"
         )
+
+    def quarantine(self, checked: Checked, table: str) -> None:
+        """Append the invalid rows and the rules each failed to `table`, from the persisted rows: one
+        write per run (a retry with the run's id skips it), none if all are valid or validating only."""
+        o = self.outcome
+        if self.state.mode is Mode.VALIDATION_ONLY or o.invalid_rows == 0:
+            return
+        state = self.state
+        quarantine_step(self.spark, checked.flagged, checked.rules, table, state.run_id, state.pipeline, self.info.name)
+        o.quarantine_table, o.quarantined_rows = table, o.invalid_rows
+        self.state.log.info("%s: quarantined %d rows -> %s", self.info.name, o.invalid_rows, table)
 
     def _increment(self) -> bool:
         if self.info.layer == "bronze":

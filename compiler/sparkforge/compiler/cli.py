@@ -314,5 +314,24 @@ def explain_command(ctx: click.Context, pipeline: Path, step: str | None) -> Non
     ctx.exit(run_explain(pipeline, step))
 
 
+@main.command("report")
+@click.option("--log-table", required=True, help="The run-log table, e.g. shop.pipeline_logs.")
+@click.option("--runs", type=click.IntRange(min=1), default=1, show_default=True, help="The last N runs.")
+@click.option("--warehouse", type=click.Path(file_okay=False, path_type=Path),
+              help="Warehouse folder of a local session (its metastore is beside it).")
+@click.option("--markdown", type=click.Path(dir_okay=False, path_type=Path), help="Also write the report as Markdown.")
+@click.option("--chart-rule", metavar="RULE", help="Chart this rule's failure rate over the runs (PNG).")
+@click.option("--chart", type=click.Path(dir_okay=False, path_type=Path), help="The PNG to write.")
+@click.pass_context
+def report_command(ctx: click.Context, log_table: str, runs: int, warehouse: Path | None,
+                   markdown: Path | None, chart_rule: str | None, chart: Path | None) -> None:
+    """Print each step's valid rate against its threshold and the top failing rules of the last runs."""
+    from sparkforge.quality_report import report_command as run  # starts Spark: only when asked
+
+    code, text = run(log_table, runs, warehouse, markdown, chart_rule, chart)
+    click.echo(text, err=code != 0)
+    ctx.exit(code)
+
+
 if __name__ == "__main__":  # pragma: no cover - `python -m sparkforge.compiler.cli`
     main()

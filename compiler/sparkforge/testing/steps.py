@@ -85,7 +85,6 @@ def run_step(
     plan = _offline(plan_step(_find(pipeline, step), pipeline))
     log = logging.getLogger(f"sparkforge.testing.{step}")
     state = RunState(session, Mode.VALIDATION_ONLY, log, pipeline.settings.table_format)
-    state.rule_counts = True  # failures per rule, counted in the step's one validation pass
     state.outputs.update(_inputs(plan, bronze, dict(silvers or {})))
     if plan.layer is Layer.BRONZE:
         state.sources = {step: bronze}
@@ -185,10 +184,7 @@ def _body(plan: StepPlan) -> Callable[[StepRun], Any]:
 
 
 def _rule_failures(outcome: StepOutcome) -> dict[str, int]:
-    counts: dict[str, int] = {}
-    for _, label, failed in outcome.rule_failures:
-        counts[label] = counts.get(label, 0) + failed
-    return counts
+    return dict(outcome.rule_failures)
 
 
 def _result(plan: StepPlan, run: StepRun, flagged: DataFrame, message: str | None) -> StepResult:

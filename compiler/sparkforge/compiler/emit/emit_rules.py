@@ -95,6 +95,8 @@ def rule_expression(rule: RuleSpec, code: Code) -> str:
 
 def rule_label(rule: RuleSpec) -> str | None:
     """The name the runtime gives the rule (None: named after the expression at run time)."""
+    if rule.alias is not None:
+        return rule.alias
     if rule.kind is RuleKind.SHORTHAND:
         return rule.name
     if rule.kind is RuleKind.OPERATOR:
@@ -106,7 +108,8 @@ def rule_label(rule: RuleSpec) -> str | None:
 
 def _rule_arguments(rule: RuleSpec, code: Code) -> list[str]:
     column, label = code.literal(rule.column), code.literal(rule_label(rule))
-    return [column, label, rule_expression(rule, code)]
+    action = [f"action={code.literal(rule.action)}"] if rule.action != "drop" else []
+    return [column, label, rule_expression(rule, code), *action]
 
 
 def emit_rule(rule: RuleSpec) -> str:

@@ -143,7 +143,12 @@ def _write_step(plan: StepPlan, ctx: JobContext, code: Code) -> None:
     if plan.watermark_column:
         args.append(f"watermark={code.literal(plan.watermark_column)}")
     code.statement(1, "checked = run.validate(", args, ")")
-    code.add(1, f"run.gate(checked, min_rate={code.literal(plan.threshold)})")
+    gate = ["checked", f"min_rate={code.literal(plan.threshold)}"]
+    if plan.fail_on:
+        gate.append(f"fail_on={code.literal(plan.fail_on)}")
+    code.statement(1, "run.gate(", gate, ")")
+    if plan.quarantine:
+        code.add(1, f"run.quarantine(checked, {code.literal(plan.quarantine)})")
     if plan.info.writes:
         covered = f"covered=run.covered({code.literal(plan.transform_input)}, since)"
         code.add(1, f"run.publish(checked, {covered})" if plan.since else "run.publish(checked)")

@@ -79,5 +79,9 @@ def step_docstring(p: StepPlan, cancelled: tuple[str, ...]) -> list[str]:
     gate += f"; then {_names(cancelled)} {verb} cancelled." if cancelled else "."
     if p.layer is Layer.BRONZE:
         gate = gate.replace(" and writes nothing", "")
+    if p.fail_on:
+        gate += f" Any row failing {_names(p.fail_on)} fails it too."
+    if p.quarantine:
+        gate += f" Once it passes, its invalid rows are appended to {p.quarantine}."
     first = textwrap.wrap(_reads(p), WIDTH)
     return [*first, "", *textwrap.wrap(gate, WIDTH)]

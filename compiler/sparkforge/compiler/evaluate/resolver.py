@@ -25,6 +25,7 @@ from sparkforge.compiler.evaluate import frames as static_frames
 from sparkforge.compiler.evaluate import operators as static_ops
 from sparkforge.compiler.evaluate import pyspark_calls
 from sparkforge.compiler.evaluate import python_builtins as static_builtins
+from sparkforge.compiler.evaluate import rule_call as static_rule_call
 from sparkforge.compiler.evaluate.evaluator import Budget
 from sparkforge.compiler.evaluate.lookup import sibling_candidates, star_binding
 from sparkforge.compiler.evaluate.scopes import Binding, Kind
@@ -248,6 +249,8 @@ class Resolver:
             gather(errors)
             pyspark_calls.check_sql_function(callee, node, parts, env)
             return env.column(node)
+        if static_rule_call.is_rule_function(callee.data):
+            return static_rule_call.read_rule_call(self.value, node, env)
         helper = pyspark_calls.rule_helper(callee.data)
         if helper is not None:
             return pyspark_calls.expand_helper(self, node, helper, env)

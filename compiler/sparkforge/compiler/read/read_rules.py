@@ -22,11 +22,13 @@ from typing import Any
 from sparkforge.compiler.diagnostics import CompileError, Diagnostic
 from sparkforge.compiler.evaluate.frames import frozen_node
 from sparkforge.compiler.evaluate.resolver import Resolver
+from sparkforge.compiler.evaluate.rule_call import RuleCall
 from sparkforge.compiler.evaluate.values import Env, Value, problems
 from sparkforge.compiler.read.call_arguments import Argument
 from sparkforge.compiler.read.unit import CodeRef, Unit, from_error
 from sparkforge.exceptions import SparkForgeError
 from sparkforge.ir import RuleKind, RuleSpec, Step
+from sparkforge.rule_actions import option_problem
 from sparkforge.rule_names import OPERATOR_ARITY as OPERATORS
 from sparkforge.rule_names import SHORTHAND_NAMES as SHORTHANDS
 from sparkforge.rules import parse_rules
@@ -75,6 +77,8 @@ class _RuleReader:
             return []
         if value.is_column:
             return [spec for spec in (self._expr(column, value),) if spec is not None]
+        if isinstance(value.data, RuleCall):
+            return self._rule_call(step, column, value)
         if not isinstance(value.data, list | tuple) or _is_flat_operator(value.data):
             return list(self._parse(step, {column: value.plain()}, value, _code(value.plain())))
         specs: list[RuleSpec] = []
@@ -82,9 +86,41 @@ class _RuleReader:
             if item.is_column:
                 spec = self._expr(column, item)
                 specs.extend((spec,) if spec is not None else ())
+            elif isinstance(item.data, RuleCall):
+                specs.extend(self._rule_call(step, column, item))
             else:
                 specs.extend(self._parse(step, {column: [item.plain()]}, item, _code(item.plain())))
         return specs
+
+    def _rule_call(self, step: Step, column: str, at: Value) -> list[RuleSpec]:
+        """`rule(item, action=..., name=...)`: the item read alone, then its options checked (SF408
+        an unknown action, SF409 a bad name, SF410 not one rule item)."""
+        call: RuleCall = at.data
+        inner, owner = call.item, f"{step.layer.value} step {step.name!r}"
+        if isinstance(inner.data, RuleCall | dict) or (
+            isinstance(inner.data, list | tuple) and not _is_flat_operator(inner.data)
+        ):
+            self.diagnostics.append(Diagnostic(
+                "SF410", f"{owner}: rule(...) on column {column!r} takes one rule item, got {inner.describe()}",
+                inner.span, "wrap each item in its own rule(...): [rule('not_null'), rule('positive', action='warn')]",
+            ))  # fmt: skip
+            return []
+        action = call.action.plain() if call.action is not None else "drop"
+        name = call.name.plain() if call.name is not None else None
+        problem = option_problem(action, name, is_column=inner.is_column)
+        if problem is not None:
+            option = call.action if problem[0] == "action" else call.name
+            code = "SF408" if problem[0] == "action" else "SF409"
+            self.diagnostics.append(Diagnostic(
+                code, f"{owner}: column {column!r}: {problem[1]}", (option or at).span, problem[2]
+            ))  # fmt: skip
+            return []
+        if inner.is_column:
+            spec = self._expr(column, inner)
+            specs: tuple[RuleSpec, ...] = (spec,) if spec is not None else ()
+        else:
+            specs = self._parse(step, {column: [inner.plain()]}, inner, _code(inner.plain()))
+        return [dataclasses.replace(spec, action=action, alias=name) for spec in specs]
 
     def _expr(self, column: str, item: Value) -> RuleSpec | None:
         try:  # written in a helper function or a loop: its local names become their values

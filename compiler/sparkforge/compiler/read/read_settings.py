@@ -27,6 +27,7 @@ from sparkforge.compiler.read.unit import MethodCall, Unit, from_error
 from sparkforge.exceptions import ConfigurationError
 from sparkforge.ir import Pipeline, Settings, Span
 from sparkforge.models import check_rate, check_workers
+from sparkforge.quarantine_option import check_pipeline_quarantine
 
 _TABLE_FORMATS = ("delta", "parquet")
 _MISSING = object()  # a value that could not be resolved or failed its check (already reported)
@@ -156,4 +157,5 @@ _CHECKS: dict[str, tuple[str, Callable[[Any], Any]]] = {
     "filter_columns_by_rules": ("SF113", bool),
     "pipeline_name": ("SF113", _pipeline_name),
     "log_table": ("SF206", _log_table),
+    "quarantine": ("SF113", check_pipeline_quarantine),
 }

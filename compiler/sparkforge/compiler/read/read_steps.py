@@ -27,6 +27,7 @@ from sparkforge.compiler.read.source_file import SourceFile
 from sparkforge.compiler.read.unit import MethodCall, StepCode, Unit, from_error
 from sparkforge.exceptions import SparkForgeError
 from sparkforge.ir import Layer, Step
+from sparkforge.quarantine_option import check_quarantine
 
 _LAYERS = {
     "with_bronze_rules": Layer.BRONZE,
@@ -86,6 +87,7 @@ _FIELDS: dict[str, tuple[str, Check]] = {
     "depends_on": ("SF209", _names("depends_on")),
     "description": ("SF113", lambda value, ctx: value if value is None else str(value)),
     "filter_columns_by_rules": ("SF113", lambda value, ctx: value if value is None else bool(value)),
+    "quarantine": ("SF213", check_quarantine),
 }
 
 

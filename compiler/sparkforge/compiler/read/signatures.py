@@ -31,14 +31,14 @@ class Signature:
 SETTINGS_PARAMS = (
     "spark", "schema", "min_bronze_rate", "min_silver_rate", "min_gold_rate",
     "enable_parallel_silver", "max_parallel_workers", "verbose", "table_format",
-    "filter_columns_by_rules", "pipeline_name", "log_table",
+    "filter_columns_by_rules", "pipeline_name", "log_table", "quarantine",
 )  # fmt: skip
 CONSTRUCTOR = Signature(SETTINGS_PARAMS, frozenset({"spark", "schema"}))
 PRESET = Signature(("spark", "schema"), frozenset({"spark", "schema"}), SETTINGS_PARAMS[2:])
 
 STEP_METHODS: Mapping[str, Signature] = MappingProxyType({
     "with_bronze_rules": Signature(
-        ("name", "rules", "incremental_col", "description", "schema"),
+        ("name", "rules", "incremental_col", "description", "schema", "quarantine"),
         frozenset({"name", "rules"})),
     "with_silver_rules": Signature(
         ("name", "table_name", "rules", "watermark_col", "description", "schema"),
@@ -46,11 +46,11 @@ STEP_METHODS: Mapping[str, Signature] = MappingProxyType({
     "add_silver_transform": Signature(
         ("name", "transform", "rules", "table_name", "source_bronze", "watermark_col",
          "description", "depends_on", "schema", "source_silvers", "write_mode", "merge_keys",
-         "filter_columns_by_rules"),
+         "filter_columns_by_rules", "quarantine"),
         frozenset({"name", "transform", "rules", "table_name"})),
     "add_gold_transform": Signature(
         ("name", "transform", "rules", "table_name", "source_silvers", "description", "schema",
-         "write_mode", "merge_keys", "filter_columns_by_rules"),
+         "write_mode", "merge_keys", "filter_columns_by_rules", "quarantine"),
         frozenset({"name", "transform", "rules", "table_name"})),
 })  # fmt: skip
 

@@ -1,0 +1,10 @@
+from sparkforge import PipelineBuilder, rule
+
+
+def build(spark):
+    builder = PipelineBuilder(spark=spark, schema="shop")
+    builder.with_bronze_rules(
+        name="orders",
+        rules={"amount": ["not_null", rule("positive", action="warning")]},
+    )
+    return builder

@@ -1,0 +1,44 @@
+"""The data-quality report on real Spark + Delta: rates against thresholds and the top failing rules
+of the last runs, read from the run log and the rules log; as text, Markdown and a chart."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from pyspark.sql import SparkSession
+from sparkforge import PipelineBuilder
+from sparkforge.quality_report import run_report
+from sparkforge_runtime.quality import data_quality_report, format_quality, rule_history
+
+ROWS = [(1, 5), (2, None), (3, -1), (None, 0), (5, 7)]
+
+
+def test_report_of_the_last_runs(spark: SparkSession, schema: str, tmp_path: Path) -> None:
+    log = f"{schema}.pipeline_logs"
+    builder = PipelineBuilder(spark=spark, schema=schema, min_bronze_rate=50.0, verbose=False, log_table=log)
+    runner = builder.with_bronze_rules(name="raw", rules={"id": ["not_null"], "qty": ["positive"]}).to_pipeline()
+    for rows in (ROWS, ROWS[:2]):
+        runner.initial_load(bronze_sources={"raw": spark.createDataFrame(rows, "id int, qty int")})
+    report = data_quality_report(spark, log, runs=2)
+    assert len(report.runs) == 2 and [s.input_rows for s in report.steps] == [5, 2]
+    assert [(r.rule, r.failed_rows, r.input_rows) for r in report.rules] == [
+        ("qty:positive", 4, 7), ("id:not_null", 1, 7)
+    ]
+    text = format_quality(report)
+    assert "40.00 BELOW" in text and "qty:positive" in text.split("top failing rules:")[1]
+    code, printed = run_report(spark, log, 1, markdown=tmp_path / "dq.md")
+    assert code == 0 and "| raw | qty:positive | drop | 1 | 50.000 |" in (tmp_path / "dq.md").read_text()
+    assert f"wrote {tmp_path / 'dq.md'}" in printed
+    assert [round(rate, 1) for _, rate in rule_history(spark, log, "qty:positive")] == [60.0, 50.0]
+    assert run_report(spark, f"{schema}.nothing", 1)[0] == 1
+
+
+def test_chart(spark: SparkSession, schema: str, tmp_path: Path) -> None:
+    pytest.importorskip("matplotlib")
+    from datetime import datetime
+
+    from sparkforge.quality_report import rule_chart
+
+    path = rule_chart([(datetime(2026, 1, 1), 1.0), (datetime(2026, 1, 2), 2.5)], "qty:positive", tmp_path / "c.png")
+    assert path.read_bytes()[:4] == b"\x89PNG"
