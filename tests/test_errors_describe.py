@@ -8,13 +8,8 @@ from pathlib import Path
 
 import pytest
 from py4j.protocol import Py4JJavaError
-from sparkforge_runtime.errors import (
-    TableWriteError,
-    describe,
-    details,
-    error_condition,
-    is_write_conflict,
-)
+from sparkforge_runtime.errors import TableWriteError
+from sparkforge_runtime.failures import describe, details, error_condition, is_write_conflict
 from sparkforge_runtime.lease import Holder, _swap, ensure_lease_table
 from sparkforge_runtime.quiet import silenced
 from sparkforge_runtime.tables import _write_message

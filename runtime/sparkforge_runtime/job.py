@@ -19,13 +19,14 @@ import sys
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from pyspark.sql import SparkSession
 
 import sparkforge_runtime
 from sparkforge_runtime import lineage
 from sparkforge_runtime.connect import is_connect, remote_url
-from sparkforge_runtime.errors import describe, details
+from sparkforge_runtime.failures import describe, details
 from sparkforge_runtime.lease import LeaseHeld
 from sparkforge_runtime.outcome import StepOutcome
 from sparkforge_runtime.plan import Mode, Pipeline, Plan
@@ -94,6 +95,12 @@ def _parser(pipeline: Pipeline, plan: Plan) -> argparse.ArgumentParser:
     add("--spark-log-level", type=str.upper, metavar="LEVEL",
         help="set Spark's log level (default: as the Spark configuration says)")  # fmt: skip
     add("--verbose", action="store_true", help="print the full traceback of a failed step")
+    _add_safety_options(add)
+    return parser
+
+
+def _add_safety_options(add: Any) -> None:
+    """The options of a run's guards and extras: tiny increments, empty inputs, Connect, lineage."""
     add("--min-rows", type=int, default=20, metavar="N",
         help="in incremental runs a step of fewer rows warns on a threshold breach instead of "
         "failing (default: 20; 0 always fails)")  # fmt: skip
@@ -106,7 +113,6 @@ def _parser(pipeline: Pipeline, plan: Plan) -> argparse.ArgumentParser:
         "OPENLINEAGE_CONFIG is set; needs openlineage-python)")  # fmt: skip
     add("--run-id", metavar="ID", help="retry the run with this id: its quarantine rows are not "
         "appended again (default: a new id)")  # fmt: skip
-    return parser
 
 
 def _sources(parser: argparse.ArgumentParser, plan: Plan, items: Sequence[str]) -> dict[str, str]:
@@ -249,15 +255,24 @@ def run_job(pipeline: Pipeline, plan: Plan, argv: Sequence[str] | None = None) -
     spark = build_session(
         f"sparkforge:{pipeline.name}", log_level=args.spark_log_level, remote=args.remote
     )
-    problem = None if is_connect(spark) else (
-        metastore_problem(spark) or next(iter(cluster_source_problems(spark, args.sources)), None)
-    )
+    problem = _after_spark(spark, pipeline, args)
     if problem is not None:
         print(problem, file=sys.stderr)
         return EXIT_USAGE
-    if not delta_available(spark):
-        print(_no_delta(spark, pipeline.script), file=sys.stderr)
-        return 2
+    return _run(spark, pipeline, plan, args)
+
+
+def _after_spark(spark: Any, pipeline: Pipeline, args: JobArgs) -> str | None:
+    """What can only be checked in a session: the metastore, cluster paths, Delta Lake."""
+    if not is_connect(spark):
+        problem = metastore_problem(spark) or next(iter(cluster_source_problems(spark, args.sources)), None)
+        if problem is not None:
+            return problem
+    return None if delta_available(spark) else _no_delta(spark, pipeline.script)
+
+
+def _run(spark: Any, pipeline: Pipeline, plan: Plan, args: JobArgs) -> int:
+    """Run the plan and print its summary; the exit code."""
     print(f"pipeline {pipeline.name!r}: mode {args.mode.value}, {len(plan.steps)} steps", flush=True)
     started = time.time()
     try:
@@ -278,11 +293,15 @@ def run_job(pipeline: Pipeline, plan: Plan, argv: Sequence[str] | None = None) -
             print(details(exc), file=sys.stderr)
         return EXIT_STEP_FAILED
     print(format_summary(list(report.outcomes.values()), time.time() - started), flush=True)
+    return _exit_code(report, args.verbose)
+
+
+def _exit_code(report: Any, verbose: bool) -> int:
     if report.log_error:
         print(f"run log: {report.log_error}", file=sys.stderr)
     if not report.success:
         for outcome in report.outcomes.values():
-            if args.verbose and outcome.error_trace:
+            if verbose and outcome.error_trace:
                 print(f"{outcome.name}:\n{outcome.error_trace}", file=sys.stderr)
         print(f"failed: {report.error_message}", file=sys.stderr)
         return EXIT_STEP_FAILED

@@ -37,7 +37,8 @@ from pyspark.sql import Column, SparkSession
 from pyspark.sql import functions as F
 from pyspark.sql.types import IntegerType, LongType, StringType, StructField, StructType
 
-from sparkforge_runtime.errors import RuntimeStepError, describe, is_write_conflict
+from sparkforge_runtime.errors import RuntimeStepError
+from sparkforge_runtime.failures import describe, is_write_conflict
 from sparkforge_runtime.quiet import silenced
 
 LEASE_TABLE_DIR = "_sparkforge_leases"

@@ -26,7 +26,7 @@ from urllib.parse import urlparse
 
 from pyspark.sql import SparkSession
 
-from sparkforge_runtime.errors import describe
+from sparkforge_runtime.failures import describe
 from sparkforge_runtime.quiet import silenced
 from sparkforge_runtime.tables import _format_and_path
 

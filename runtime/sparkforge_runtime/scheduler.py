@@ -22,7 +22,8 @@ from typing import Any
 from pyspark.sql import DataFrame, SparkSession
 
 from sparkforge_runtime.connect import clear_job_group, is_connect, set_job_group
-from sparkforge_runtime.errors import ThresholdError, describe
+from sparkforge_runtime.errors import ThresholdError
+from sparkforge_runtime.failures import describe
 from sparkforge_runtime.outcome import RunReport, Status, StepOutcome
 from sparkforge_runtime.plan import Mode, Pipeline, Plan, Step
 from sparkforge_runtime.quarantine import new_run_id

@@ -84,6 +84,16 @@ def _quiet_logs(spark: SparkSession, level: str | None) -> None:
         return
 
 
+def _conf(under_submit: bool, warehouse_dir: str | Path | None,
+          extra_conf: Mapping[str, str] | None) -> dict[str, str]:  # fmt: skip
+    conf: dict[str, str] = {**DELTA_CONF, **ENGINE_CONF}
+    if not under_submit or warehouse_dir is not None:
+        from sparkforge_runtime.local import local_conf  # laptops and tests only
+
+        conf.update(local_conf(warehouse_dir, DELTA_PACKAGE, local=not under_submit))
+    return {**conf, **(extra_conf or {})}
+
+
 def build_session(
     app_name: str = "sparkforge",
     *,
@@ -102,8 +112,7 @@ def build_session(
     `warehouse_dir`, so that tables outlive the process. Spark's log level is `log_level`, else
     ERROR for local sessions when `quiet`, else what the Spark configuration says.
     With `remote` (or `SPARK_REMOTE`), a Spark Connect URL, the session is on that server, whose
-    own settings (Delta, logging) hold; see docs/jobs.md, "Running on Spark Connect".
-    """
+    own settings (Delta, logging) hold (docs/jobs.md, "Running on Spark Connect")."""
     url = remote_url(remote)
     if url is not None:
         defaults = {k: v for k, v in ENGINE_CONF.items() if k in SESSION_CONF}
@@ -113,15 +122,9 @@ def build_session(
         return active
     under_submit = "PYSPARK_GATEWAY_PORT" in os.environ
     builder = SparkSession.builder.appName(app_name)
-    conf: dict[str, str] = {**DELTA_CONF, **ENGINE_CONF}
-    if not under_submit or warehouse_dir is not None:
-        from sparkforge_runtime.local import local_conf  # laptops and tests only
-
-        conf.update(local_conf(warehouse_dir, DELTA_PACKAGE, local=not under_submit))
     if not under_submit:
         builder = builder.master(master or os.environ.get("SPARKFORGE_MASTER", "local[*]"))
-    conf.update(extra_conf or {})
-    for key, value in conf.items():
+    for key, value in _conf(under_submit, warehouse_dir, extra_conf).items():
         builder = builder.config(key, value)
     if enable_hive:
         builder = builder.enableHiveSupport()

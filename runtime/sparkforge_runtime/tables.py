@@ -13,7 +13,8 @@ from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 
 from sparkforge_runtime.connect import is_connect, merge_into
-from sparkforge_runtime.errors import SourceError, TableWriteError, describe
+from sparkforge_runtime.errors import SourceError, TableWriteError
+from sparkforge_runtime.failures import describe
 
 PATH_FORMATS = ("parquet", "delta", "csv", "json", "orc")
 
