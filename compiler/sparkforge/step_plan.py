@@ -13,11 +13,12 @@ so the two paths cannot drift, and `--dry-run` reads the same `StepInfo`.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 from sparkforge_runtime.plan import StepInfo
 
 from sparkforge.ir import Layer, Pipeline, Step
+from sparkforge.refresh_plan import Refresh, StepShape, plan_refresh
 from sparkforge.step_fields import keep_columns, table_fqn
 
 REPLACE = ("initial", "full_refresh")
@@ -46,6 +47,7 @@ class StepPlan:
     since: tuple[str, str] | None = None  # incremental silver: its table and watermark column
     bronze_column: str | None = None  # incremental silver: the bronze column filtered on
     inputs: tuple[Read, ...] = ()  # silver: prior silvers; gold: source silvers
+    refresh: Refresh = field(default_factory=Refresh)  # incremental runs: when it skips, how gold is refreshed
 
     @property
     def layer(self) -> Layer:
@@ -112,6 +114,18 @@ def _gold_inputs(step: Step, pipeline: Pipeline) -> tuple[Read, ...]:
 
 
 def plan_step(step: Step, pipeline: Pipeline) -> StepPlan:
+    decided = _plan_step(step, pipeline)
+    shape = StepShape(
+        appends=decided.since is not None,
+        incremental_write=decided.info.writes.get("incremental"),
+        keep=decided.keep,
+        whole=tuple(r.name for r in decided.inputs if r.how == "whole"),
+        appending=lambda other: _writes(other, pipeline).get("incremental") == "append",
+    )
+    return replace(decided, refresh=plan_refresh(step, pipeline, shape))
+
+
+def _plan_step(step: Step, pipeline: Pipeline) -> StepPlan:
     settings = pipeline.settings
     base = StepPlan(
         step, _info(step, pipeline), float(settings.threshold(step.layer)), keep_columns(step, settings)
