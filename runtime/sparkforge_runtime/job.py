@@ -44,6 +44,7 @@ class JobArgs:
     log_level: str = "INFO"
     spark_log_level: str | None = None
     verbose: bool = False
+    refresh: bool = False
 
 
 def _parser(pipeline: Pipeline, plan: Plan) -> argparse.ArgumentParser:
@@ -74,6 +75,8 @@ def _parser(pipeline: Pipeline, plan: Plan) -> argparse.ArgumentParser:
     add("--spark-log-level", type=str.upper, metavar="LEVEL",
         help="set Spark's log level (default: as the Spark configuration says)")  # fmt: skip
     add("--verbose", action="store_true", help="print the full traceback of a failed step")
+    add("--refresh", action="store_true",
+        help="incremental runs: run every step in full, never skip one or refresh gold by groups")  # fmt: skip
     return parser
 
 
@@ -129,7 +132,7 @@ def parse_args(pipeline: Pipeline, plan: Plan, argv: Sequence[str] | None) -> Jo
     return JobArgs(
         Mode.parse(ns.mode), _sources(parser, plan, ns.source), _selected(parser, plan, ns.steps),
         ns.log_table, ns.max_workers, plan.parallel and not ns.no_parallel, ns.dry_run,
-        ns.log_level, ns.spark_log_level, ns.verbose,
+        ns.log_level, ns.spark_log_level, ns.verbose, ns.refresh,
     )  # fmt: skip
 
 
@@ -206,7 +209,7 @@ def run_job(pipeline: Pipeline, plan: Plan, argv: Sequence[str] | None = None) -
         return 2
     print(f"pipeline {pipeline.name!r}: mode {args.mode.value}, {len(plan.steps)} steps", flush=True)
     started = time.time()
-    options = RunOptions(args.mode, args.log_table, "compiled", _progress)
+    options = RunOptions(args.mode, args.log_table, "compiled", _progress, refresh=args.refresh)
     report = run_plan(spark, pipeline, plan, options, args.sources)
     print(format_summary(list(report.outcomes.values()), time.time() - started), flush=True)
     if not report.success:

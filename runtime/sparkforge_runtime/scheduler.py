@@ -37,6 +37,7 @@ class RunOptions:
     log_table: str | None = None
     engine: str = "interpreted"
     progress: Callable[[StepOutcome], None] | None = None
+    refresh: bool = False  # incremental runs: never skip a step nor refresh gold by groups
 
 
 def run_plan(
@@ -51,6 +52,7 @@ def run_plan(
     fails. `upstream` holds outputs of steps outside this plan (running one step on its own)."""
     log = logging.getLogger(f"sparkforge.{pipeline.name}")
     state = RunState(spark, options.mode, log, pipeline.table_format, dict(sources or {}))
+    state.refresh = options.refresh
     state.outputs.update(upstream or {})
     stage_of = plan.stage_of()
     report = RunReport(str(uuid.uuid4()), options.mode, datetime.now(UTC))

@@ -24,6 +24,7 @@ from pyspark import StorageLevel
 from pyspark.sql import DataFrame, Observation, SparkSession
 from pyspark.sql import functions as F
 
+from sparkforge_runtime import groups as refresh
 from sparkforge_runtime.errors import (
     RuleColumnError,
     StepInputError,
@@ -55,6 +56,9 @@ class RunState:
     high_water: dict[str, str | None] = field(default_factory=dict)
     watermarks: dict[str, Any] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
+    refresh: bool = False  # never skip, never refresh by groups (--refresh)
+    received: dict[str, int] = field(default_factory=dict)  # rows each step passed on in this run
+    committed: set[str] = field(default_factory=set)  # steps that committed to their table
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,12 +87,14 @@ class DeclaredInputs(dict[str, DataFrame]):
 
 
 @dataclass(slots=True)
-class StepRun:
-    """One step's handle on the run: the verbs, and the outcome they fill in."""
+class StepRun(refresh.RefreshVerbs):
+    """One step's handle on the run: the verbs, and the outcome they fill in. The verbs of
+    incremental refresh (skip, changed_groups, in_groups, publish_groups) are in groups.py."""
 
     state: RunState
     info: StepInfo
     outcome: StepOutcome
+    seen: dict[str, Any] = field(default_factory=dict)  # input versions read (groups.py)
 
     @property
     def spark(self) -> SparkSession:
@@ -202,6 +208,7 @@ class StepRun:
         if self.info.layer == "bronze":
             with self.state.lock:
                 self.state.high_water[self.info.name] = o.high_water
+            refresh.note_received(self, o.input_rows)
         self.state.log.info(
             "%s %s: %d rows in, %d valid (%.2f%%)",
             self.info.layer, self.info.name, o.input_rows, o.valid_rows, o.validation_rate,
@@ -229,7 +236,11 @@ class StepRun:
         if mode is None:
             self.state.log.info("%s: validation only, nothing written", info.name)
             return
-        metadata = json.dumps({WATERMARK_KEY: str(covered)}) if covered is not None else None
+        if refresh.nothing_to_append(self, mode, covered):
+            return
+        record = {WATERMARK_KEY: str(covered)} if covered is not None else {}
+        record.update(refresh.inputs_metadata(self))
+        metadata = json.dumps(record) if record else None
         write_table(
             checked.valid, info.table, mode=mode, table_format=self.state.table_format,
             merge_keys=info.merge_keys, step=info.name, commit_metadata=metadata,
@@ -238,6 +249,9 @@ class StepRun:
         if mode == "overwrite":
             with self.state.lock:
                 self.state.replaced.add(info.name)
+        with self.state.lock:
+            self.state.committed.add(info.name)
+        refresh.note_received(self, refresh.REPLACED if mode == "overwrite" else o.rows_written)
         self.state.log.info("%s: %s %d rows -> %s", info.name, mode, o.rows_written, info.table)
 
 
