@@ -161,7 +161,8 @@ def test_log_rows_per_run(spark, schema):  # type: ignore[no-untyped-def]
     rows = logs.filter(F.col("run_id") == first.run_id).collect()
     assert len(rows) == 7
     required = [c for c in LOG_COLUMNS if c not in {"previous_watermark", "new_watermark", "error_type",
-                                                    "error_message", "write_mode", "source_hash"}]
+                                                    "error_message", "write_mode", "source_hash",
+                                                    "note", "groups_refreshed"}]
     for row in rows:
         assert all(row[c] is not None for c in required), row
         assert row["engine"] == "interpreted" and row["status"] == "completed"

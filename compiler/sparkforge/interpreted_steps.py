@@ -22,14 +22,17 @@ from sparkforge_runtime.rules import Rule
 from sparkforge_runtime.verbs import StepRun
 
 from sparkforge.ir import Layer, Plan
+from sparkforge.refresh_plan import skip_reason
 from sparkforge.rules import to_runtime_rules
 from sparkforge.step_fields import log_table
 from sparkforge.step_plan import Read, StepPlan, plan_steps
 
 
-def _input(run: StepRun, read: Read, since: Any) -> DataFrame:
+def _input(run: StepRun, read: Read, since: Any, groups: Any = None) -> DataFrame:
     if read.how == "since":
         return run.rows_since(read.name, read.table, read.column or "", since)
+    if read.how == "whole" and groups is not None and read.name == groups[0]:
+        return run.in_groups(run.whole(read.name, read.table), groups[1])
     if read.how == "whole":
         return run.whole(read.name, read.table)
     if read.how == "table":
@@ -41,9 +44,10 @@ def step_function(plan: StepPlan) -> Callable[[StepRun], DataFrame]:
     """The step's body: read, transform, validate, gate, publish."""
     rules: tuple[Rule, ...] = to_runtime_rules(plan.step.rules)
     transform = plan.step.transform.func if plan.step.transform else None
+    refresh = plan.refresh
 
     def run_step(run: StepRun) -> DataFrame:
-        since = None
+        since, groups = None, None
         if plan.layer is Layer.BRONZE:
             df = run.read(plan.info.table)
             if run.incremental and plan.oldest_of and plan.watermark_column:
@@ -53,6 +57,8 @@ def step_function(plan: StepPlan) -> Callable[[StepRun], DataFrame]:
         elif plan.layer is Layer.SILVER:
             if plan.since is not None and run.incremental:
                 since = run.watermark(*plan.since)
+            if refresh.skip_inputs and since is not None and run.no_new_rows(*refresh.skip_inputs):
+                return run.skip(skip_reason(refresh, plan.layer))
             bronze = plan.transform_input
             rows = run.output(bronze) if bronze else None
             if rows is not None and plan.bronze_column:
@@ -60,13 +66,22 @@ def step_function(plan: StepPlan) -> Callable[[StepRun], DataFrame]:
             priors = {r.name: _input(run, r, since) for r in plan.inputs}
             df = _call(transform, run.spark, rows, run.declared(priors, argument="depends_on"))
         else:
-            silvers = {r.name: _input(run, r, None) for r in plan.inputs}
+            tables = [r.table for r in plan.inputs if r.name in refresh.skip_inputs]
+            if refresh.skip_inputs and run.inputs_unchanged(*tables, code=refresh.code):
+                return run.skip(skip_reason(refresh, plan.layer))
+            if refresh.by_groups:
+                table = next(r.table for r in plan.inputs if r.name == refresh.group_silver)
+                groups = run.changed_groups(refresh.group_silver, table, refresh.group_keys)
+            picked = (refresh.group_silver, groups) if refresh.by_groups else None
+            silvers = {r.name: _input(run, r, None, picked) for r in plan.inputs}
             df = _call(transform, run.spark, run.declared(silvers, argument="source_silvers"))
         checked = run.validate(df, rules, keep=plan.keep, watermark=plan.watermark_column)
         run.gate(checked, min_rate=plan.threshold, fail_on=plan.fail_on)
         if plan.quarantine:
             run.quarantine(checked, plan.quarantine)
-        if plan.layer is not Layer.BRONZE and not plan.step.existing:
+        if refresh.by_groups:
+            run.publish_groups(checked, groups)
+        elif plan.layer is not Layer.BRONZE and not plan.step.existing:
             covered = run.covered(plan.transform_input or "", since) if plan.since else None
             run.publish(checked, covered=covered)
         return checked.valid

@@ -49,6 +49,7 @@ class StepStatus(enum.StrEnum):
     COMPLETED = "completed"
     FAILED = "failed"
     CANCELLED = "cancelled"
+    SKIPPED = "skipped"  # incremental run, inputs unchanged: its table was left as it was
 
 
 class ExecutionMode(enum.StrEnum):
@@ -164,7 +165,7 @@ class StepExecutionResult:
 
     @property
     def success(self) -> bool:
-        return self.status is StepStatus.COMPLETED
+        return self.status in (StepStatus.COMPLETED, StepStatus.SKIPPED)
 
 
 @dataclass(slots=True)

@@ -85,9 +85,13 @@ class PipelineRunner:
         """Process everything and overwrite every silver and gold table."""
         return self._run(Mode.INITIAL, bronze_sources)
 
-    def run_incremental(self, bronze_sources: Mapping[str, Any] | None = None) -> ExecutionResult:
-        """Process only bronze rows newer than each silver table's watermark; silver appends."""
-        return self._run(Mode.INCREMENTAL, bronze_sources)
+    def run_incremental(
+        self, bronze_sources: Mapping[str, Any] | None = None, *, refresh: bool = False
+    ) -> ExecutionResult:
+        """Process only bronze rows newer than each silver table's watermark; silver appends.
+        Steps whose inputs did not change are skipped and gold is refreshed by affected groups
+        where the transform allows it (docs/runner.md); `refresh=True` runs every step in full."""
+        return self._run(Mode.INCREMENTAL, bronze_sources, refresh=refresh)
 
     def run_full_refresh(self, bronze_sources: Mapping[str, Any] | None = None) -> ExecutionResult:
         """Reprocess everything and overwrite every silver and gold table."""
@@ -175,21 +179,21 @@ class PipelineRunner:
             )
         return step
 
-    def _options(self, mode: Mode, *, logged: bool = True) -> RunOptions:
+    def _options(self, mode: Mode, *, logged: bool = True, refresh: bool = False) -> RunOptions:
         progress = _print_progress if self.pipeline.settings.verbose else None
         table = log_table(self.pipeline.settings) if logged else None
         listeners = lineage.listeners(self.lineage)
         return RunOptions(mode=mode, log_table=table, engine="interpreted", progress=progress,
                           allow_empty=self.allow_empty, min_rows=self.min_rows_for_threshold,
-                          listeners=listeners)  # fmt: skip
+                          listeners=listeners, refresh=refresh)  # fmt: skip
 
     def _run(
-        self, mode: Mode, sources: Mapping[str, Any] | None, unified: bool = False
+        self, mode: Mode, sources: Mapping[str, Any] | None, unified: bool = False, refresh: bool = False
     ) -> ExecutionResult:
         self._check_sources(sources)
         pipeline, plan = runtime_plan(self.plan)
         plan = plan.replace(unified=plan.unified or unified)
-        report = run_plan(self.spark, pipeline, plan, self._options(mode), sources)
+        report = run_plan(self.spark, pipeline, plan, self._options(mode, refresh=refresh), sources)
         self._executor.record(report)
         return execution_result(report, unified=unified)
 

@@ -13,12 +13,13 @@ so the two paths cannot drift, and `--dry-run` reads the same `StepInfo`.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 from sparkforge_runtime.plan import StepInfo
 
 from sparkforge.ir import Layer, Pipeline, RuleSpec, Settings, Step
 from sparkforge.quarantine_option import quarantine_table
+from sparkforge.refresh_plan import Refresh, StepShape, plan_refresh
 from sparkforge.step_fields import keep_columns, table_fqn
 
 REPLACE = ("initial", "full_refresh")
@@ -49,6 +50,7 @@ class StepPlan:
     inputs: tuple[Read, ...] = ()  # silver: prior silvers; gold: source silvers
     fail_on: tuple[str, ...] = ()  # labels of the rules whose action is `fail`: the gate names them
     quarantine: str | None = None  # the table the step's invalid rows are appended to
+    refresh: Refresh = field(default_factory=Refresh)  # incremental runs: when it skips, how gold is refreshed
 
     @property
     def layer(self) -> Layer:
@@ -137,7 +139,20 @@ def plan_steps(pipeline: Pipeline) -> dict[str, StepPlan]:
         column = incremental_column(s, steps)
         if column and s.source_bronze:
             readers.setdefault(s.source_bronze, []).append((table_fqn(s, pipeline.settings), column))
-    return {s.name: _plan(s, steps, tuple(readers.get(s.name, ()))) for s in pipeline.steps}
+    decided = {s.name: _plan(s, steps, tuple(readers.get(s.name, ()))) for s in pipeline.steps}
+    return {name: _with_refresh(d, pipeline, steps) for name, d in decided.items()}
+
+
+def _with_refresh(decided: StepPlan, pipeline: Pipeline, steps: _Steps) -> StepPlan:
+    """When an incremental run may skip the step, and how a gold step is refreshed."""
+    shape = StepShape(
+        appends=decided.since is not None,
+        incremental_write=decided.info.writes.get("incremental"),
+        keep=decided.keep,
+        whole=tuple(r.name for r in decided.inputs if r.how == "whole"),
+        appending=lambda other: _writes(other, steps).get("incremental") == "append",
+    )
+    return replace(decided, refresh=plan_refresh(decided.step, pipeline, shape))
 
 
 def fail_labels(rules: tuple[RuleSpec, ...]) -> tuple[str, ...]:

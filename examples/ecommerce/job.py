@@ -194,10 +194,14 @@ def silver_clean_orders(run: StepRun) -> DataFrame:
     """orders -> shop.clean_orders: in incremental runs it appends the rows newer
     than its watermark (order_ts); otherwise it replaces the table.
 
+    In incremental runs it is skipped when orders passed on no new rows.
+
     Below 95% valid rows it fails and writes nothing; then customer_orders,
     customer_lifetime_value and daily_revenue are cancelled.
     """
     since = run.watermark("shop.clean_orders", "order_ts") if run.incremental else None
+    if since is not None and run.no_new_rows("orders"):
+        return run.skip("no new rows in orders")
     orders = run.newer_than(run.output("orders"), "order_ts", since)
     priors = run.declared({}, argument="depends_on")
     df = clean_orders(run.spark, orders, priors)
@@ -232,6 +236,9 @@ def clean_customers_rules() -> tuple[Rule, ...]:
 )
 def silver_clean_customers(run: StepRun) -> DataFrame:
     """customers -> shop.clean_customers: recomputed and replaced in every run.
+
+    It is never skipped: it replaces its table from the whole of its inputs in
+    every run.
 
     Below 95% valid rows it fails and writes nothing; then customer_orders and
     customer_lifetime_value are cancelled.
@@ -270,6 +277,9 @@ def silver_customer_orders(run: StepRun) -> DataFrame:
     """orders, clean_orders and clean_customers -> shop.customer_orders: in
     incremental runs it appends the rows newer than its watermark (order_ts);
     otherwise it replaces the table.
+
+    It is never skipped: clean_customers replaces its table (or merges into it)
+    in every run.
 
     Below 95% valid rows it fails and writes nothing; then
     customer_lifetime_value is cancelled.
@@ -319,18 +329,30 @@ def daily_revenue_rules() -> tuple[Rule, ...]:
 )
 def gold_daily_revenue(run: StepRun) -> DataFrame:
     """clean_orders -> shop.daily_revenue: recomputed from the whole silver tables
-    and replaced in every run.
+    and replaced in initial and full-refresh runs.
+
+    In incremental runs it is skipped when neither clean_orders nor its code
+    changed since its last run; otherwise it recomputes only the groups (by
+    order_date) that the new rows of clean_orders touch and merges them into the
+    table, deleting groups that no longer produce a row.
 
     Below 99% valid rows it fails and writes nothing.
     """
+    if run.inputs_unchanged("shop.clean_orders", code="766adec6fb4b"):
+        return run.skip("clean_orders did not change since its last run")
+    groups = run.changed_groups("clean_orders", "shop.clean_orders", ("order_date",))
     silvers = run.declared(
-        {"clean_orders": run.whole("clean_orders", "shop.clean_orders")},
+        {
+            "clean_orders": run.in_groups(
+                run.whole("clean_orders", "shop.clean_orders"), groups
+            )
+        },
         argument="source_silvers",
     )
     df = daily_revenue(run.spark, silvers)
     checked = run.validate(df, daily_revenue_rules(), keep=("order_date", "revenue"))
     run.gate(checked, min_rate=99.0)
-    run.publish(checked)
+    run.publish_groups(checked, groups)
     return checked.valid
 
 
@@ -356,8 +378,14 @@ def gold_customer_lifetime_value(run: StepRun) -> DataFrame:
     """customer_orders -> shop.customer_lifetime_value: recomputed from the whole
     silver tables and replaced in every run.
 
+    In incremental runs it is skipped when neither customer_orders nor its code
+    changed since its last run; otherwise it recomputes in full: its rules keep
+    only customer_id, lifetime_value, not the group key country.
+
     Below 99% valid rows it fails and writes nothing.
     """
+    if run.inputs_unchanged("shop.customer_orders", code="5d95976131bb"):
+        return run.skip("customer_orders did not change since its last run")
     silvers = run.declared(
         {"customer_orders": run.whole("customer_orders", "shop.customer_orders")},
         argument="source_silvers",

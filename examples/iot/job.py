@@ -275,6 +275,9 @@ def silver_readings(run: StepRun) -> DataFrame:
     rows newer than its watermark (ingested_at); otherwise it replaces the
     table.
 
+    In incremental runs it is skipped when sensor_readings passed on no new
+    rows.
+
     Below 98% valid rows it fails and writes nothing; then site_readings,
     device_hourly, site_daily and temperature_spikes are cancelled.
     """
@@ -283,6 +286,8 @@ def silver_readings(run: StepRun) -> DataFrame:
         if run.incremental
         else None
     )
+    if since is not None and run.no_new_rows("sensor_readings"):
+        return run.skip("no new rows in sensor_readings")
     sensor_readings = run.newer_than(
         run.output("sensor_readings"), "ingested_at", since
     )
@@ -336,6 +341,9 @@ def silver_device_registry(run: StepRun) -> DataFrame:
     """devices -> iot_sensors.device_registry: recomputed and replaced in every
     run.
 
+    It is never skipped: it replaces its table from the whole of its inputs in
+    every run.
+
     Below 98% valid rows it fails and writes nothing; then site_readings,
     site_daily and temperature_spikes are cancelled.
     """
@@ -381,6 +389,9 @@ def silver_site_readings(run: StepRun) -> DataFrame:
     """sensor_readings, readings and device_registry -> iot_sensors.site_readings:
     in incremental runs it appends the rows newer than its watermark
     (ingested_at); otherwise it replaces the table.
+
+    It is never skipped: device_registry replaces its table (or merges into it)
+    in every run.
 
     Below 98% valid rows it fails and writes nothing; then site_daily and
     temperature_spikes are cancelled.
@@ -453,8 +464,14 @@ def gold_device_hourly(run: StepRun) -> DataFrame:
     """readings -> iot_sensors.device_hourly: recomputed from the whole silver
     tables and replaced in every run.
 
+    In incremental runs it is skipped when neither readings nor its code changed
+    since its last run; otherwise it recomputes in full: its groupBy at
+    pipeline.py:69 does not name its key columns literally.
+
     Below 99% valid rows it fails and writes nothing.
     """
+    if run.inputs_unchanged("iot_sensors.readings", code="91fe1d9cbafd"):
+        return run.skip("readings did not change since its last run")
     silvers = run.declared(
         {"readings": run.whole("readings", "iot_sensors.readings")},
         argument="source_silvers",
@@ -495,8 +512,14 @@ def gold_temperature_spikes(run: StepRun) -> DataFrame:
     """site_readings -> iot_sensors.temperature_spikes: recomputed from the whole
     silver tables and replaced in every run.
 
+    In incremental runs it is skipped when neither site_readings nor its code
+    changed since its last run; otherwise it recomputes in full: it has no
+    groupBy(...).agg(...) at pipeline.py:85.
+
     Below 99% valid rows it fails and writes nothing.
     """
+    if run.inputs_unchanged("iot_sensors.site_readings", code="04bf37ab8360"):
+        return run.skip("site_readings did not change since its last run")
     silvers = run.declared(
         {"site_readings": run.whole("site_readings", "iot_sensors.site_readings")},
         argument="source_silvers",
@@ -554,12 +577,26 @@ def site_daily_rules() -> tuple[Rule, ...]:
 )
 def gold_site_daily(run: StepRun) -> DataFrame:
     """site_readings -> iot_sensors.site_daily: recomputed from the whole silver
-    tables and replaced in every run.
+    tables and replaced in initial and full-refresh runs.
+
+    In incremental runs it is skipped when neither site_readings nor its code
+    changed since its last run; otherwise it recomputes only the groups (by site
+    and event_date) that the new rows of site_readings touch and merges them
+    into the table, deleting groups that no longer produce a row.
 
     Below 99% valid rows it fails and writes nothing.
     """
+    if run.inputs_unchanged("iot_sensors.site_readings", code="08ccfa1baccf"):
+        return run.skip("site_readings did not change since its last run")
+    groups = run.changed_groups(
+        "site_readings", "iot_sensors.site_readings", ("site", "event_date")
+    )
     silvers = run.declared(
-        {"site_readings": run.whole("site_readings", "iot_sensors.site_readings")},
+        {
+            "site_readings": run.in_groups(
+                run.whole("site_readings", "iot_sensors.site_readings"), groups
+            )
+        },
         argument="source_silvers",
     )
     df = site_daily(run.spark, silvers)
@@ -577,7 +614,7 @@ def gold_site_daily(run: StepRun) -> DataFrame:
         ),
     )
     run.gate(checked, min_rate=99.0)
-    run.publish(checked)
+    run.publish_groups(checked, groups)
     return checked.valid
 
 

@@ -366,6 +366,8 @@ def silver_clicks(run: StepRun) -> DataFrame:
     """ad_clicks -> marketing_bi.clicks: in incremental runs it appends the rows
     newer than its watermark (click_ts); otherwise it replaces the table.
 
+    In incremental runs it is skipped when ad_clicks passed on no new rows.
+
     Below 95% valid rows it fails and writes nothing; then clicks_enriched,
     billable_clicks, budget_pacing, campaign_performance and channel_daily are
     cancelled.
@@ -373,6 +375,8 @@ def silver_clicks(run: StepRun) -> DataFrame:
     since = (
         run.watermark("marketing_bi.clicks", "click_ts") if run.incremental else None
     )
+    if since is not None and run.no_new_rows("ad_clicks"):
+        return run.skip("no new rows in ad_clicks")
     ad_clicks = run.newer_than(run.output("ad_clicks"), "click_ts", since)
     priors = run.declared({}, argument="depends_on")
     df = clean_clicks(run.spark, ad_clicks, priors)
@@ -430,6 +434,9 @@ def silver_campaign_dim(run: StepRun) -> DataFrame:
     """campaigns -> marketing_bi.campaign_dim: recomputed and replaced in every
     run.
 
+    It is never skipped: it replaces its table from the whole of its inputs in
+    every run.
+
     Below 95% valid rows it fails and writes nothing; then clicks_enriched,
     billable_clicks, budget_pacing, campaign_performance and channel_daily are
     cancelled.
@@ -485,6 +492,9 @@ def silver_clicks_enriched(run: StepRun) -> DataFrame:
     """ad_clicks, clicks and campaign_dim -> marketing_bi.clicks_enriched: in
     incremental runs it appends the rows newer than its watermark (click_ts);
     otherwise it replaces the table.
+
+    It is never skipped: campaign_dim replaces its table (or merges into it) in
+    every run.
 
     Below 95% valid rows it fails and writes nothing; then billable_clicks,
     budget_pacing, campaign_performance and channel_daily are cancelled.
@@ -559,6 +569,9 @@ def silver_billable_clicks(run: StepRun) -> DataFrame:
     incremental runs it appends the rows newer than its watermark (click_ts);
     otherwise it replaces the table.
 
+    In incremental runs it is skipped when ad_clicks and clicks_enriched passed
+    on no new rows.
+
     Below 95% valid rows it fails and writes nothing; then budget_pacing,
     campaign_performance and channel_daily are cancelled.
     """
@@ -567,6 +580,8 @@ def silver_billable_clicks(run: StepRun) -> DataFrame:
         if run.incremental
         else None
     )
+    if since is not None and run.no_new_rows("ad_clicks", "clicks_enriched"):
+        return run.skip("no new rows in ad_clicks and clicks_enriched")
     ad_clicks = run.newer_than(run.output("ad_clicks"), "click_ts", since)
     priors = run.declared(
         {
@@ -620,6 +635,9 @@ def silver_conversions(run: StepRun) -> DataFrame:
     """crm_conversions -> marketing_bi.conversions: recomputed and replaced in
     every run.
 
+    It is never skipped: it replaces its table from the whole of its inputs in
+    every run.
+
     Below 95% valid rows it fails and writes nothing; then campaign_performance
     is cancelled.
     """
@@ -663,14 +681,24 @@ def channel_daily_rules() -> tuple[Rule, ...]:
 )
 def gold_channel_daily(run: StepRun) -> DataFrame:
     """billable_clicks -> marketing_bi.channel_daily: recomputed from the whole
-    silver tables and replaced in every run.
+    silver tables and replaced in initial and full-refresh runs.
+
+    In incremental runs it is skipped when neither billable_clicks nor its code
+    changed since its last run; otherwise it recomputes only the groups (by
+    channel and click_date) that the new rows of billable_clicks touch and
+    merges them into the table, deleting groups that no longer produce a row.
 
     Below 99% valid rows it fails and writes nothing.
     """
+    if run.inputs_unchanged("marketing_bi.billable_clicks", code="a947720eacdf"):
+        return run.skip("billable_clicks did not change since its last run")
+    groups = run.changed_groups(
+        "billable_clicks", "marketing_bi.billable_clicks", ("channel", "click_date")
+    )
     silvers = run.declared(
         {
-            "billable_clicks": run.whole(
-                "billable_clicks", "marketing_bi.billable_clicks"
+            "billable_clicks": run.in_groups(
+                run.whole("billable_clicks", "marketing_bi.billable_clicks"), groups
             )
         },
         argument="source_silvers",
@@ -682,7 +710,7 @@ def gold_channel_daily(run: StepRun) -> DataFrame:
         keep=("channel", "click_date", "clicks", "spend_cents", "cpc", "spend"),
     )
     run.gate(checked, min_rate=99.0)
-    run.publish(checked)
+    run.publish_groups(checked, groups)
     return checked.valid
 
 
@@ -713,6 +741,9 @@ def campaign_performance_rules() -> tuple[Rule, ...]:
 def gold_campaign_performance(run: StepRun) -> DataFrame:
     """billable_clicks and conversions -> marketing_bi.campaign_performance:
     recomputed from the whole silver tables and replaced in every run.
+
+    It is never skipped: conversions replaces its table (or merges into it) in
+    every run.
 
     Below 99% valid rows it fails and writes nothing.
     """
@@ -775,6 +806,9 @@ def budget_pacing_rules() -> tuple[Rule, ...]:
 def gold_budget_pacing(run: StepRun) -> DataFrame:
     """billable_clicks and campaign_dim -> marketing_bi.budget_pacing: recomputed
     from the whole silver tables and replaced in every run.
+
+    It is never skipped: campaign_dim replaces its table (or merges into it) in
+    every run.
 
     Below 99% valid rows it fails and writes nothing.
     """

@@ -258,11 +258,15 @@ def silver_events(run: StepRun) -> DataFrame:
     """usage_events -> saas_core.events: in incremental runs it appends the rows
     newer than its watermark (event_time); otherwise it replaces the table.
 
+    In incremental runs it is skipped when usage_events passed on no new rows.
+
     Below 97% valid rows it fails and writes nothing; then tenant_usage,
     acme_usage, globex_usage, plan_utilisation and tenant_daily_usage are
     cancelled.
     """
     since = run.watermark("saas_core.events", "event_time") if run.incremental else None
+    if since is not None and run.no_new_rows("usage_events"):
+        return run.skip("no new rows in usage_events")
     usage_events = run.newer_than(run.output("usage_events"), "event_time", since)
     priors = run.declared({}, argument="depends_on")
     df = clean_events(run.spark, usage_events, priors)
@@ -315,6 +319,9 @@ def silver_account_registry(run: StepRun) -> DataFrame:
     """accounts -> saas_core.account_registry: recomputed and replaced in every
     run.
 
+    It is never skipped: it replaces its table from the whole of its inputs in
+    every run.
+
     Below 97% valid rows it fails and writes nothing; then tenant_usage,
     acme_usage, globex_usage, plan_utilisation and tenant_daily_usage are
     cancelled.
@@ -363,6 +370,9 @@ def silver_tenant_usage(run: StepRun) -> DataFrame:
     """usage_events, events and account_registry -> saas_core.tenant_usage: in
     incremental runs it appends the rows newer than its watermark (event_time);
     otherwise it replaces the table.
+
+    It is never skipped: account_registry replaces its table (or merges into it)
+    in every run.
 
     Below 97% valid rows it fails and writes nothing; then acme_usage,
     globex_usage, plan_utilisation and tenant_daily_usage are cancelled.
@@ -431,12 +441,29 @@ def tenant_daily_usage_rules() -> tuple[Rule, ...]:
 )
 def gold_tenant_daily_usage(run: StepRun) -> DataFrame:
     """tenant_usage -> saas_analytics.tenant_daily_usage: recomputed from the whole
-    silver tables and replaced in every run.
+    silver tables and replaced in initial and full-refresh runs.
+
+    In incremental runs it is skipped when neither tenant_usage nor its code
+    changed since its last run; otherwise it recomputes only the groups (by
+    tenant_id, tenant_name and event_date) that the new rows of tenant_usage
+    touch and merges them into the table, deleting groups that no longer produce
+    a row.
 
     Below 99% valid rows it fails and writes nothing.
     """
+    if run.inputs_unchanged("saas_core.tenant_usage", code="857929d09925"):
+        return run.skip("tenant_usage did not change since its last run")
+    groups = run.changed_groups(
+        "tenant_usage",
+        "saas_core.tenant_usage",
+        ("tenant_id", "tenant_name", "event_date"),
+    )
     silvers = run.declared(
-        {"tenant_usage": run.whole("tenant_usage", "saas_core.tenant_usage")},
+        {
+            "tenant_usage": run.in_groups(
+                run.whole("tenant_usage", "saas_core.tenant_usage"), groups
+            )
+        },
         argument="source_silvers",
     )
     df = tenant_daily_usage(run.spark, silvers)
@@ -453,7 +480,7 @@ def gold_tenant_daily_usage(run: StepRun) -> DataFrame:
         ),
     )
     run.gate(checked, min_rate=99.0)
-    run.publish(checked)
+    run.publish_groups(checked, groups)
     return checked.valid
 
 
@@ -489,6 +516,9 @@ def plan_utilisation_rules() -> tuple[Rule, ...]:
 def gold_plan_utilisation(run: StepRun) -> DataFrame:
     """account_registry and tenant_usage -> saas_analytics.plan_utilisation:
     recomputed from the whole silver tables and replaced in every run.
+
+    It is never skipped: account_registry replaces its table (or merges into it)
+    in every run.
 
     Below 99% valid rows it fails and writes nothing.
     """
@@ -542,8 +572,14 @@ def gold_acme_usage(run: StepRun) -> DataFrame:
     """tenant_usage -> acme_reporting.usage_summary: recomputed from the whole
     silver tables and replaced in every run.
 
+    In incremental runs it is skipped when neither tenant_usage nor its code
+    changed since its last run; otherwise it recomputes in full: it does not
+    start from silvers["name"] at pipeline.py:128.
+
     Below 99% valid rows it fails and writes nothing.
     """
+    if run.inputs_unchanged("saas_core.tenant_usage", code="45692cdff88f"):
+        return run.skip("tenant_usage did not change since its last run")
     silvers = run.declared(
         {"tenant_usage": run.whole("tenant_usage", "saas_core.tenant_usage")},
         argument="source_silvers",
@@ -573,8 +609,14 @@ def gold_globex_usage(run: StepRun) -> DataFrame:
     """tenant_usage -> globex_reporting.usage_summary: recomputed from the whole
     silver tables and replaced in every run.
 
+    In incremental runs it is skipped when neither tenant_usage nor its code
+    changed since its last run; otherwise it recomputes in full: it does not
+    start from silvers["name"] at pipeline.py:132.
+
     Below 99% valid rows it fails and writes nothing.
     """
+    if run.inputs_unchanged("saas_core.tenant_usage", code="82bd08befae9"):
+        return run.skip("tenant_usage did not change since its last run")
     silvers = run.declared(
         {"tenant_usage": run.whole("tenant_usage", "saas_core.tenant_usage")},
         argument="source_silvers",

@@ -63,6 +63,7 @@ class JobArgs:
     min_rows: int = 20
     lineage: bool | None = None  # None: on when the environment configures OpenLineage
     run_id: str | None = None
+    refresh: bool = False
 
 
 def _parser(pipeline: Pipeline, plan: Plan) -> argparse.ArgumentParser:
@@ -96,6 +97,8 @@ def _parser(pipeline: Pipeline, plan: Plan) -> argparse.ArgumentParser:
         help="set Spark's log level (default: as the Spark configuration says)")  # fmt: skip
     add("--verbose", action="store_true", help="print the full traceback of a failed step")
     _add_safety_options(add)
+    add("--refresh", action="store_true",
+        help="incremental runs: run every step in full, never skip one or refresh gold by groups")  # fmt: skip
     return parser
 
 
@@ -171,7 +174,7 @@ def parse_args(pipeline: Pipeline, plan: Plan, argv: Sequence[str] | None) -> Jo
     return JobArgs(
         Mode.parse(ns.mode), _sources(parser, plan, ns.source), _selected(parser, plan, ns.steps),
         ns.log_table, ns.max_workers, plan.parallel and not ns.no_parallel, ns.dry_run,
-        ns.log_level, ns.spark_log_level, ns.verbose, ns.allow_empty, remote, ns.min_rows, ns.lineage, ns.run_id,
+        ns.log_level, ns.spark_log_level, ns.verbose, ns.allow_empty, remote, ns.min_rows, ns.lineage, ns.run_id, ns.refresh,
     )  # fmt: skip
 
 
@@ -281,7 +284,8 @@ def _run(spark: Any, pipeline: Pipeline, plan: Plan, args: JobArgs) -> int:
         print(exc, file=sys.stderr)
         return EXIT_USAGE
     options = RunOptions(args.mode, args.log_table, "compiled", _progress, args.allow_empty,
-                         min_rows=args.min_rows, listeners=listeners, run_id=args.run_id)  # fmt: skip
+                         min_rows=args.min_rows, listeners=listeners, run_id=args.run_id,
+                         refresh=args.refresh)  # fmt: skip
     try:
         report = run_plan(spark, pipeline, plan, options, args.sources)
     except LeaseHeld as held:

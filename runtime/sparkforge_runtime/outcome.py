@@ -19,6 +19,7 @@ class Status(enum.StrEnum):
     COMPLETED = "completed"
     FAILED = "failed"
     CANCELLED = "cancelled"
+    SKIPPED = "skipped"  # incremental run, inputs unchanged: nothing read or written
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,6 +59,8 @@ class StepOutcome:
     quarantine_table: str | None = None
     quarantined_rows: int = 0
     error_trace: str | None = field(default=None, repr=False)  # shown under --verbose
+    note: str | None = None  # why it was skipped, or how gold was refreshed (groups.py)
+    groups_refreshed: int | None = None  # gold refreshed by groups: how many
     output: DataFrame | None = field(default=None, repr=False)
 
     @property
@@ -75,11 +78,11 @@ class StepOutcome:
 
     @property
     def validation_passed(self) -> bool:
-        return self.status is Status.COMPLETED
+        return self.ok
 
     @property
     def ok(self) -> bool:
-        return self.status is Status.COMPLETED
+        return self.status in (Status.COMPLETED, Status.SKIPPED)
 
 
 @dataclass(slots=True)

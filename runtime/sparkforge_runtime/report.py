@@ -14,7 +14,7 @@ from sparkforge_runtime.outcome import Status, StepOutcome
 from sparkforge_runtime.plan import Mode, Pipeline, Plan, StepInfo
 from sparkforge_runtime.session import spark_submit_command
 
-_WORD = {Status.COMPLETED: "ok", Status.FAILED: "FAILED", Status.CANCELLED: "cancelled"}
+_WORD = {Status.COMPLETED: "ok", Status.FAILED: "FAILED", Status.CANCELLED: "cancelled", Status.SKIPPED: "skipped"}
 
 
 def submit_command(script: str, extra_args: str = "--mode incremental") -> str:
@@ -62,6 +62,8 @@ def format_progress(outcome: StepOutcome) -> str:
     head = f"{_WORD[outcome.status]:<9} {outcome.layer:<6}  {outcome.name}"
     if outcome.status is Status.CANCELLED:
         return f"{head}  ({outcome.error_message})"
+    if outcome.status is Status.SKIPPED:
+        return f"{head}  ({outcome.note})"
     if not outcome.counted:  # failed before its rows were counted: it read nothing to report
         return f"{head}  {outcome.duration_secs:.2f}s\n          {outcome.error_message}"
     written = "" if outcome.layer == "bronze" else f"  written {outcome.rows_written:,}"
@@ -105,4 +107,6 @@ def format_summary(outcomes: Sequence[StepOutcome], seconds: float) -> str:
     counts = {s: sum(1 for o in outcomes if o.status is s) for s in Status}
     total = (f"{counts[Status.COMPLETED]} completed, {counts[Status.FAILED]} failed, "
              f"{counts[Status.CANCELLED]} cancelled in {seconds:.1f}s")  # fmt: skip
+    if counts[Status.SKIPPED]:
+        total = total.replace(" in ", f", {counts[Status.SKIPPED]} skipped in ", 1)
     return "\n".join([line(header), *(line(r) for r in rows), total])

@@ -55,6 +55,9 @@ _FIELDS: tuple[tuple[str, Any, bool], ...] = (
     ("error_message", StringType(), True),
     ("engine", StringType(), False),
     ("source_hash", StringType(), False),
+    # Added later, at the end so that older log tables gain them (mergeSchema): incremental refresh.
+    ("note", StringType(), True),
+    ("groups_refreshed", LongType(), True),
 )
 
 LOG_SCHEMA = StructType([StructField(n, t, nullable) for n, t, nullable in _FIELDS])
@@ -80,7 +83,7 @@ def log_rows(report: RunReport, plan: Plan, pipeline: Pipeline, engine: str) -> 
                 round(o.duration_secs, 3), table, o.write_mode, o.input_rows, o.valid_rows,
                 o.invalid_rows, o.rows_written, round(o.validation_rate, 4), float(o.threshold),
                 o.validation_passed, o.previous_watermark, o.new_watermark, o.error_type,
-                o.error_message, engine, pipeline.source_hash,
+                o.error_message, engine, pipeline.source_hash, o.note, o.groups_refreshed,
             )
         )
     return rows

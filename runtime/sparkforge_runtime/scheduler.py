@@ -50,6 +50,7 @@ class RunOptions:
     # fail the run: an error in one is logged and the run goes on.
     listeners: tuple[Any, ...] = ()
     run_id: str | None = None  # a retry of a run passes its id: its quarantine writes are not repeated
+    refresh: bool = False  # incremental runs: never skip a step nor refresh gold by groups
 
 
 def run_plan(
@@ -64,6 +65,7 @@ def run_plan(
     fails. `upstream` holds outputs of steps outside this plan (running one step on its own)."""
     log = logging.getLogger(f"sparkforge.{pipeline.name}")
     state = RunState(spark, options.mode, log, pipeline.table_format, dict(sources or {}))
+    state.refresh = options.refresh
     state.outputs.update(upstream or {})
     state.allow_empty, state.min_rows = options.allow_empty, options.min_rows
     stage_of = plan.stage_of()

@@ -24,6 +24,7 @@ from pyspark import StorageLevel
 from pyspark.sql import DataFrame, Observation, SparkSession
 from pyspark.sql import functions as F
 
+from sparkforge_runtime import groups as refresh
 from sparkforge_runtime.connect import aggregated, is_connect, set_job_group
 from sparkforge_runtime.errors import (
     RuleColumnError,
@@ -71,6 +72,9 @@ class RunState:
     txn_version: int | None = None  # the run's lease generation: Delta skips a retried write
     lock: threading.Lock = field(default_factory=threading.Lock)
     run_id: str = ""
+    refresh: bool = False  # never skip, never refresh by groups (--refresh)
+    received: dict[str, int] = field(default_factory=dict)  # rows each step passed on in this run
+    committed: set[str] = field(default_factory=set)  # steps that committed to their table
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,12 +104,14 @@ class DeclaredInputs(dict[str, DataFrame]):
 
 
 @dataclass(slots=True)
-class StepRun:
-    """One step's handle on the run: the verbs, and the outcome they fill in."""
+class StepRun(refresh.RefreshVerbs):
+    """One step's handle on the run: the verbs, and the outcome they fill in. The verbs of
+    incremental refresh (skip, changed_groups, in_groups, publish_groups) are in groups.py."""
 
     state: RunState
     info: StepInfo
     outcome: StepOutcome
+    seen: dict[str, Any] = field(default_factory=dict)  # input versions read (groups.py)
 
     @property
     def spark(self) -> SparkSession:
@@ -224,6 +230,7 @@ class StepRun:
         if self.info.layer == "bronze":
             with self.state.lock:
                 self.state.high_water[self.info.name] = o.high_water
+            refresh.note_received(self, o.input_rows)
         self.state.log.info(
             "%s %s: %d rows in, %d valid (%.2f%%)",
             self.info.layer, self.info.name, o.input_rows, o.valid_rows, o.validation_rate,
@@ -283,11 +290,15 @@ class StepRun:
         if mode is None:
             self.state.log.info("%s: validation only, nothing written", info.name)
             return
+        if refresh.nothing_to_append(self, mode, covered):
+            return
         if not evolve:
             check_types(checked.valid, info.table, step=info.name)
         if mode == "overwrite" and not self.state.allow_empty:
             check_not_emptied(checked.valid, info.table, o.valid_rows, step=info.name)
-        metadata = json.dumps({WATERMARK_KEY: str(covered)}) if covered is not None else None
+        record = {WATERMARK_KEY: str(covered)} if covered is not None else {}
+        record.update(refresh.inputs_metadata(self))
+        metadata = json.dumps(record) if record else None
         version = self.state.txn_version
         once = txn_options(self.state.pipeline, info.name, version) if version is not None else None
         write_table(
@@ -298,6 +309,9 @@ class StepRun:
         if mode == "overwrite":
             with self.state.lock:
                 self.state.replaced.add(info.name)
+        with self.state.lock:
+            self.state.committed.add(info.name)
+        refresh.note_received(self, refresh.REPLACED if mode == "overwrite" else o.rows_written)
         self.state.log.info("%s: %s %d rows -> %s", info.name, mode, o.rows_written, info.table)
 
 

@@ -94,6 +94,9 @@ def sessions_rules() -> tuple[Rule, ...]:
 def silver_sessions(run: StepRun) -> DataFrame:
     """raw_events -> events.sessions: recomputed and replaced in every run.
 
+    It is never skipped: it replaces its table from the whole of its inputs in
+    every run.
+
     Below 98% valid rows it fails and writes nothing; then active_users is
     cancelled.
     """
@@ -127,6 +130,9 @@ def active_users_rules() -> tuple[Rule, ...]:
 def gold_active_users(run: StepRun) -> DataFrame:
     """sessions -> events.active_users: recomputed from the whole silver tables and
     replaced in every run.
+
+    It is never skipped: sessions replaces its table (or merges into it) in
+    every run.
 
     Below 99% valid rows it fails and writes nothing.
     """

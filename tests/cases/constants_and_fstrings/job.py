@@ -80,6 +80,9 @@ def silver_campaigns(run: StepRun) -> DataFrame:
     """raw_campaigns -> staging_marketing.campaigns_clean: recomputed and replaced
     in every run.
 
+    It is never skipped: it replaces its table from the whole of its inputs in
+    every run.
+
     Below 98% valid rows it fails and writes nothing.
     """
     raw_campaigns = run.output("raw_campaigns")

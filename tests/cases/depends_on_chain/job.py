@@ -137,6 +137,9 @@ def touches_rules() -> tuple[Rule, ...]:
 def silver_touches(run: StepRun) -> DataFrame:
     """raw_touches -> mkt.touches: recomputed and replaced in every run.
 
+    It is never skipped: it replaces its table from the whole of its inputs in
+    every run.
+
     Below 98% valid rows it fails and writes nothing; then attributed,
     channel_roi and reach are cancelled.
     """
@@ -170,6 +173,9 @@ def spend_rules() -> tuple[Rule, ...]:
 def silver_spend(run: StepRun) -> DataFrame:
     """raw_spend -> mkt.spend: recomputed and replaced in every run.
 
+    It is never skipped: it replaces its table from the whole of its inputs in
+    every run.
+
     Below 98% valid rows it fails and writes nothing; then attributed,
     channel_roi and daily_spend are cancelled.
     """
@@ -199,6 +205,9 @@ def attributed_rules() -> tuple[Rule, ...]:
 )
 def silver_attributed(run: StepRun) -> DataFrame:
     """raw_touches, touches and spend -> mkt.attributed: recomputed and replaced in
+    every run.
+
+    It is never skipped: it replaces its table from the whole of its inputs in
     every run.
 
     Below 98% valid rows it fails and writes nothing; then channel_roi is
@@ -235,6 +244,9 @@ def gold_channel_roi(run: StepRun) -> DataFrame:
     """attributed -> mkt.channel_roi: recomputed from the whole silver tables and
     replaced in every run.
 
+    It is never skipped: attributed replaces its table (or merges into it) in
+    every run.
+
     Below 99% valid rows it fails and writes nothing.
     """
     silvers = run.declared(
@@ -270,6 +282,9 @@ def gold_daily_spend(run: StepRun) -> DataFrame:
     """spend -> mkt.daily_spend: recomputed from the whole silver tables and
     replaced in every run.
 
+    It is never skipped: spend replaces its table (or merges into it) in every
+    run.
+
     Below 99% valid rows it fails and writes nothing.
     """
     silvers = run.declared(
@@ -300,6 +315,9 @@ def reach_rules() -> tuple[Rule, ...]:
 def gold_reach(run: StepRun) -> DataFrame:
     """touches -> mkt.reach: recomputed from the whole silver tables and replaced
     in every run.
+
+    It is never skipped: touches replaces its table (or merges into it) in every
+    run.
 
     Below 99% valid rows it fails and writes nothing.
     """

@@ -119,6 +119,9 @@ def stock_rules() -> tuple[Rule, ...]:
 def silver_stock(run: StepRun) -> DataFrame:
     """raw_stock -> warehouse.stock: recomputed and replaced in every run.
 
+    It is never skipped: it replaces its table from the whole of its inputs in
+    every run.
+
     Below 98% valid rows it fails and writes nothing; then late_updates is
     cancelled.
     """
@@ -149,6 +152,9 @@ def late_updates_rules() -> tuple[Rule, ...]:
 def gold_late_updates(run: StepRun) -> DataFrame:
     """stock -> warehouse.late_updates: recomputed from the whole silver tables and
     replaced in every run.
+
+    It is never skipped: its transform calls F.current_timestamp() at
+    pipeline.py:37, which is not deterministic.
 
     Below 99% valid rows it fails and writes nothing.
     """

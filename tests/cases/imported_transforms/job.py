@@ -101,6 +101,9 @@ def order_lines_rules() -> tuple[Rule, ...]:
 def silver_order_lines(run: StepRun) -> DataFrame:
     """raw_lines -> retail.order_lines: recomputed and replaced in every run.
 
+    It is never skipped: it replaces its table from the whole of its inputs in
+    every run.
+
     Below 98% valid rows it fails and writes nothing; then product_sales is
     cancelled.
     """
@@ -134,6 +137,9 @@ def product_sales_rules() -> tuple[Rule, ...]:
 def gold_product_sales(run: StepRun) -> DataFrame:
     """order_lines -> retail.product_sales: recomputed from the whole silver tables
     and replaced in every run.
+
+    It is never skipped: order_lines replaces its table (or merges into it) in
+    every run.
 
     Below 99% valid rows it fails and writes nothing.
     """

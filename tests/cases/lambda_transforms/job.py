@@ -100,6 +100,9 @@ def clicks_rules() -> tuple[Rule, ...]:
 def silver_clicks(run: StepRun) -> DataFrame:
     """raw_clicks -> clicks.clicks: recomputed and replaced in every run.
 
+    It is never skipped: it replaces its table from the whole of its inputs in
+    every run.
+
     Below 85% valid rows it fails and writes nothing; then top_domains is
     cancelled.
     """
@@ -133,6 +136,9 @@ def top_domains_rules() -> tuple[Rule, ...]:
 def gold_top_domains(run: StepRun) -> DataFrame:
     """clicks -> clicks.top_domains: recomputed from the whole silver tables and
     replaced in every run.
+
+    It is never skipped: clicks replaces its table (or merges into it) in every
+    run.
 
     Below 90% valid rows it fails and writes nothing.
     """

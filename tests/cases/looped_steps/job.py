@@ -92,6 +92,9 @@ def clean_orders_rules() -> tuple[Rule, ...]:
 def silver_clean_orders(run: StepRun) -> DataFrame:
     """orders -> sf_looped.clean_orders: recomputed and replaced in every run.
 
+    It is never skipped: it replaces its table from the whole of its inputs in
+    every run.
+
     Below 50% valid rows it fails and writes nothing; then net is cancelled.
     """
     orders = run.output("orders")
@@ -145,6 +148,9 @@ def clean_refunds_rules() -> tuple[Rule, ...]:
 def silver_clean_refunds(run: StepRun) -> DataFrame:
     """refunds -> sf_looped.clean_refunds: recomputed and replaced in every run.
 
+    It is never skipped: it replaces its table from the whole of its inputs in
+    every run.
+
     Below 50% valid rows it fails and writes nothing; then net is cancelled.
     """
     refunds = run.output("refunds")
@@ -174,6 +180,9 @@ def net_rules() -> tuple[Rule, ...]:
 def gold_net(run: StepRun) -> DataFrame:
     """clean_orders and clean_refunds -> sf_looped.net_amount: recomputed from the
     whole silver tables and replaced in every run.
+
+    It is never skipped: clean_orders replaces its table (or merges into it) in
+    every run.
 
     Below 99% valid rows it fails and writes nothing.
     """

@@ -99,9 +99,14 @@ def silver_profiles(run: StepRun) -> DataFrame:
     the rows newer than its watermark (updated_at); otherwise it replaces the
     table.
 
+    In incremental runs it is skipped when profile_updates passed on no new
+    rows.
+
     Below 98% valid rows it fails and writes nothing.
     """
     since = run.watermark("users.profiles", "updated_at") if run.incremental else None
+    if since is not None and run.no_new_rows("profile_updates"):
+        return run.skip("no new rows in profile_updates")
     profile_updates = run.newer_than(run.output("profile_updates"), "updated_at", since)
     priors = run.declared({}, argument="depends_on")
     df = latest_profiles(run.spark, profile_updates, priors)

@@ -98,6 +98,9 @@ def tickets_rules() -> tuple[Rule, ...]:
 def silver_tickets(run: StepRun) -> DataFrame:
     """raw_tickets -> acme_silver.tickets: recomputed and replaced in every run.
 
+    It is never skipped: it replaces its table from the whole of its inputs in
+    every run.
+
     Below 98% valid rows it fails and writes nothing; then backlog is cancelled.
     """
     raw_tickets = run.output("raw_tickets")
@@ -130,6 +133,9 @@ def backlog_rules() -> tuple[Rule, ...]:
 def gold_backlog(run: StepRun) -> DataFrame:
     """tickets -> analytics.backlog: recomputed from the whole silver tables and
     replaced in every run.
+
+    It is never skipped: tickets replaces its table (or merges into it) in every
+    run.
 
     Below 99% valid rows it fails and writes nothing.
     """

@@ -82,6 +82,9 @@ def unique_invoices_rules() -> tuple[Rule, ...]:
 def silver_unique_invoices(run: StepRun) -> DataFrame:
     """invoices -> billing.unique_invoices: recomputed and replaced in every run.
 
+    It is never skipped: it replaces its table from the whole of its inputs in
+    every run.
+
     Below 98% valid rows it fails and writes nothing.
     """
     invoices = run.output("invoices")

@@ -96,6 +96,9 @@ def accounts_rules() -> tuple[Rule, ...]:
 def silver_accounts(run: StepRun) -> DataFrame:
     """raw_accounts -> crm.accounts: recomputed and replaced in every run.
 
+    It is never skipped: it replaces its table from the whole of its inputs in
+    every run.
+
     Below 98% valid rows it fails and writes nothing.
     """
     raw_accounts = run.output("raw_accounts")

@@ -118,6 +118,9 @@ def payments_rules() -> tuple[Rule, ...]:
 def silver_payments(run: StepRun) -> DataFrame:
     """raw_payments -> payments.payments: recomputed and replaced in every run.
 
+    It is never skipped: it replaces its table from the whole of its inputs in
+    every run.
+
     Below 98% valid rows it fails and writes nothing.
     """
     raw_payments = run.output("raw_payments")

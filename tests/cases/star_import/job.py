@@ -86,6 +86,9 @@ def clean_contacts_rules() -> tuple[Rule, ...]:
 def silver_clean_contacts(run: StepRun) -> DataFrame:
     """contacts -> crm.clean_contacts: recomputed and replaced in every run.
 
+    It is never skipped: it replaces its table from the whole of its inputs in
+    every run.
+
     Below 98% valid rows it fails and writes nothing.
     """
     contacts = run.output("contacts")

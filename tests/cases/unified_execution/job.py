@@ -91,6 +91,9 @@ def logins_rules() -> tuple[Rule, ...]:
 def silver_logins(run: StepRun) -> DataFrame:
     """raw_auth -> auth.logins: recomputed and replaced in every run.
 
+    It is never skipped: it replaces its table from the whole of its inputs in
+    every run.
+
     Below 98% valid rows it fails and writes nothing; then login_count is
     cancelled.
     """
@@ -120,6 +123,9 @@ def errors_rules() -> tuple[Rule, ...]:
 )
 def silver_errors(run: StepRun) -> DataFrame:
     """raw_auth -> auth.errors: recomputed and replaced in every run.
+
+    It is never skipped: it replaces its table from the whole of its inputs in
+    every run.
 
     Below 98% valid rows it fails and writes nothing.
     """
@@ -153,6 +159,9 @@ def login_count_rules() -> tuple[Rule, ...]:
 def gold_login_count(run: StepRun) -> DataFrame:
     """logins -> auth.login_count: recomputed from the whole silver tables and
     replaced in every run.
+
+    It is never skipped: logins replaces its table (or merges into it) in every
+    run.
 
     Below 99% valid rows it fails and writes nothing.
     """

@@ -26,6 +26,7 @@ from sparkforge.compiler.emit.job_units import JobUnit
 from sparkforge.compiler.emit.literals import comment
 from sparkforge.compiler.emit.step_words import step_docstring
 from sparkforge.ir import Layer
+from sparkforge.refresh_plan import skip_reason
 from sparkforge.step_plan import Read, StepPlan
 
 
@@ -62,10 +63,12 @@ def _decorator(plan: StepPlan, code: Code) -> None:
     code.statement(0, "@step(", args, ")")
 
 
-def _input(read: Read, code: Code) -> str:
+def _input(read: Read, code: Code, groups: str = "") -> str:
     name, table = code.literal(read.name), code.literal(read.table)
     if read.how == "since":
         return f"run.rows_since({name}, {table}, {code.literal(read.column)}, since)"
+    if read.how == "whole" and groups == read.name:
+        return f"run.in_groups(run.whole({name}, {table}), groups)"
     if read.how == "whole":
         return f"run.whole({name}, {table})"
     if read.how == "table":
@@ -74,7 +77,8 @@ def _input(read: Read, code: Code) -> str:
 
 
 def _inputs(plan: StepPlan, local: str, argument: str, code: Code) -> None:
-    items = [f"{code.literal(r.name)}: {_input(r, code)}" for r in plan.inputs]
+    groups = plan.refresh.group_silver
+    items = [f"{code.literal(r.name)}: {_input(r, code, groups)}" for r in plan.inputs]
     code.statement(1, f"{local} = run.declared(", [_dict(items, code), f"argument={code.literal(argument)}"], ")")
 
 
@@ -101,6 +105,10 @@ def _silver_body(plan: StepPlan, transform: str, local: str, code: Code) -> str:
     if plan.since is not None:
         args = [code.literal(v) for v in plan.since]
         code.statement(1, "since = run.watermark(", args, ") if run.incremental else None")
+    if plan.refresh.skip_inputs:
+        names = [code.literal(n) for n in plan.refresh.skip_inputs]
+        code.statement(1, "if since is not None and run.no_new_rows(", names, "):")
+        code.add(2, f"return run.skip({code.literal(skip_reason(plan.refresh, plan.layer))})")
     bronze = plan.transform_input
     rows = "None"
     if bronze is not None:
@@ -116,6 +124,15 @@ def _silver_body(plan: StepPlan, transform: str, local: str, code: Code) -> str:
 
 
 def _gold_body(plan: StepPlan, transform: str, code: Code) -> str:
+    refresh = plan.refresh
+    if refresh.skip_inputs:
+        tables = [code.literal(r.table) for r in plan.inputs if r.name in refresh.skip_inputs]
+        code.statement(1, "if run.inputs_unchanged(", [*tables, f"code={code.literal(refresh.code)}"], "):")
+        code.add(2, f"return run.skip({code.literal(skip_reason(plan.refresh, plan.layer))})")
+    if refresh.by_groups:
+        table = next(r.table for r in plan.inputs if r.name == refresh.group_silver)
+        args = [code.literal(v) for v in (refresh.group_silver, table, refresh.group_keys)]
+        code.statement(1, "groups = run.changed_groups(", args, ")")
     _inputs(plan, "silvers", "source_silvers", code)
     code.add(1, f"df = {transform}(run.spark, silvers)")
     return "df"
@@ -149,7 +166,9 @@ def _write_step(plan: StepPlan, ctx: JobContext, code: Code) -> None:
     code.statement(1, "run.gate(", gate, ")")
     if plan.quarantine:
         code.add(1, f"run.quarantine(checked, {code.literal(plan.quarantine)})")
-    if plan.info.writes:
+    if plan.refresh.by_groups:
+        code.add(1, "run.publish_groups(checked, groups)")
+    elif plan.info.writes:
         covered = f"covered=run.covered({code.literal(plan.transform_input)}, since)"
         code.add(1, f"run.publish(checked, {covered})" if plan.since else "run.publish(checked)")
     code.add(1, "return checked.valid")

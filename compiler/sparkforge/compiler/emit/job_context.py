@@ -49,7 +49,7 @@ SAME_OBJECT: dict[str, frozenset[str]] = {
 }
 JOB_NAMES = frozenset({"PIPELINE", "main"})
 # Local names of the step functions: a transform or rule set the body calls must not be one.
-STEP_LOCALS = frozenset({"run", "since", "df", "checked", "priors", "silvers"})
+STEP_LOCALS = frozenset({"run", "since", "df", "checked", "priors", "silvers", "groups"})
 NO_SPAN = Span("<pipeline>", 0, 0)
 
 

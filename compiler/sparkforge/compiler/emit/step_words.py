@@ -67,9 +67,32 @@ def _writes(p: StepPlan) -> str:
             f"its watermark ({p.since[1]}); otherwise it replaces the table"
         )
     what = "recomputed from the whole silver tables" if p.layer is Layer.GOLD else "recomputed"
+    if p.refresh.by_groups:
+        return f"{what} and replaced in initial and full-refresh runs"
     if incremental == "merge":
         return f"{what}, merged{keys} in incremental runs and replaced otherwise"
     return f"{what} and replaced in every run"
+
+
+def incremental_words(p: StepPlan) -> str:
+    """When an incremental run skips the step, and how gold is refreshed, or why neither."""
+    r = p.refresh
+    if p.layer is Layer.BRONZE or p.step.existing:
+        return ""
+    if not r.skip_inputs:
+        return f"It is never skipped: {r.never_skips}." if r.never_skips else ""
+    names = _names(list(r.skip_inputs))
+    if p.layer is Layer.SILVER:
+        return f"In incremental runs it is skipped when {names} passed on no new rows."
+    text = f"In incremental runs it is skipped when neither {names} nor its code changed since its last run; "
+    if r.by_groups:
+        keys = _names(list(r.group_keys))
+        return text + (
+            f"otherwise it recomputes only the groups (by {keys}) that the new rows of "
+            f"{r.group_silver} touch and merges them into the table, deleting groups that no longer "
+            "produce a row."
+        )
+    return text + f"otherwise it recomputes in full: {r.full_recompute}."
 
 
 def step_docstring(p: StepPlan, cancelled: tuple[str, ...]) -> list[str]:
@@ -84,4 +107,5 @@ def step_docstring(p: StepPlan, cancelled: tuple[str, ...]) -> list[str]:
     if p.quarantine:
         gate += f" Once it passes, its invalid rows are appended to {p.quarantine}."
     first = textwrap.wrap(_reads(p), WIDTH)
-    return [*first, "", *textwrap.wrap(gate, WIDTH)]
+    incremental = textwrap.wrap(incremental_words(p), WIDTH)
+    return [*first, *(["", *incremental] if incremental else []), "", *textwrap.wrap(gate, WIDTH)]
