@@ -354,3 +354,13 @@ def test_runtime_zip_is_deterministic_and_complete() -> None:
         assert {"sparkforge_runtime/__init__.py", "sparkforge_runtime/job.py"} <= set(names)
         assert all(info.date_time == (1980, 1, 1, 0, 0, 0) for info in archive.infolist())
         assert not any("__pycache__" in n for n in names)
+
+
+def test_a_step_that_allows_schema_evolution_says_so_in_its_publish() -> None:
+    pipeline = shop()
+    steps = tuple(
+        dataclasses.replace(s, schema_evolution=True) if s.name == "clean_orders" else s for s in pipeline.steps
+    )
+    job = compile_ir(dataclasses.replace(pipeline, steps=steps))
+    assert 'run.publish(checked, covered=run.covered("orders", since), evolve=True)' in job
+    assert job.count("evolve=True") == 1

@@ -146,7 +146,7 @@ def test_a_changed_column_type_stops_the_step(spark, schema):  # type: ignore[no
     report = _run(spark, schema, [(1, 5.5)], Mode.INITIAL, ddl="id int, v double")
     message = report.outcomes["clean"].error_message or ""
     assert f"column 'v' is double in the new rows but int in {schema}.clean" in message
-    assert "run a full refresh to rebuild it" in message
+    assert "schema_evolution=True" in message
     assert sorted(r["v"] for r in spark.table(f"{schema}.clean").collect()) == [10, 14]
 
 
@@ -161,3 +161,21 @@ def test_a_tiny_increment_warns_instead_of_failing(spark, schema):  # type: igno
     assert report.success, report.error_message
     assert report.outcomes["clean"].input_rows == 3 and report.outcomes["clean"].rows_written == 1
     assert spark.table(f"{schema}.clean").count() == 31
+
+
+def test_a_step_that_allows_schema_evolution_changes_its_table(spark, schema):  # type: ignore[no-untyped-def]
+    """The same write, from a step with schema_evolution=True (publish(evolve=True)): the type changes."""
+
+    @step("silver", "t", table=f"{schema}.t", initial="overwrite", incremental="append", full_refresh="overwrite")
+    def silver_t(run: StepRun) -> DataFrame:
+        checked = run.validate(run.read(f"{schema}.raw"), ())
+        run.gate(checked, min_rate=0.0)
+        run.publish(checked, evolve=True)
+        return checked.valid
+
+    plan = Plan(((silver_t,),))
+    for ddl, rows in (("v int", [(1,)]), ("v double", [(1.5,)])):
+        df = spark.createDataFrame(rows, ddl)
+        report = run_plan(spark, Pipeline("evolve_test"), plan, RunOptions(mode=Mode.INITIAL), {"t": df})
+        assert report.success, report.error_message
+    assert spark.table(f"{schema}.t").schema["v"].dataType.simpleString() == "double"

@@ -198,6 +198,7 @@ class PipelineBuilder:
         merge_keys: list[str] | None = None,
         filter_columns_by_rules: bool | None = None,
         quarantine: bool | str | None = None,
+        schema_evolution: bool = False,
     ) -> PipelineBuilder:
         """Add `transform(spark, bronze_df, prior_silvers)`, written to `<schema>.<table_name>`."""
         ctx = bc.check_step_name(name, Layer.SILVER, self._steps)
@@ -216,7 +217,7 @@ class PipelineBuilder:
                     watermark_col=bc.check_optional_column("watermark_col", watermark_col, ctx),
                     write_mode=mode, merge_keys=keys, description=description,
                     filter_columns_by_rules=filter_columns_by_rules,
-                    schema=self._schema(schema, ctx))
+                    schema=self._schema(schema, ctx), schema_evolution=bool(schema_evolution))
         return self._add(step)
 
     def add_gold_transform(
@@ -232,6 +233,7 @@ class PipelineBuilder:
         merge_keys: list[str] | None = None,
         filter_columns_by_rules: bool | None = None,
         quarantine: bool | str | None = None,
+        schema_evolution: bool = False,
     ) -> PipelineBuilder:
         """Add `transform(spark, silvers)`, written to `<schema>.<table_name>`."""
         ctx = bc.check_step_name(name, Layer.GOLD, self._steps)
@@ -246,7 +248,7 @@ class PipelineBuilder:
                     source_silvers=silvers or bc.infer_source_silvers(ctx, self._steps),
                     write_mode=mode, merge_keys=keys, description=description,
                     filter_columns_by_rules=filter_columns_by_rules,
-                    schema=self._schema(schema, ctx))
+                    schema=self._schema(schema, ctx), schema_evolution=bool(schema_evolution))
         return self._add(step)
 
     def enable_unified_execution(

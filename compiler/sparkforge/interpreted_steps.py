@@ -83,7 +83,7 @@ def step_function(plan: StepPlan) -> Callable[[StepRun], DataFrame]:
             run.publish_groups(checked, groups)
         elif plan.layer is not Layer.BRONZE and not plan.step.existing:
             covered = run.covered(plan.transform_input or "", since) if plan.since else None
-            run.publish(checked, covered=covered)
+            run.publish(checked, covered=covered, evolve=plan.evolve)
         return checked.valid
 
     return run_step

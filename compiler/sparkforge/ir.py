@@ -115,6 +115,7 @@ class Step:
     # Columns given an empty rule list ({"id": []}): kept when rules filter columns, never checked.
     unchecked_columns: tuple[str, ...] = ()
     quarantine: bool | str | None = None  # None: as the pipeline says; a str names the table
+    schema_evolution: bool = False  # the step may change its table's column types and add columns
 
     @property
     def rule_columns(self) -> tuple[str, ...]:

@@ -50,6 +50,7 @@ class StepPlan:
     inputs: tuple[Read, ...] = ()  # silver: prior silvers; gold: source silvers
     fail_on: tuple[str, ...] = ()  # labels of the rules whose action is `fail`: the gate names them
     quarantine: str | None = None  # the table the step's invalid rows are appended to
+    evolve: bool = False  # schema_evolution: a write may change its table's schema
     refresh: Refresh = field(default_factory=Refresh)  # incremental runs: when it skips, how gold is refreshed
 
     @property
@@ -179,6 +180,7 @@ def _plan(step: Step, pipeline: _Steps, readers: tuple[tuple[str, str], ...]) ->
     base = StepPlan(
         step, _info(step, pipeline), float(settings.threshold(step.layer)), keep_columns(step, settings),
         fail_on=fail_labels(step.rules), quarantine=quarantine_table(step, settings),
+        evolve=step.schema_evolution,
     )
     if step.layer is Layer.BRONZE:
         return replace(base, watermark_column=step.incremental_col, oldest_of=readers)

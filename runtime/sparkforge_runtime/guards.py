@@ -43,6 +43,6 @@ def check_types(df: DataFrame, table: str, *, step: str) -> None:
             raise GuardError(
                 f"step {step!r}: column {field.name!r} is {field.dataType.simpleString()} in the new "
                 f"rows but {before.simpleString()} in {table}; the table is unchanged. Cast it back "
-                f"in the transform, or drop {table} and run a full refresh to rebuild it with the "
-                "new type"
+                "in the transform, or let the step change its table's schema (schema_evolution=True "
+                "on the step: Delta replaces the schema on overwrite and adds new columns on append)"
             )

@@ -300,7 +300,9 @@ class StepRun(refresh.RefreshVerbs):
         record.update(refresh.inputs_metadata(self))
         metadata = json.dumps(record) if record else None
         version = self.state.txn_version
-        once = txn_options(self.state.pipeline, info.name, version) if version is not None else None
+        once = txn_options(self.state.pipeline, info.name, version) if version is not None else {}
+        if evolve and mode == "append":
+            once = {**once, "mergeSchema": "true"}  # new columns join the table
         write_table(
             checked.valid, info.table, mode=mode, table_format=self.state.table_format,
             merge_keys=info.merge_keys, step=info.name, commit_metadata=metadata, options=once,

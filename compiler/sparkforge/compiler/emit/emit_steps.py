@@ -170,7 +170,8 @@ def _write_step(plan: StepPlan, ctx: JobContext, code: Code) -> None:
         code.add(1, "run.publish_groups(checked, groups)")
     elif plan.info.writes:
         covered = f"covered=run.covered({code.literal(plan.transform_input)}, since)"
-        code.add(1, f"run.publish(checked, {covered})" if plan.since else "run.publish(checked)")
+        args = ["checked", *([covered] if plan.since else []), *(["evolve=True"] if plan.evolve else [])]
+        code.statement(1, "run.publish(", args, ")")
     code.add(1, "return checked.valid")
 
 

@@ -88,6 +88,7 @@ _FIELDS: dict[str, tuple[str, Check]] = {
     "description": ("SF113", lambda value, ctx: value if value is None else str(value)),
     "filter_columns_by_rules": ("SF113", lambda value, ctx: value if value is None else bool(value)),
     "quarantine": ("SF213", check_quarantine),
+    "schema_evolution": ("SF113", lambda value, ctx: bool(value)),
 }
 
 

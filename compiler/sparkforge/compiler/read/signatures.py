@@ -46,11 +46,11 @@ STEP_METHODS: Mapping[str, Signature] = MappingProxyType({
     "add_silver_transform": Signature(
         ("name", "transform", "rules", "table_name", "source_bronze", "watermark_col",
          "description", "depends_on", "schema", "source_silvers", "write_mode", "merge_keys",
-         "filter_columns_by_rules", "quarantine"),
+         "filter_columns_by_rules", "quarantine", "schema_evolution"),
         frozenset({"name", "transform", "rules", "table_name"})),
     "add_gold_transform": Signature(
         ("name", "transform", "rules", "table_name", "source_silvers", "description", "schema",
-         "write_mode", "merge_keys", "filter_columns_by_rules", "quarantine"),
+         "write_mode", "merge_keys", "filter_columns_by_rules", "quarantine", "schema_evolution"),
         frozenset({"name", "transform", "rules", "table_name"})),
 })  # fmt: skip
 
