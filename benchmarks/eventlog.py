@@ -29,6 +29,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from sparkforge_runtime.lease import LEASE_JOB_GROUP
+from sparkforge_runtime.runs import RUN_JOB_GROUP
 from sparkforge_runtime.scheduler import LOG_JOB_GROUP
 from sparkforge_runtime.verbs import WATERMARK_JOB_GROUP
 
@@ -103,6 +105,8 @@ def _action_kind(details: str) -> str:
 
 
 def _category(kind: str, plan: str, python_site: str, group: str, stage_name: str) -> str:
+    if group in (RUN_JOB_GROUP, LEASE_JOB_GROUP):
+        return "run bookkeeping"  # the lease that keeps runs apart, and the runs table
     if group == LOG_JOB_GROUP:
         return "log write"  # the run log's table, created while the first steps run
     if kind == "none":  # an RDD job outside SQL: schema inference reads the file, for instance

@@ -134,10 +134,13 @@ def test_compiled_job_counts_against_the_floor(tiny_bench: tuple[launch.Bench, P
         assert abs(getattr(a, key) - getattr(a2, key)) <= slack, key
     gate = a.jobs_by_category.get("gate", 0)
     log = a.jobs_by_category.get("log write", 0)
+    bookkeeping = a.jobs_by_category.get("run bookkeeping", 0)
     assert set(a.gate_jobs_by_step) == set(STEPS)
     assert all(1 <= n <= 4 for n in a.gate_jobs_by_step.values()), a.gate_jobs_by_step
-    assert 1 <= log <= 3
-    assert a.jobs <= c.jobs + gate + log, (a.jobs_by_category, c.jobs_by_category)
+    assert 1 <= log <= 6  # the run log and the rules log (and their creation)
+    # The lease and the runs table: a few small jobs per run, whatever the data's size.
+    assert bookkeeping <= 30, a.jobs_by_category
+    assert a.jobs <= c.jobs + gate + log + bookkeeping, (a.jobs_by_category, c.jobs_by_category)
     # In an initial load the gold steps read the silver rows this run cached, not the silver
     # tables: no Delta snapshot loads outside the writes, and no job of unknown purpose.
     assert not {"delta", "other"} & set(a.jobs_by_category), a.jobs_by_category

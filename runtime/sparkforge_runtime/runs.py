@@ -19,9 +19,11 @@ from datetime import UTC, datetime
 from pyspark.sql import SparkSession
 from pyspark.sql.types import StringType, StructField, StructType, TimestampType
 
+from sparkforge_runtime.connect import set_job_group
 from sparkforge_runtime.lease import Holder, Lease, claim, lease_root
 from sparkforge_runtime.tables import ensure_schema, split_fqn
 
+RUN_JOB_GROUP = "sparkforge:run"  # the lease and the runs table: the run's own bookkeeping
 RUNS_SCHEMA = StructType(
     [StructField(n, StringType(), False) for n in ("run_id", "pipeline_name", "run_mode", "status")]
     + [StructField("started_at", TimestampType(), False), StructField("ended_at", TimestampType(), True)]
@@ -39,6 +41,7 @@ def exclusive_run(
 ) -> Iterator[Lease]:
     """Hold the pipeline's lease for the run (`LeaseHeld` when another run holds it); record the
     run as running, an abandoned run found on the way, and release the lease at the end."""
+    set_job_group(spark, RUN_JOB_GROUP, "claim the pipeline's lease, record the run")
     lease = claim(spark, lease_root(spark, split_fqn(log_table)[0]), pipeline, run_id)
     try:
         lease.heartbeat()
@@ -54,6 +57,7 @@ def exclusive_run(
 def record_end(spark: SparkSession, pipeline: str, run_id: str, mode: str, log_table: str,
                started: datetime, status: str, message: str | None) -> None:  # fmt: skip
     """The run's final row: `completed` or `failed`, with the first error when it failed."""
+    set_job_group(spark, RUN_JOB_GROUP, "record the run's end")
     row = (run_id, pipeline, mode, status, started.replace(tzinfo=None), _now(), socket.gethostname(), message)
     _append(spark, log_table, row)
 
