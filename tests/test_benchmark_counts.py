@@ -136,7 +136,9 @@ def test_compiled_job_counts_against_the_floor(tiny_bench: tuple[launch.Bench, P
     log = a.jobs_by_category.get("log write", 0)
     bookkeeping = a.jobs_by_category.get("run bookkeeping", 0)
     assert set(a.gate_jobs_by_step) == set(STEPS)
-    assert all(1 <= n <= 4 for n in a.gate_jobs_by_step.values()), a.gate_jobs_by_step
+    # The observed scan, plus, for a gold step that an incremental run may skip, the small jobs
+    # that record the Delta versions of its inputs in its commit.
+    assert all(1 <= n <= 6 for n in a.gate_jobs_by_step.values()), a.gate_jobs_by_step
     assert 1 <= log <= 6  # the run log and the rules log (and their creation)
     # The lease and the runs table: a few small jobs per run, whatever the data's size.
     assert bookkeeping <= 30, a.jobs_by_category
