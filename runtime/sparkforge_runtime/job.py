@@ -266,12 +266,13 @@ def run_job(pipeline: Pipeline, plan: Plan, argv: Sequence[str] | None = None) -
 
 
 def _after_spark(spark: Any, pipeline: Pipeline, args: JobArgs) -> str | None:
-    """What can only be checked in a session: the metastore, cluster paths, Delta Lake."""
-    if not is_connect(spark):
-        problem = metastore_problem(spark) or next(iter(cluster_source_problems(spark, args.sources)), None)
-        if problem is not None:
-            return problem
-    return None if delta_available(spark) else _no_delta(spark, pipeline.script)
+    """What can only be checked in a session: Delta Lake (first: without it the catalog fails
+    too), the metastore, cluster paths."""
+    if not delta_available(spark):
+        return _no_delta(spark, pipeline.script)
+    if is_connect(spark):
+        return None
+    return metastore_problem(spark) or next(iter(cluster_source_problems(spark, args.sources)), None)
 
 
 def _run(spark: Any, pipeline: Pipeline, plan: Plan, args: JobArgs) -> int:
