@@ -28,7 +28,8 @@ from sparkforge.models import (
 
 def test_enum_members_and_values() -> None:
     assert [m.name for m in StepType] == ["BRONZE", "SILVER", "GOLD"]
-    assert [m.value for m in StepStatus] == ["pending", "running", "completed", "failed", "cancelled"]
+    # `skipped`: an incremental run found nothing new for the step (docs/runner.md)
+    assert [m.value for m in StepStatus] == ["pending", "running", "completed", "failed", "cancelled", "skipped"]
     assert [m.name for m in ExecutionMode] == ["SEQUENTIAL", "PARALLEL", "ADAPTIVE", "BATCH"]
     assert [m.name for m in WriteMode] == ["OVERWRITE", "APPEND", "MERGE"]
     assert WriteMode is IrWriteMode
