@@ -34,7 +34,7 @@ LONG_MODULES: dict[str, int] = {
     "sparkforge.parallel.worker_pool": 306,
     "sparkforge.compiler.evaluate.resolver": 321,
     "sparkforge.compiler.cli": 337,
-    "sparkforge_runtime.job": 334,
+    "sparkforge_runtime.job": 335,
     "sparkforge_runtime.verbs": 347,
 }
 

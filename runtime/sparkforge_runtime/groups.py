@@ -28,6 +28,7 @@ from pyspark import StorageLevel
 from pyspark.sql import Column, DataFrame, SparkSession
 from pyspark.sql import functions as F
 
+from sparkforge_runtime.connect import is_connect
 from sparkforge_runtime.outcome import Status, StepOutcome
 from sparkforge_runtime.plan import StepInfo
 from sparkforge_runtime.tables import quote_fqn, table_exists
@@ -141,6 +142,8 @@ def changed_groups(run: StepRun, silver: str, table: str, keys: Sequence[str]) -
         why = "not an incremental run" if not run.incremental else "--refresh"
     elif not recorded or current is None or table not in recorded:
         why = f"no record of the {table} version it last read with this code"
+    elif is_connect(run.spark):  # the group MERGE needs Delta's Python API on the driver
+        why = "a Spark Connect session refreshes gold in full"
     elif state.received.get(silver) == REPLACED:
         why = f"{silver} replaced its table"
     else:
