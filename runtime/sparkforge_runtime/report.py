@@ -64,7 +64,7 @@ def format_progress(outcome: StepOutcome) -> str:
         return f"{head}  ({outcome.error_message})"
     if outcome.status is Status.SKIPPED:
         return f"{head}  ({outcome.note})"
-    if not outcome.counted:  # failed before its rows were counted: it read nothing to report
+    if outcome.status is Status.FAILED and not outcome.counted:  # failed before counting its rows
         return f"{head}  {outcome.duration_secs:.2f}s\n          {outcome.error_message}"
     written = "" if outcome.layer == "bronze" else f"  written {outcome.rows_written:,}"
     line = (f"{head}  in {outcome.input_rows:,}  valid {outcome.validation_rate:.2f}%"
