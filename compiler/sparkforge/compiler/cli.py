@@ -27,6 +27,7 @@ from sparkforge.compiler.emit.runtime_zip import ZIP_NAME, write_runtime_zip
 from sparkforge.compiler.read.decode_source import decode_source
 from sparkforge.compiler.render.explain_steps import explain_steps
 from sparkforge.compiler.render.render_graph import FORMATS, render_graph
+from sparkforge.ir import Plan
 from sparkforge.suggest import did_you_mean
 
 EXIT_OK, EXIT_USER, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
@@ -223,23 +224,33 @@ def compile_command(
     ctx.exit(run_compile(Request(pipeline, output, check, runtime_zip)))
 
 
-def run_graph(pipeline: Path, fmt: str, output: Path | None) -> int:
-    """`sparkforge graph` after argument parsing: read and plan as `compile` does, then draw."""
-    text = read_pipeline_text(pipeline, "no graph drawn")
+def _planned(pipeline: Path, outcome: str) -> Plan | int:
+    """Read and plan `pipeline` as `compile` does; the plan, or the exit code after saying why not."""
+    text, filename = read_pipeline_text(pipeline, outcome), pipeline.as_posix()
     if text is None:
         return EXIT_USER
-    filename = pipeline.as_posix()
     try:
         plan, diagnostics = read_plan(text, filename)
-        drawn = render_graph(plan, fmt) if plan is not None else None
     except Exception as exc:  # a user mistake is a diagnostic, so anything raised is our bug
         return _internal_error(Request(pipeline, None, False, None), exc)
     if diagnostics:
         _say(_render(CompileResult(None, diagnostics, plan), filename, text))
-    if plan is None or drawn is None:
+    if plan is None:
         errors = sum(1 for d in diagnostics if d.is_error)
-        _say(f"{pipeline}: {errors} error{'s' if errors != 1 else ''}; no graph drawn")
+        _say(f"{pipeline}: {errors} error{'s' if errors != 1 else ''}; {outcome}")
         return EXIT_USER
+    return plan
+
+
+def run_graph(pipeline: Path, fmt: str, output: Path | None) -> int:
+    """`sparkforge graph` after argument parsing: read and plan as `compile` does, then draw."""
+    plan = _planned(pipeline, "no graph drawn")
+    if isinstance(plan, int):
+        return plan
+    try:
+        drawn = render_graph(plan, fmt)
+    except Exception as exc:  # a bug of ours
+        return _internal_error(Request(pipeline, None, False, None), exc)
     steps = sum(len(stage) for stage in plan.stages)
     return _write_graph(drawn, output, f"{fmt}, {steps} steps in {len(plan.stages)} stages")
 
@@ -281,26 +292,15 @@ def graph_command(ctx: click.Context, pipeline: Path, fmt: str, output: Path | N
 
 def run_explain(pipeline: Path, step: str | None) -> int:
     """`sparkforge explain` after argument parsing: read and plan as `graph` does, then explain."""
-    text = read_pipeline_text(pipeline, "nothing explained")
-    if text is None:
-        return EXIT_USER
-    filename = pipeline.as_posix()
-    try:
-        plan, diagnostics = read_plan(text, filename)
-    except Exception as exc:  # a user mistake is a diagnostic, so anything raised is our bug
-        return _internal_error(Request(pipeline, None, False, None), exc)
-    if diagnostics:
-        _say(_render(CompileResult(None, diagnostics, plan), filename, text))
-    if plan is None:
-        errors = sum(1 for d in diagnostics if d.is_error)
-        _say(f"{pipeline}: {errors} error{'s' if errors != 1 else ''}; nothing to explain")
-        return EXIT_USER
+    plan = _planned(pipeline, "nothing to explain")
+    if isinstance(plan, int):
+        return plan
     names = plan.pipeline.names()
     if step is not None and step not in names:
         hint = did_you_mean(step, names) or f"steps: {', '.join(names)}"
         _say(f"error: --step {step!r}: {pipeline} has no such step; {hint}")
         return EXIT_USAGE
-    click.echo(explain_steps(plan, filename, step), nl=False)
+    click.echo(explain_steps(plan, pipeline.as_posix(), step), nl=False)
     return EXIT_OK
 
 
