@@ -28,7 +28,6 @@ from pyspark import StorageLevel
 from pyspark.sql import Column, DataFrame, SparkSession
 from pyspark.sql import functions as F
 
-from sparkforge_runtime.connect import is_connect
 from sparkforge_runtime.outcome import Status, StepOutcome
 from sparkforge_runtime.plan import StepInfo
 from sparkforge_runtime.tables import quote_fqn, table_exists
@@ -142,8 +141,6 @@ def changed_groups(run: StepRun, silver: str, table: str, keys: Sequence[str]) -
         why = "not an incremental run" if not run.incremental else "--refresh"
     elif not recorded or current is None or table not in recorded:
         why = f"no record of the {table} version it last read with this code"
-    elif is_connect(run.spark):  # the group MERGE needs Delta's Python API on the driver
-        why = "a Spark Connect session refreshes gold in full"
     elif state.received.get(silver) == REPLACED:
         why = f"{silver} replaced its table"
     else:
@@ -186,28 +183,30 @@ def in_groups(df: DataFrame, groups: Groups | None) -> DataFrame:
 
 
 def merge_groups(run: StepRun, valid: DataFrame, groups: Groups, metadata: str | None) -> None:
-    """One MERGE: the affected groups' rows become the recomputed valid rows (deleted when none)."""
-    from delta.tables import DeltaTable
+    """One MERGE: the affected groups' rows become the recomputed valid rows (deleted when none).
 
+    Spark's own `DataFrame.mergeInto`, which Delta runs as it runs `MERGE INTO`: the same path on
+    a classic session and over Spark Connect (where Delta's Python API has no JVM to call)."""
     keys = groups.keys
     rows = valid.withColumn(ROW_FLAG, F.lit(True))
     gone = groups.rows.join(valid, _same_keys(groups.rows, valid, keys), "left_anti")
     source = rows.unionByName(gone.withColumn(ROW_FLAG, F.lit(False)), allowMissingColumns=True)
-    condition = " AND ".join(f"t.`{k}` <=> s.`{k}`" for k in keys)
-    values: dict[str, str | Column] = {f"`{c}`": f"s.`{c}`" for c in valid.columns}
-    target = DeltaTable.forName(run.spark, run.info.table)
+    target = quote_fqn(run.info.table)
+    condition = F.expr(" AND ".join(f"{target}.`{k}` <=> s.`{k}`" for k in keys))
+    values = {f"`{c}`": F.col(f"s.`{c}`") for c in valid.columns}
+    keep = F.col(f"s.`{ROW_FLAG}`")
     merge = (
-        target.alias("t").merge(source.alias("s"), condition)
-        .whenMatchedDelete(condition=f"NOT s.`{ROW_FLAG}`")
-        .whenMatchedUpdate(set=values)
-        .whenNotMatchedInsert(condition=f"s.`{ROW_FLAG}`", values=values)
+        source.alias("s").mergeInto(run.info.table, condition)
+        .whenMatched(~keep).delete()
+        .whenMatched().update(values)
+        .whenNotMatched(keep).insert(values)
     )  # fmt: skip
     conf = run.spark.conf
     with _METADATA_LOCK:
         if metadata is not None:
             conf.set(USER_METADATA_CONF, metadata)
         try:
-            merge.execute()
+            merge.merge()
         finally:
             conf.unset(USER_METADATA_CONF)
     groups.rows.unpersist(blocking=False)
