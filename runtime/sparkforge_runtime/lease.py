@@ -27,16 +27,17 @@ import os
 import socket
 import threading
 import time
+import uuid
 from contextlib import suppress
 from dataclasses import asdict, dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
-from delta.tables import DeltaTable
-from pyspark.sql import Column, SparkSession
+from pyspark.sql import SparkSession
 from pyspark.sql import functions as F
 from pyspark.sql.types import IntegerType, LongType, StringType, StructField, StructType
 
+from sparkforge_runtime.connect import set_job_group
 from sparkforge_runtime.errors import RuntimeStepError
 from sparkforge_runtime.failures import describe, is_write_conflict
 from sparkforge_runtime.quiet import silenced
@@ -143,7 +144,7 @@ class Lease:
         self._thread.start()
 
     def _beat(self, interval: float, stop: threading.Event) -> None:
-        self.spark.sparkContext.setJobGroup(LEASE_JOB_GROUP, "renew the pipeline's lease")
+        set_job_group(self.spark, LEASE_JOB_GROUP, "renew the pipeline's lease")
         while not stop.wait(interval) and not self.lost:
             with suppress(Exception):  # a transient failure: the next beat retries within the ttl
                 self.renew()
@@ -236,17 +237,34 @@ def read_holder(spark: SparkSession, path: str, pipeline: str) -> Holder | None:
 
 
 def ensure_lease_table(spark: SparkSession, root: str) -> str:
-    """Create the lease table at `lease_path(root)` unless it exists; return its path."""
+    """Create the lease table at `lease_path(root)` unless it exists; return its path.
+
+    SQL rather than Delta's Python API, so that a Spark Connect client takes the lease too."""
     path = lease_path(root)
-    if DeltaTable.isDeltaTable(spark, path):
+    if _is_delta(spark, path):
         return path
-    table = DeltaTable.createIfNotExists(spark).location(path).addColumns(LEASE_SCHEMA)
+    columns = ", ".join(f"`{f.name}` {f.dataType.simpleString().upper()} NOT NULL" for f in LEASE_SCHEMA)
     try:
-        table.property("delta.isolationLevel", "Serializable").execute()
+        spark.sql(
+            f"CREATE TABLE IF NOT EXISTS {_path_table(path)} ({columns}) USING delta "
+            "TBLPROPERTIES ('delta.isolationLevel' = 'Serializable')"
+        )
     except Exception as exc:  # two first runs created it at once: one table is all we need
-        if not is_write_conflict(exc) and not DeltaTable.isDeltaTable(spark, path):
+        if not is_write_conflict(exc) and not _is_delta(spark, path):
             raise RuntimeStepError(f"cannot create the lease table at {path}: {describe(exc)}") from exc
     return path
+
+
+def _path_table(path: str) -> str:
+    return "delta.`" + path.replace("`", "``") + "`"
+
+
+def _is_delta(spark: SparkSession, path: str) -> bool:
+    try:
+        spark.read.format("delta").load(path).schema  # noqa: B018  (analysis fails when missing)
+    except Exception:
+        return False
+    return True
 
 
 def _swap(
@@ -260,17 +278,20 @@ def _swap(
            "expect_generation": expected.generation if expected else -1,
            "expect_expires": None if own or expected is None else expected.expires_ms}  # fmt: skip
     expect = [StructField(f"expect_{n}", t) for n, t in _EXPECT]
-    source = spark.createDataFrame([row], StructType(LEASE_SCHEMA.fields + expect))
-    columns: dict[str, str | Column] = {name: F.col(f"s.{name}") for name in asdict(new)}
-    with silenced(spark, _CONFLICT_LOGGERS):
-        (
-            DeltaTable.forPath(spark, path)
-            .alias("t")
-            .merge(source.alias("s"), "t.pipeline = s.pipeline")
-            .whenMatchedUpdate(condition=_SAME_HOLDER, set=columns)
-            .whenNotMatchedInsert(values=columns)
-            .execute()
-        )
+    view = f"sparkforge_lease_{uuid.uuid4().hex}"  # session-scoped, one per swap
+    spark.createDataFrame([row], StructType(LEASE_SCHEMA.fields + expect)).createOrReplaceTempView(view)
+    names = [f"`{name}`" for name in asdict(new)]
+    update = ", ".join(f"t.{n} = s.{n}" for n in names)
+    insert = f"({', '.join(names)}) VALUES ({', '.join(f's.{n}' for n in names)})"
+    try:
+        with silenced(spark, _CONFLICT_LOGGERS):
+            spark.sql(
+                f"MERGE INTO {_path_table(path)} t USING {view} s ON t.pipeline = s.pipeline "
+                f"WHEN MATCHED AND {_SAME_HOLDER} THEN UPDATE SET {update} "
+                f"WHEN NOT MATCHED THEN INSERT {insert}"
+            )
+    finally:
+        spark.catalog.dropTempView(view)
 
 
 def _retry_conflicts(action: Any, attempts: int = 3) -> None:

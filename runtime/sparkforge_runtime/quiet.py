@@ -49,9 +49,9 @@ def silenced(spark: SparkSession, loggers: Sequence[str]) -> Iterator[None]:
 
 
 def _log4j(spark: SparkSession) -> Any:
-    jvm = spark.sparkContext._jvm
+    """log4j's classes in this process's JVM; None without one (a Spark Connect client)."""
     try:
-        log4j = jvm.org.apache.logging.log4j  # type: ignore[union-attr]
+        log4j = spark.sparkContext._jvm.org.apache.logging.log4j  # type: ignore[union-attr]
         found = isinstance(log4j.core.config.Configurator, JavaClass)
     except Exception:
         return None

@@ -21,7 +21,7 @@ from typing import Any
 
 from pyspark.sql import DataFrame, SparkSession
 
-from sparkforge_runtime.connect import clear_job_group, is_connect, set_job_group
+from sparkforge_runtime.connect import clear_job_group, set_job_group
 from sparkforge_runtime.errors import ThresholdError
 from sparkforge_runtime.failures import describe
 from sparkforge_runtime.outcome import RunReport, Status, StepOutcome
@@ -73,9 +73,7 @@ def run_plan(
     state.run_id, state.pipeline = report.run_id, pipeline.name
     report.outcomes = {s.name: StepOutcome(s.name, s.info.layer, stage_of[s.name]) for s in plan.steps}
     log.info("run %s: mode %s, %d steps", report.run_id, options.mode.value, len(plan.steps))
-    # The lease's conflict-checked MERGE needs Delta's Python API, which a Connect client lacks.
-    exclusive = (options.exclusive and options.log_table and options.mode is not Mode.VALIDATION_ONLY
-                 and not is_connect(spark))  # fmt: skip
+    exclusive = options.exclusive and options.log_table and options.mode is not Mode.VALIDATION_ONLY
     lease = (
         exclusive_run(spark, pipeline.name, report.run_id, options.mode.value, options.log_table or "")
         if exclusive
