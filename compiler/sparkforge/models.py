@@ -162,6 +162,8 @@ class StepExecutionResult:
     previous_watermark: str | None = None
     new_watermark: str | None = None
     rule_failures: dict[str, int] = field(default_factory=dict)  # rule label -> rows that failed it
+    note: str | None = None  # why the step skipped, or how a gold step was refreshed
+    groups_refreshed: int | None = None  # a gold step refreshed by groups: how many
 
     @property
     def success(self) -> bool:

@@ -59,6 +59,8 @@ def step_result(outcome: StepOutcome) -> StepExecutionResult:
         previous_watermark=outcome.previous_watermark,
         new_watermark=outcome.new_watermark,
         rule_failures=outcome.rule_failures,
+        note=outcome.note,
+        groups_refreshed=outcome.groups_refreshed,
     )
 
 
