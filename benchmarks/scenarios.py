@@ -151,13 +151,17 @@ def _incremental_checks(results: dict[str, Any]) -> dict[str, Any]:
     # Silver steps must see and write nothing. The bronze step may re-read a few tail rows: its
     # watermark is the oldest of its dependents' (one of them keeps only purchases), so rows newer
     # than that are read again and dropped by each silver's own watermark.
+    # A silver step that sees no new rows is skipped (or, when it may not skip, writes nothing).
     out["no_new_rows_ok"] = (
         none["returncode"] == 0
         and len(silvers) == len(SILVERS)
         and all(s["input_rows"] == 0 and s["rows_written"] == 0 for s in silvers.values())
         and steps.get("events", {}).get("rows_written") == 0
-        and all(s["status"] == "completed" for s in steps.values())
+        and all(s["status"] in ("completed", "skipped") for s in steps.values())
     )
+    out["no_new_rows_skipped"] = sorted(n for n, s in steps.items() if s["status"] == "skipped")
+    out["no_new_rows_span_s"] = none["metrics"].get("span_s")
+    out["jobs"] = {k: results[k]["metrics"].get("jobs") for k in ("initial", "incremental", "no_new_rows")}
     out["no_new_rows_bronze_rows"] = steps.get("events", {}).get("input_rows")
     out["incremental_bronze_rows"] = (
         inc.get("log", {}).get("steps", {}).get("events", {}).get("input_rows")

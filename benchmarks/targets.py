@@ -63,6 +63,12 @@ def targets(res: dict[str, Any]) -> list[tuple[str, str, bool | None]]:
                 chain["ratio_wall"] < 0.2,
             )
         )
+        span = chain.get("ratio_span")
+        if span is not None:
+            rows.append((f"{tag}: incremental 1% / initial <= 0.2 (Spark span)", f"{span:.2f}", span <= 0.2))
+        idle = chain.get("no_new_rows_span_s")
+        if idle is not None:
+            rows.append((f"{tag}: no new rows <= 5 s (Spark span)", f"{idle:.1f} s", idle <= 5.0))
         rows.append(
             (
                 f"{tag}: no new rows finishes and logs zeros",
