@@ -27,6 +27,7 @@ from sparkforge.compiler.emit.job_context import GenerateOptions
 from sparkforge.compiler.emit.literals import docstring, literal
 from sparkforge.compiler.emit.runtime_zip import runtime_zip_bytes
 from sparkforge.ir import (
+    Bound,
     CodeBlock,
     Layer,
     Pipeline,
@@ -78,8 +79,8 @@ def shop(**settings: Any) -> Pipeline:
              rules=(RuleSpec("count", RuleKind.SHORTHAND, "non_negative"),)),
     )  # fmt: skip
     support = (
-        CodeBlock("F", "from pyspark.sql import functions as F", span(3)),
-        CodeBlock("MIN_AMOUNT", "MIN_AMOUNT = 10", span(9)),
+        CodeBlock("F", "from pyspark.sql import functions as F", span(3), (Bound("F", "pyspark.sql.functions"),)),
+        CodeBlock("MIN_AMOUNT", "MIN_AMOUNT = 10", span(9), (Bound("MIN_AMOUNT"),)),
     )
     base = Settings(schema="shop", pipeline_name="shop_orders")
     return Pipeline(dataclasses.replace(base, **settings), steps, support, "pipeline.py", "ab" * 32)
@@ -292,15 +293,17 @@ def with_support(*blocks: CodeBlock) -> Pipeline:
 
 
 def test_a_user_name_clashing_with_the_job_is_a_diagnostic() -> None:
-    assert error_code(with_support(CodeBlock("main", "def main():\n    pass", span(5)))) == "SF602"
-    other_f = dataclasses.replace(shop(), support=(CodeBlock("F", "import fancy as F", span(2)),))
+    assert error_code(with_support(CodeBlock("main", "def main():\n    pass", span(5), (Bound("main"),)))) == "SF602"
+    other_f = dataclasses.replace(shop(), support=(CodeBlock("F", "import fancy as F", span(2), (Bound("F", "fancy"),)),))
     assert error_code(other_f) == "SF602"
-    compiler = CodeBlock("PipelineBuilder", "from sparkforge import PipelineBuilder", span(1))
+    compiler = CodeBlock("PipelineBuilder", "from sparkforge import PipelineBuilder", span(1),
+                         (Bound("PipelineBuilder", "sparkforge.PipelineBuilder"),))
     assert error_code(with_support(compiler)) == "SF603"
 
 
 def test_step_functions_step_around_user_names() -> None:
-    job = compile_ir(with_support(CodeBlock("silver_clean_orders", "silver_clean_orders = 1", span(6))))
+    job = compile_ir(with_support(CodeBlock("silver_clean_orders", "silver_clean_orders = 1", span(6),
+                                           (Bound("silver_clean_orders"),))))
     assert "def silver_clean_orders_2(run: StepRun) -> DataFrame:" in job
     assert "(silver_clean_orders_2,),  # stage 2" in job
 
@@ -309,7 +312,7 @@ def test_shared_transform_is_copied_once_and_dollar_signs_survive() -> None:
     pipeline = shop()
     second = Step("clean_again", Layer.SILVER, table_name="again", source_bronze="orders",
                   transform=clean_transform(), span=span(33))  # fmt: skip
-    text = CodeBlock("PRICE", "PRICE = '$5 ${x} $$'", span(10))
+    text = CodeBlock("PRICE", "PRICE = '$5 ${x} $$'", span(10), (Bound("PRICE"),))
     pipeline = dataclasses.replace(pipeline, steps=(*pipeline.steps, second), support=(*pipeline.support, text))
     job = compile_ir(pipeline)
     assert job.count("def clean(spark, df, prior):") == 1
@@ -317,13 +320,14 @@ def test_shared_transform_is_copied_once_and_dollar_signs_survive() -> None:
 
 
 def test_header_imports_f_when_no_user_import_does() -> None:
-    pipeline = dataclasses.replace(shop(), support=(CodeBlock("MIN_AMOUNT", "MIN_AMOUNT = 10", span(9)),))
+    pipeline = dataclasses.replace(shop(), support=(CodeBlock("MIN_AMOUNT", "MIN_AMOUNT = 10", span(9), (Bound("MIN_AMOUNT"),)),))
     job = compile_ir(pipeline)
     assert "import sys\n\nfrom pyspark.sql import DataFrame, functions as F\n\nfrom sparkforge_runtime" in job
 
 
 def test_spans_in_other_files_are_named_relative_to_the_job() -> None:
-    helper = CodeBlock("helper", "def helper(x):\n    return x", span(2, "examples/shop/helpers.py"))
+    helper = CodeBlock("helper", "def helper(x):\n    return x", span(2, "examples/shop/helpers.py"),
+                       (Bound("helper"),))
     pipeline = dataclasses.replace(shop(), support=(*shop().support, helper))
     options = dataclasses.replace(OPTIONS, filename="examples/shop/pipeline.py", source_path="pipeline.py")
     assert "# helpers.py:2\ndef helper(x):" in compile_ir(pipeline, options)

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from sparkforge.compiler.diagnostics import Diagnostic, Severity, render_all
 from sparkforge.compiler.read.frontend import read_pipeline
-from sparkforge.ir import Layer, Pipeline, RuleKind, WriteMode
+from sparkforge.ir import Bound, Layer, Pipeline, RuleKind, WriteMode
 
 HEADER = """\
 from pyspark.sql import functions as F
@@ -112,6 +112,35 @@ def test_inside_a_function_with_local_constants(tmp_path: Path) -> None:
     assert pipeline.step("orders").rules[0].args == (10,)
     sources = [b.source for b in pipeline.support]
     assert sources == ["from pyspark.sql import functions as F", "limit = 10"]
+
+
+def test_copied_code_carries_the_names_it_binds(tmp_path: Path) -> None:
+    """The backend names the job around these, so it never parses the user's code again."""
+    pipeline = ok(tmp_path, HEADER + """
+        import os.path
+        import pyspark.sql.types as T
+        from pyspark.sql.functions import col as c, lit
+
+        LO, HI = 1, 5
+
+        def stamp(df):
+            return df.withColumn("at", lit(os.path.sep)).withColumn("t", F.lit(None).cast(T.StringType()))
+
+        builder = PipelineBuilder(spark=spark, schema="shop")
+        builder.with_bronze_rules(name="a", rules={})
+        builder.add_silver_transform(name="s", rules={}, table_name="s", source_bronze="a",
+            transform=lambda spark, df, prior: stamp(df).filter(c("n").between(LO, HI)))
+    """)
+    assert {b.source: b.binds for b in pipeline.support} == {
+        "import os.path": (Bound("os", "os"),),
+        "import pyspark.sql.types as T": (Bound("T", "pyspark.sql.types"),),
+        "from pyspark.sql.functions import col as c, lit": (
+            Bound("c", "pyspark.sql.functions.col"), Bound("lit", "pyspark.sql.functions.lit")),
+        "from pyspark.sql import functions as F": (Bound("F", "pyspark.sql.functions"),),
+        "LO, HI = 1, 5": (Bound("LO"), Bound("HI")),
+        'def stamp(df):\n    return df.withColumn("at", lit(os.path.sep)).withColumn("t", F.lit(None).cast(T.StringType()))': (
+            Bound("stamp"),),
+    }
 
 
 def test_main_guard_counts_as_module_level(tmp_path: Path) -> None:

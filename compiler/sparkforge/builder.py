@@ -21,9 +21,10 @@ from pyspark.sql import SparkSession
 
 from sparkforge import builder_checks as bc
 from sparkforge import graph, rule_helpers
+from sparkforge.builder_views import BuilderViews
 from sparkforge.exceptions import ConfigurationError, PipelineValidationError
 from sparkforge.ir import Layer, Pipeline, Step, WriteMode
-from sparkforge.models import ParallelConfig, ValidationThresholds
+from sparkforge.models import ParallelConfig
 from sparkforge.presets import PRESETS
 from sparkforge.quarantine_option import check_pipeline_quarantine, check_quarantine
 from sparkforge.rules import ColumnRules, parse_rules, unchecked_columns
@@ -36,8 +37,12 @@ __all__ = ["PipelineBuilder"]
 
 logger = logging.getLogger("sparkforge.builder")
 
-class PipelineBuilder:
-    """Fluent builder of medallion pipelines; every method returns the builder for chaining."""
+
+class PipelineBuilder(BuilderViews):
+    """Fluent builder of medallion pipelines; every method returns the builder for chaining.
+
+    Its read-only views (`thresholds`, `steps`, `silver_steps` ...) come from `BuilderViews`.
+    """
 
     def __init__(
         self,
@@ -107,44 +112,6 @@ class PipelineBuilder:
     string_not_empty_rules = staticmethod(rule_helpers.string_not_empty_rules)
     timestamp_rules = staticmethod(rule_helpers.timestamp_rules)
     detect_timestamp_columns = staticmethod(rule_helpers.detect_timestamp_columns)
-
-    # ---- views ----------------------------------------------------------------------------------
-    @property
-    def schema(self) -> str:
-        return self.settings.schema
-
-    @property
-    def verbose(self) -> bool:
-        return self.settings.verbose
-
-    @property
-    def thresholds(self) -> ValidationThresholds:
-        s = self.settings
-        return ValidationThresholds(s.min_bronze_rate, s.min_silver_rate, s.min_gold_rate)
-
-    @property
-    def parallel_config(self) -> ParallelConfig:
-        s = self.settings
-        return ParallelConfig(s.max_parallel_workers, s.enable_parallel_silver, s.unified_execution)
-
-    @property
-    def steps(self) -> tuple[Step, ...]:
-        return tuple(self._steps)
-
-    def _layer(self, layer: Layer) -> dict[str, Step]:
-        return {s.name: s for s in self._steps if s.layer is layer}
-
-    @property
-    def bronze_steps(self) -> dict[str, Step]:
-        return self._layer(Layer.BRONZE)
-
-    @property
-    def silver_steps(self) -> dict[str, Step]:
-        return self._layer(Layer.SILVER)
-
-    @property
-    def gold_steps(self) -> dict[str, Step]:
-        return self._layer(Layer.GOLD)
 
     # ---- steps ----------------------------------------------------------------------------------
     def with_bronze_rules(

@@ -161,12 +161,26 @@ class Settings:
 
 
 @dataclass(frozen=True, slots=True)
+class Bound:
+    """A module-level name a copied block binds; `target` is the dotted name an import binds it to
+    (`F` -> `pyspark.sql.functions`, relative imports keep their dots), None for a def, class or
+    assignment."""
+
+    name: str
+    target: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class CodeBlock:
-    """User code copied verbatim into a job: an import, a constant or a helper a transform uses."""
+    """User code copied verbatim into a job: an import, a constant or a helper a transform uses.
+
+    `binds` is what the frontend read of it, so that the backend never parses user code again.
+    """
 
     name: str
     source: str
     span: Span | None = None
+    binds: tuple[Bound, ...] = ()  # in order of first appearance, each name once
 
 
 @dataclass(frozen=True, slots=True)

@@ -19,6 +19,7 @@ from dataclasses import dataclass, replace
 
 import sparkforge_runtime
 from black.mode import Mode
+from packaging.version import Version
 
 import sparkforge
 from sparkforge.compiler.diagnostics import CompileError, Diagnostic
@@ -62,8 +63,8 @@ class InternalCompilerError(Exception):
 
 def runtime_requirement(version: str) -> str:
     """Jobs need at least the runtime they were compiled with, within the same minor series."""
-    major, minor = (int(p) for p in version.split(".")[:2])
-    return f">={version},<{major}.{minor + 1}"
+    release = Version(version)
+    return f">={version},<{release.major}.{release.minor + 1}"
 
 
 def _plan(pipeline: Pipeline) -> Plan:

@@ -2,15 +2,13 @@
 
 Input: `ExecutionTask`s, submitted one by one or in batches. Output: a `TaskResult` per task
 (completed, failed, timed_out, or cancelled because a dependency did not complete) and measured
-metrics. One condition variable guards all state; a daemon dispatcher thread starts tasks and
-enforces timeouts, worker threads only run user code and report back.
+metrics. One condition variable guards all state; a daemon dispatcher thread starts the tasks that
+`TaskQueue` says are ready and enforces timeouts, worker threads only run user code and report back.
 """
 
 from __future__ import annotations
 
 import functools
-import heapq
-import itertools
 import logging
 import threading
 import time
@@ -19,11 +17,11 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from sparkforge.parallel.metrics import compute_metrics
+from sparkforge.parallel.task_queue import TaskQueue
 from sparkforge.parallel.tasks import (
     FINAL,
     ExecutionTask,
     LoggerLike,
-    TaskCancelledError,
     TaskResult,
     TaskStatus,
     TaskTimeoutError,
@@ -59,13 +57,9 @@ class DynamicWorkerPool:
         self.logger: LoggerLike = logger or logging.getLogger("sparkforge.parallel")
         self._wrapper, self._on_timeout, self._budget = task_wrapper, on_timeout, memory_budget_mb
         self._cond = threading.Condition()
-        self._tasks: dict[str, ExecutionTask] = {}
-        self._records: dict[str, TaskResult] = {}
-        self._waiting: dict[str, set[str]] = {}  # task -> dependencies not yet completed
-        self._dependents: dict[str, list[str]] = {}
-        self._ready: list[tuple[int, float, int, str]] = []  # heap: priority, -estimate, seq
+        self._queue = TaskQueue(self._now)
+        self._tasks, self._records = self._queue.tasks, self._queue.records  # shared, not copies
         self._running: dict[str, float] = {}  # task -> deadline (monotonic, inf if none)
-        self._seq = itertools.count()
         self._order: list[str] = []  # start order
         self._peak = 0
         self._executor: ThreadPoolExecutor | None = None
@@ -87,34 +81,10 @@ class DynamicWorkerPool:
             order = check_task_graph(tasks, self._tasks)
             by_id = {t.task_id: t for t in tasks}
             for task_id in order:
-                self._add(by_id[task_id])
+                self._queue.add(by_id[task_id])
             self._ensure_dispatcher()
             self._cond.notify_all()
         return [t.task_id for t in tasks]
-
-    def _add(self, task: ExecutionTask) -> None:
-        tid = task.task_id
-        self._tasks[tid], self._records[tid] = task, TaskResult(tid)
-        self._dependents[tid] = []
-        unfinished: set[str] = set()
-        for dep in task.dependencies:
-            status = self._records[dep].status
-            if status in FINAL and status is not TaskStatus.COMPLETED:
-                self._cancel(tid, dep)
-                return
-            if status is not TaskStatus.COMPLETED:
-                unfinished.add(dep)
-                self._dependents[dep].append(tid)
-        self._waiting[tid] = unfinished
-        if not unfinished:
-            self._make_ready(tid)
-
-    def _make_ready(self, tid: str) -> None:
-        task = self._tasks[tid]
-        self._records[tid].ready_at = self._now()
-        # Longest estimated task first among equal priorities: it shortens the critical path.
-        key = (-task.priority, -(task.estimated_duration or 0.0), next(self._seq), tid)
-        heapq.heappush(self._ready, key)
 
     # -- scheduling ----------------------------------------------------------------------------
 
@@ -140,11 +110,10 @@ class DynamicWorkerPool:
                     self._cond.wait(None if wait is None else max(wait, 0.0))
 
     def _start_ready(self) -> None:
-        while self._ready and len(self._running) < self.max_workers:
-            tid = self._ready[0][3]
+        while (tid := self._queue.head()) is not None and len(self._running) < self.max_workers:
             if not self._fits_memory(self._tasks[tid]):
                 return  # strict priority order: the head waits rather than being overtaken
-            heapq.heappop(self._ready)
+            self._queue.pop()
             task, record = self._tasks[tid], self._records[tid]
             record.status, record.started_at = TaskStatus.RUNNING, self._now()
             timeout = task.timeout_seconds
@@ -181,32 +150,11 @@ class DynamicWorkerPool:
             del self._running[tid]
             if status is TaskStatus.COMPLETED:
                 self.logger.debug(f"task {tid} completed in {record.duration_secs:.3f}s")
-                self._release(tid)
+                self._queue.release(tid)
             else:
                 self.logger.warning(f"task {tid} failed: {type(error).__name__}: {error}")
-                self._cancel_dependents(tid)
+                self._queue.cancel_dependents(tid)
             self._cond.notify_all()
-
-    def _release(self, tid: str) -> None:
-        for dep in self._dependents[tid]:
-            waiting = self._waiting[dep]
-            waiting.discard(tid)
-            if not waiting and self._records[dep].status is TaskStatus.PENDING:
-                self._make_ready(dep)
-
-    def _cancel(self, tid: str, cause: str) -> None:
-        record = self._records[tid]
-        if record.status is not TaskStatus.PENDING:
-            return
-        record.status = TaskStatus.CANCELLED
-        record.error = TaskCancelledError(f"task {tid!r} not run: {cause!r} did not complete")
-        self._ready = [r for r in self._ready if r[3] != tid]
-        heapq.heapify(self._ready)
-        self._cancel_dependents(tid)
-
-    def _cancel_dependents(self, tid: str) -> None:
-        for dep in self._dependents.get(tid, []):
-            self._cancel(dep, tid)
 
     def _expire(self, now: float) -> list[ExecutionTask]:
         late = [tid for tid, deadline in self._running.items() if deadline <= now]
@@ -221,7 +169,7 @@ class DynamicWorkerPool:
         record.finished_at = self._now()
         del self._running[tid]
         self.logger.warning(message)
-        self._cancel_dependents(tid)
+        self._queue.cancel_dependents(tid)
         # The stuck thread keeps its executor thread: start later tasks on a fresh executor.
         if self._executor is not None:
             self._executor.shutdown(wait=False)
@@ -263,9 +211,7 @@ class DynamicWorkerPool:
             running = [self._tasks[t] for t in self._running]
             for task in running:
                 self._time_out(task.task_id, f"task {task.task_id!r} {reason}")
-            for tid, record in self._records.items():
-                if record.status is TaskStatus.PENDING:
-                    self._cancel(tid, reason)
+            self._queue.cancel_pending(reason)
             return running
 
     def get_results(self) -> dict[str, TaskResult]:
@@ -287,9 +233,7 @@ class DynamicWorkerPool:
     def shutdown(self, wait: bool = True) -> None:
         """Cancel what has not started; with `wait`, let running (not timed-out) tasks finish."""
         with self._cond:
-            for tid, record in self._records.items():
-                if record.status is TaskStatus.PENDING:
-                    self._cancel(tid, "the pool was shut down")
+            self._queue.cancel_pending("the pool was shut down")
         if wait:
             self.wait_for_completion()
         with self._cond:

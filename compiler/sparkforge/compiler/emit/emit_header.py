@@ -15,8 +15,8 @@ from sparkforge_runtime.report import submit_command
 
 from sparkforge.compiler.emit.job_context import JOB_IMPORTS, JobContext
 from sparkforge.compiler.emit.literals import comment, docstring
-from sparkforge.compiler.emit.support_names import bindings
-from sparkforge.ir import CodeBlock, Layer
+from sparkforge.compiler.emit.support_names import is_import
+from sparkforge.ir import Layer
 
 
 def _step_counts(ctx: JobContext) -> str:
@@ -78,20 +78,15 @@ def emit_imports(ctx: JobContext) -> str:
     return "\n\n".join("\n".join(group) for group in (plain, pyspark, runtime) if group)
 
 
-def _is_import(block: CodeBlock) -> bool:
-    found = bindings(block.source)
-    return bool(found) and all(target is not None for target in found.values())
-
-
 def emit_support(ctx: JobContext) -> str:
     """The user's imports, constants and helpers, verbatim, each under a comment naming its line."""
     out: list[str] = []
     previous_import = False
     for block in ctx.support:
-        is_import = _is_import(block)
-        gap = "\n" if is_import and previous_import else "\n\n"
+        copied_import = is_import(block)
+        gap = "\n" if copied_import and previous_import else "\n\n"
         out.append(
             ("" if not out else gap) + f"{comment(ctx.where(block.span))}\n{block.source.strip()}"
         )
-        previous_import = is_import
+        previous_import = copied_import
     return "".join(out)

@@ -131,11 +131,11 @@ class _Namer:
         self.support_defs = {
             name: b.source
             for b in support
-            for name, target in bindings(b.source).items()
+            for name, target in bindings(b).items()
             if target is None
         }
         self.taken = set(JOB_IMPORTS) | JOB_NAMES | STEP_LOCALS
-        self.taken |= {n for b in support for n in bindings(b.source)}
+        self.taken |= {n for b in support for n in bindings(b)}
         self.defs: dict[str, TransformCode] = {}
         self.code: list[TransformCode] = []
 
@@ -208,9 +208,9 @@ def _header_imports(pipeline: Pipeline, support: tuple[CodeBlock, ...]) -> tuple
     wanted |= {"F"} if needs_functions_module(rules) or uses_f else set()
     provided: set[str] = set()
     for block in support:
-        if "sparkforge" in imported_modules(block.source):
+        if "sparkforge" in imported_modules(block):
             raise CompileError(_compiler_import(block))
-        for name, target in bindings(block.source).items():
+        for name, target in bindings(block).items():
             if name in JOB_NAMES:
                 raise _clash(block.span, name, "is a name the job defines (PIPELINE, main)")
             if name in wanted and target not in SAME_OBJECT.get(name, {JOB_IMPORTS[name]}):
@@ -231,7 +231,7 @@ def _compiler_import(block: CodeBlock) -> Diagnostic:
 def build_context(plan: Plan, options: GenerateOptions) -> JobContext:
     """Name everything the job binds; raise CompileError on a clash with the user's names."""
     pipeline = plan.pipeline
-    support = tuple(b for b in pipeline.support if not is_future_import(b.source))
+    support = tuple(b for b in pipeline.support if not is_future_import(b))
     namer = _Namer(support)
     transforms = {s.name: namer.transform(s) for s in pipeline.steps if s.transform is not None}
     functions = {s.name: namer.function(s) for s in pipeline.steps}
@@ -246,7 +246,7 @@ def build_context(plan: Plan, options: GenerateOptions) -> JobContext:
         transform_code=tuple(namer.code),
         support=support,
         imports=_header_imports(pipeline, support),
-        future=future_names(b.source for b in pipeline.support),
+        future=future_names(pipeline.support),
         steps={s.name: s for s in pipeline.steps},
         step_plans=plan_steps(pipeline),
         rules=rules,

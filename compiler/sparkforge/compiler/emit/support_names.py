@@ -1,79 +1,46 @@
-"""Read what a block of user code binds at module level, so the job neither shadows nor repeats it.
+"""What the user's copied code binds and imports, as the frontend recorded it on each `ir.CodeBlock`,
+so the job neither shadows nor repeats it (user code is never parsed again here).
 
-Input: the verbatim source of one `ir.CodeBlock` (an import, a constant, a helper). Output: the names
-it binds, each with the dotted import target it stands for (None for anything that is not an import).
+Input: `CodeBlock`s with their `binds`. Output: the names a block binds, each with the dotted import
+target it stands for (None for anything that is not an import), and what follows from that.
 
-    bindings("from pyspark.sql import functions as F")  ->  {"F": "pyspark.sql.functions"}
-    bindings("def helper(x):\\n    return x")            ->  {"helper": None}
+    bindings(CodeBlock("F", "from pyspark.sql import functions as F", binds=(Bound("F", "pyspark.sql.functions"),)))
+    -> {"F": "pyspark.sql.functions"}
 """
 
 from __future__ import annotations
 
-import ast
-import textwrap
 from collections.abc import Iterable
 
+from sparkforge.ir import CodeBlock
 
-def _tree(source: str) -> ast.Module:
-    return ast.parse(textwrap.dedent(source))
-
-
-def _import_bindings(node: ast.Import | ast.ImportFrom) -> dict[str, str | None]:
-    found: dict[str, str | None] = {}
-    for alias in node.names:
-        if isinstance(node, ast.ImportFrom):
-            module = "." * node.level + (node.module or "")
-            found[alias.asname or alias.name] = f"{module}.{alias.name}"
-        elif alias.asname:
-            found[alias.asname] = alias.name
-        else:
-            top = alias.name.split(".")[0]
-            found[top] = top
-    return found
+_FUTURE = "__future__."
 
 
-def _targets(node: ast.AST) -> Iterable[str]:
-    for child in ast.walk(node):
-        if isinstance(child, ast.Name) and isinstance(child.ctx, ast.Store):
-            yield child.id
+def bindings(block: CodeBlock) -> dict[str, str | None]:
+    """Module-level names bound by `block`, in order of appearance."""
+    return {bound.name: bound.target for bound in block.binds}
 
 
-def bindings(source: str) -> dict[str, str | None]:
-    """Module-level names bound by `source`, in order of appearance."""
-    found: dict[str, str | None] = {}
-    for node in _tree(source).body:
-        if isinstance(node, ast.Import | ast.ImportFrom):
-            found.update(_import_bindings(node))
-        elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
-            found[node.name] = None
-        elif isinstance(node, ast.Assign | ast.AnnAssign | ast.AugAssign):
-            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
-            found.update((name, None) for t in targets for name in _targets(t))
-    return found
+def is_import(block: CodeBlock) -> bool:
+    """True when the block only imports (it binds something, and every name it binds is imported)."""
+    return bool(block.binds) and all(bound.target is not None for bound in block.binds)
 
 
-def is_future_import(source: str) -> bool:
-    body = _tree(source).body
-    return bool(body) and all(
-        isinstance(n, ast.ImportFrom) and n.module == "__future__" for n in body
-    )
+def is_future_import(block: CodeBlock) -> bool:
+    return bool(block.binds) and all((b.target or "").startswith(_FUTURE) for b in block.binds)
 
 
-def future_names(sources: Iterable[str]) -> tuple[str, ...]:
+def future_names(blocks: Iterable[CodeBlock]) -> tuple[str, ...]:
     """Every `__future__` feature the user's code asks for, plus `annotations`, sorted."""
     names = {"annotations"}
-    for source in sources:
-        if is_future_import(source):
-            names |= {a.name for n in _tree(source).body for a in getattr(n, "names", ())}
+    for block in blocks:
+        if is_future_import(block):
+            names |= {(b.target or "").removeprefix(_FUTURE) for b in block.binds}
     return tuple(sorted(names))
 
 
-def imported_modules(source: str) -> tuple[str, ...]:
-    """Top-level modules that `source` imports (absolute imports only)."""
-    modules: list[str] = []
-    for node in _tree(source).body:
-        if isinstance(node, ast.Import):
-            modules.extend(a.name.split(".")[0] for a in node.names)
-        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
-            modules.append(node.module.split(".")[0])
-    return tuple(dict.fromkeys(modules))
+def imported_modules(block: CodeBlock) -> tuple[str, ...]:
+    """Top-level modules that `block` imports (absolute imports only)."""
+    targets = (b.target for b in block.binds if b.target and not b.target.startswith("."))
+    return tuple(dict.fromkeys(target.split(".")[0] for target in targets))

@@ -3,7 +3,8 @@
 Input: a name's bindings and the node that uses it (or a subscript whose base cannot be known).
 Output: nothing, or `CompileError` at the place that explains the problem: a name used before its
 definition (SF118), a constant changed in place after its assignment (SF112, at the change), a read
-from a value made when the pipeline runs (at the read, naming the definition).
+from a value made when the pipeline runs (at the read, naming the definition), a name bound nowhere
+(SF111) or bound in a way whose value depends on how the code runs (SF111/SF112).
 
     BASE = {"id": ["not_null"]}; BASE["x"] = ["positive"]; ...rules=BASE
     -> SF112 at `BASE["x"]`: changed here, after its assignment (line 1)
@@ -11,9 +12,13 @@ from a value made when the pipeline runs (at the read, naming the definition).
 
 from __future__ import annotations
 
+import builtins
+from typing import NoReturn
+
 import libcst as cst
 
 from sparkforge.compiler.diagnostics import CompileError, Diagnostic
+from sparkforge.compiler.evaluate import python_builtins as static_builtins
 from sparkforge.compiler.evaluate.scopes import Binding, Kind
 from sparkforge.compiler.evaluate.values import STATIC_HELP, Env, fail, problems
 
@@ -73,3 +78,30 @@ def check_defined_before(found: tuple[Binding, ...], use: cst.Name, env: Env) ->
         fail(env.file, use, "SF118", f"{use.value!r} is used here, before it is defined (line "
              f"{first}); running the file raises NameError",
              f"move the definition of {use.value!r} above this line")
+
+
+def fail_unknown_name(node: cst.Name, env: Env) -> NoReturn:
+    """SF111 for a name bound nowhere the compiler can see (a builtin it does not run, a `*` import)."""
+    if hasattr(builtins, node.value):
+        fail(env.file, node, "SF111", static_builtins.unknown_builtin(node.value), STATIC_HELP)
+    star = any(block.get("*") for block in env.blocks)
+    where = "a `from ... import *`, which the compiler cannot follow" if star else env.file.name
+    fail(env.file, node, "SF111", f"name {node.value!r} is not defined in {where}",
+         "define it as a constant in this file, or import it by name")
+
+
+def fail_unknowable(binding: Binding, use: cst.CSTNode, env: Env) -> NoReturn:
+    """SF111/SF112 for a binding whose value depends on how the code runs: a parameter, an
+    assignment inside a statement, an augmented or unpacking assignment."""
+    line = env.file.span(binding.node).line
+    if binding.kind is Kind.PARAM:
+        fail(env.file, use, "SF111", f"{binding.name!r} is a parameter of the function that "
+             "builds the pipeline; its value is only known when that function is called",
+             "use a literal or a module-level constant instead")
+    if binding.kind is Kind.NESTED:
+        fail(env.file, use, "SF112", f"{binding.name!r} is assigned inside a `{binding.where}` "
+             f"statement (line {line}), so its value depends on how the code runs",
+             "assign it once, unconditionally, at the top level of the module")
+    fail(env.file, use, "SF112", f"{binding.name!r} is set by an augmented or unpacking "
+         f"assignment (line {line}); the compiler only follows `NAME = value`",
+         "assign the final value with one `NAME = value` statement")

@@ -12,9 +12,8 @@ raises `CompileError` (SF111/SF112) at the node that cannot be known before the 
 
 from __future__ import annotations
 
-import builtins
 from collections.abc import Callable, Sequence
-from typing import Any, NoReturn
+from typing import Any
 
 import libcst as cst
 
@@ -104,15 +103,7 @@ class Resolver:
         safe = static_builtins.builtin(node.value)
         if safe is not None:
             return env.value(safe, node)
-        self._unknown_name(node, env)
-
-    def _unknown_name(self, node: cst.Name, env: Env) -> NoReturn:
-        if hasattr(builtins, node.value):
-            fail(env.file, node, "SF111", static_builtins.unknown_builtin(node.value), STATIC_HELP)
-        star = any(block.get("*") for block in env.blocks)
-        where = "a `from ... import *`, which the compiler cannot follow" if star else env.file.name
-        fail(env.file, node, "SF111", f"name {node.value!r} is not defined in {where}",
-             "define it as a constant in this file, or import it by name")
+        static_checks.fail_unknown_name(node, env)
 
     def _bound(self, found: tuple[Binding, ...], name: str, use: cst.CSTNode, env: Env) -> Value:
         if len(found) > 1 and all(b.kind is Kind.IMPORT and b.origin == found[0].origin for b in found):
@@ -131,21 +122,7 @@ class Resolver:
         if binding.kind in (Kind.DEF, Kind.CLASS):
             code = Code.FUNCTION if binding.kind is Kind.DEF else Code.CLASS
             return Value(code, binding.node, env.file, env.local)
-        self._unknowable(binding, use, env)
-
-    def _unknowable(self, binding: Binding, use: cst.CSTNode, env: Env) -> NoReturn:
-        line = env.file.span(binding.node).line
-        if binding.kind is Kind.PARAM:
-            fail(env.file, use, "SF111", f"{binding.name!r} is a parameter of the function that "
-                 "builds the pipeline; its value is only known when that function is called",
-                 "use a literal or a module-level constant instead")
-        if binding.kind is Kind.NESTED:
-            fail(env.file, use, "SF112", f"{binding.name!r} is assigned inside a `{binding.where}` "
-                 f"statement (line {line}), so its value depends on how the code runs",
-                 "assign it once, unconditionally, at the top level of the module")
-        fail(env.file, use, "SF112", f"{binding.name!r} is set by an augmented or unpacking "
-             f"assignment (line {line}); the compiler only follows `NAME = value`",
-             "assign the final value with one `NAME = value` statement")
+        static_checks.fail_unknowable(binding, use, env)
 
     def _constant(self, binding: Binding, env: Env) -> Value:
         key = binding.node

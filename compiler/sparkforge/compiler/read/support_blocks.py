@@ -2,11 +2,12 @@
 
 Input: the statements and import names a job needs, with the files they come from. Output: the
 `CodeBlock`s in job order (imports first, then modules beside the pipeline before the pipeline, then
-by line), each import statement cut down to the names used, and SF307 for two different definitions
-of one name (the job is a single module, so they would overwrite each other).
+by line), each import statement cut down to the names used and each block with the names it binds
+(what an import stands for included, so the backend need not parse it), and SF307 for two different
+definitions of one name (the job is a single module, so they would overwrite each other).
 
     from pyspark.sql import functions as F, types as T   (only F used)
-    -> CodeBlock("F", "from pyspark.sql import functions as F")
+    -> CodeBlock("F", "from pyspark.sql import functions as F", binds=(Bound("F", "pyspark.sql.functions"),))
 """
 
 from __future__ import annotations
@@ -18,10 +19,10 @@ import libcst as cst
 import libcst.helpers
 
 from sparkforge.compiler.diagnostics import Diagnostic
-from sparkforge.compiler.evaluate.scopes import Binding, index_block
+from sparkforge.compiler.evaluate.scopes import Binding, Kind, index_block
 from sparkforge.compiler.read.source_file import SourceFile
 from sparkforge.compiler.read.unit import CodeRef
-from sparkforge.ir import CodeBlock, Span
+from sparkforge.ir import Bound, CodeBlock, Span
 
 Owner = tuple[str, Span]  # who defines a name in the job: a description and where
 
@@ -66,10 +67,11 @@ class SupportBlocks:
         order = sorted(self.statements.items(), key=lambda kv: _position(kv[1], kv[0], rank))
         for statement, file in order:
             span = file.span(_anchor(statement))
-            bound = tuple(index_block((statement,), None).names)
+            bound = index_block((statement,), None).names
             for name in bound:
                 names.claim(name, (f"{file.name} line {span.line}", span), None)
-            yield CodeBlock(", ".join(bound), file.code(statement), span)
+            binds = tuple(_bound(found[-1]) for found in bound.values())  # the last one stays bound
+            yield CodeBlock(", ".join(bound), file.code(statement), span, binds)
 
 
 def _position(file: SourceFile, node: cst.CSTNode, rank: dict[str, int]) -> tuple[int, int, int]:
@@ -101,9 +103,15 @@ def _import_block(file: SourceFile, small: cst.BaseSmallStatement,
     if not kept:
         return None
     bound = ", ".join(used[a].name for a in kept)
+    binds = tuple(_bound(used[a]) for a in kept)
     kept[-1] = kept[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)  # no trailing comma
     line = cst.SimpleStatementLine(body=[small.with_changes(names=kept)])
-    return CodeBlock(bound, file.tree.code_for_node(line).strip(), span)
+    return CodeBlock(bound, file.tree.code_for_node(line).strip(), span, binds)
+
+
+def _bound(binding: Binding) -> Bound:
+    """What the job needs to know of a name a copied block binds: what an import stands for."""
+    return Bound(binding.name, binding.origin if binding.kind is Kind.IMPORT else None)
 
 
 def _star_module(small: cst.ImportFrom) -> str | None:
