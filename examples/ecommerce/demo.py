@@ -1,4 +1,5 @@
-"""The main job: generate e-commerce data, run an initial load, then an incremental run.
+"""The main job: generate e-commerce data, run an initial load, an incremental run over new orders,
+and an incremental run with nothing new.
 
     python examples/ecommerce/demo.py [--orders 200000] [--engine interpreted|compiled]
 
@@ -42,15 +43,34 @@ def append_batch(spark, orders: int, batch: int) -> None:  # type: ignore[no-unt
 
 
 def summary(spark, schema: str) -> None:  # type: ignore[no-untyped-def]
-    print("\nRun log (latest run per mode):")
+    print("\nRun log (each step of each run; `note` says why a step skipped or how gold was refreshed):")
     spark.sql(
         f"SELECT run_mode, step_name, status, input_rows, round(validation_rate, 2) AS valid_pct, "
-        f"rows_written, round(duration_secs, 2) AS secs FROM {schema}.pipeline_logs "
+        f"rows_written, round(duration_secs, 2) AS secs, note FROM {schema}.pipeline_logs "
         f"ORDER BY run_started_at, stage_index, step_name"
     ).show(50, truncate=False)
+    runs(spark, schema)
     for table in ("clean_orders", "customer_orders", "daily_revenue", "customer_lifetime_value"):
         print(f"{schema}.{table}: {spark.table(f'{schema}.{table}').count():,} rows")
     quality(spark, schema)
+
+
+def runs(spark, schema: str) -> None:  # type: ignore[no-untyped-def]
+    """Each run's own time (first step started to last step ended, from the run log: process start
+    and Spark's start-up excluded), against the initial load's."""
+    rows = spark.sql(
+        f"SELECT run_id, min(run_mode) AS mode, min(start_time) AS began, max(end_time) AS ended, "
+        f"sum(CASE WHEN status = 'skipped' THEN 1 ELSE 0 END) AS skipped, "
+        f"sum(coalesce(groups_refreshed, 0)) AS groups, sum(input_rows) AS rows_in "
+        f"FROM {schema}.pipeline_logs GROUP BY run_id ORDER BY began"
+    ).collect()
+    print("\nRuns (steps' time, first start to last end):")
+    initial = None
+    for r in rows:
+        secs = (r["ended"] - r["began"]).total_seconds()
+        initial = initial or secs
+        print(f"  {r['mode']:<12} {secs:6.1f} s  ({secs / initial:4.2f}x the initial load)  "
+              f"{r['skipped']} step(s) skipped, {r['groups']} gold group(s) refreshed")
 
 
 def quality(spark, schema: str) -> None:  # type: ignore[no-untyped-def]
@@ -79,6 +99,9 @@ def run_interpreted(spark, paths: dict[str, str], orders: int, batch: int) -> No
     print(f"\n== incremental run ({batch:,} new orders) ==")
     result = runner.run_incremental(bronze_sources=sources())
     assert result.success, result.error_message
+    print("\n== incremental run (no new orders) ==")
+    result = runner.run_incremental(bronze_sources=sources())
+    assert result.success, result.error_message
 
 
 def run_compiled(orders: int, batch: int) -> None:
@@ -92,11 +115,15 @@ def run_compiled(orders: int, batch: int) -> None:
     )
     paths = {"orders": str(WORK / "raw" / "orders"), "customers": str(WORK / "raw" / "customers")}
     _python("--generate", str(orders))
-    for mode in ("initial", "incremental"):
-        if mode == "incremental":
+    runs = (("initial", False, ""), ("incremental", True, f" ({batch:,} new orders)"),
+            ("incremental", False, " (no new orders)"))  # fmt: skip
+    for mode, append, label in runs:
+        if append:
             _python("--append", str(orders), str(batch))
-        print(f"\n== spark-submit {job.name} --mode {mode} ==", flush=True)
+        print(f"\n== spark-submit {job.name} --mode {mode}{label} ==", flush=True)
+        started = time.time()
         subprocess.run(_submit(job, mode, paths), check=True, env=_env())
+        print(f"(process: {time.time() - started:.1f} s, JVM start-up included)", flush=True)
 
 
 def _python(*args: str) -> None:

@@ -125,12 +125,10 @@ class Lease:
         """Push the expiry `ttl` into the future; marks the lease lost if another run took it."""
         now = _now_ms()
         mine = replace(self.holder, heartbeat_ms=now, expires_ms=now + self.ttl_ms)
-        _retry_conflicts(lambda: _swap(self.spark, self.path, self.holder, mine, own=True))
-        current = read_holder(self.spark, self.path, self.holder.pipeline)
-        if current is None or (current.run_id, current.generation) != (mine.run_id, mine.generation):
-            self.lost = True
+        if not _retry_conflicts(lambda: _swap(self.spark, self.path, self.holder, mine, own=True)):
+            self.lost = True  # the row is no longer this run's: another run took the lease over
             return
-        self.holder = current
+        self.holder = mine
 
     def heartbeat(self, interval_seconds: float | None = None) -> None:
         """Renew in a daemon thread every `interval_seconds` (default: a third of the ttl)."""
@@ -216,15 +214,15 @@ def _try_claim(spark: SparkSession, path: str, pipeline: str, run_id: str, ttl_m
     generation = max(now, current.generation + 1) if current else now
     mine = Holder(pipeline, run_id, "running", host, os.getpid(), now, now, now + ttl_ms, generation)
     try:
-        _swap(spark, path, current, mine)
+        won = _swap(spark, path, current, mine)
     except Exception as exc:
         if not is_write_conflict(exc):
             raise
         return None  # another claim (or a heartbeat) committed first
-    after = read_holder(spark, path, pipeline)
-    if after == mine:
+    if won:  # the MERGE replaced the row this run read (or inserted the first one)
         abandoned = current if current is not None and current.state == "running" else None
         return Lease(spark, path, mine, ttl_ms, abandoned)
+    after = read_holder(spark, path, pipeline)
     if after is not None and not after.is_free(_now_ms(), host):
         raise LeaseHeld(after)
     return None
@@ -269,11 +267,12 @@ def _is_delta(spark: SparkSession, path: str) -> bool:
 
 def _swap(
     spark: SparkSession, path: str, expected: Holder | None, new: Holder, *, own: bool = False
-) -> None:
+) -> bool:
     """One MERGE: insert `new` when the pipeline has no row; replace the row only while it still
     is `expected`: same run id, generation and (for a claim) expiry, so that a heartbeat between
     a claimer's read and its MERGE makes the claim a no-op. `own=True` (renew, release) matches on
-    run id and generation only. Concurrent swaps conflict at commit."""
+    run id and generation only. Concurrent swaps conflict at commit. True when the row is now
+    `new` (the MERGE's own count of affected rows: no read-back)."""
     row = {**asdict(new), "expect_run": expected.run_id if expected else None,
            "expect_generation": expected.generation if expected else -1,
            "expect_expires": None if own or expected is None else expected.expires_ms}  # fmt: skip
@@ -285,24 +284,26 @@ def _swap(
     insert = f"({', '.join(names)}) VALUES ({', '.join(f's.{n}' for n in names)})"
     try:
         with silenced(spark, _CONFLICT_LOGGERS):
-            spark.sql(
+            counts = spark.sql(
                 f"MERGE INTO {_path_table(path)} t USING {view} s ON t.pipeline = s.pipeline "
                 f"WHEN MATCHED AND {_SAME_HOLDER} THEN UPDATE SET {update} "
                 f"WHEN NOT MATCHED THEN INSERT {insert}"
-            )
+            ).first()
+        return counts is not None and int(counts["num_affected_rows"]) > 0
     finally:
         spark.catalog.dropTempView(view)
 
 
-def _retry_conflicts(action: Any, attempts: int = 3) -> None:
-    """Run `action`, again after a commit conflict (a claim attempt that changed nothing)."""
+def _retry_conflicts(action: Any, attempts: int = 3) -> Any:
+    """Run `action`, again after a commit conflict (a claim attempt that changed nothing); return
+    what it returns."""
     for attempt in range(attempts):
         try:
-            action()
-            return
+            return action()
         except Exception as exc:
             if not is_write_conflict(exc) or attempt == attempts - 1:
                 raise
+    return None
 
 
 def _now_ms() -> int:
