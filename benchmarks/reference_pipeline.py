@@ -20,6 +20,7 @@ from sparkforge import PipelineBuilder
 
 SCHEMA = "bench"
 PARALLEL = True
+QUARANTINE = False  # benchmarks.quality compiles a copy with True: every step keeps its invalid rows
 SESSION_GAP_SECS = 1800
 PRODUCTS = 1000
 EVENT_TYPES = ["view", "cart", "purchase", "refund"]
@@ -148,6 +149,7 @@ def build(spark: SparkSession) -> PipelineBuilder:
             max_parallel_workers=4,
             verbose=False,
             pipeline_name="bench_reference",
+            quarantine=QUARANTINE,
         )
         # Each step starts as soon as its own inputs are written, not when its whole stage may.
         .enable_unified_execution(max_workers=4, enable_parallel_execution=PARALLEL)

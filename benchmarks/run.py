@@ -6,7 +6,7 @@ measurement, then `docs/benchmarks.md` and `docs/benchmarks.png` rendered from a
 
     python -m benchmarks.run                 # quick, ~10 minutes on 2 cores
     python -m benchmarks.run --full          # 1M and 5M rows
-    python -m benchmarks.run --only compile  # one part: compare, parallel, incremental, compile
+    python -m benchmarks.run --only compile  # one part: compare, parallel, incremental, quality, compile
 """
 
 from __future__ import annotations
@@ -23,9 +23,9 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from benchmarks import compare, compile_time, data, launch, report, scenarios
+from benchmarks import compare, compile_time, data, launch, quality, report, scenarios
 
-PARTS = ("compare", "parallel", "incremental", "compile")
+PARTS = ("compare", "parallel", "incremental", "quality", "compile")
 
 
 def machine() -> dict[str, Any]:
@@ -146,6 +146,16 @@ def run_suite(args: argparse.Namespace, bench: launch.Bench, kind: str) -> dict[
                     **chain,
                     "rows": rows,
                 }
+    if "quality" in parts and job is not None:
+        rows = args.rows[0]
+        root, _ = ensure_data(bench, rows)
+        fmt = "parquet" if "parquet" in args.formats else args.formats[0]
+        print(f"== quarantine on every step vs off, {rows:,} rows, {fmt} x {args.rounds}", flush=True)
+        res["quality"] = {
+            **quality.quarantine_cost(bench, job, _source(root, fmt), args.rounds),
+            "rows": rows,
+            "format": fmt,
+        }
     if "compile" in parts:
         print("== compile-time curve and runtime import time", flush=True)
         res["compile"] = compile_time.compile_curve()

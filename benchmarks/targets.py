@@ -76,6 +76,17 @@ def targets(res: dict[str, Any]) -> list[tuple[str, str, bool | None]]:
                 chain["no_new_rows_ok"],
             )
         )
+    q = res.get("quality")
+    if q and q.get("jobs"):
+        rows.append(
+            (
+                f"{q['rows'] / 1e6:g}M {q['format']}: quarantine on every step costs its writes only",
+                f"jobs {q['jobs']['plain']} -> {q['jobs']['quarantine']} ({q['extra_jobs']}), "
+                f"{q['quarantine_bytes'] / MB:.1f} MiB in {q['quarantine_files']} files, "
+                f"wall {q['ratio_wall']:.2f}x",
+                None,
+            )
+        )
     curve = {p["steps"]: p["seconds"] for p in res.get("compile", [])}
     cpu = {p["steps"]: p.get("cpu_seconds", float("nan")) for p in res.get("compile", [])}
     for steps, limit in ((200, 2), (1000, 10)):
