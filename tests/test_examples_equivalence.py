@@ -1,8 +1,9 @@
 """Every example's compiled job, run by the real spark-submit, matches the interpreted runner.
 
-For each folder in examples/ the raw inputs are written once as Parquet. Then each mode runs on both
-sides, in order: initial, incremental (after a new batch is appended to the raw inputs), full-refresh,
-validation-only. The compiled side is the checked-in `job.py` under `spark-submit --master local[2]`
+For each folder in examples/ the raw inputs are written once as Parquet. Then each run goes on both
+sides, in order: initial; incremental after a new batch is appended to the raw inputs; incremental
+with no new rows (steps skip); incremental after a second batch whose rows fall into groups the
+gold tables already hold (gold refreshed by groups); full-refresh; validation-only. The compiled side is the checked-in `job.py` under `spark-submit --master local[2]`
 with a warehouse and Derby metastore of its own (the example's schema names are constants, so the
 two sides cannot share a catalog); the interpreted side is `build(spark).to_pipeline()` on the shared
 test session. The job runs in the background while the interpreted side runs.
@@ -15,6 +16,7 @@ run ids, times, durations, and the `engine` and `source_hash` columns.
 
 from __future__ import annotations
 
+import inspect
 import re
 import time
 import types
@@ -29,6 +31,7 @@ from pyspark.sql import functions as F
 from sparkforge.compiler.emit.runtime_zip import write_runtime_zip
 from sparkforge.models import ExecutionResult, StepType
 from sparkforge.validation import apply_column_rules
+from sparkforge_runtime.plan import Step
 from sparkforge_runtime.runlog import LOG_COLUMNS
 
 from tests.support.jobs import (
@@ -46,6 +49,16 @@ from tests.support.jobs import (
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
 MODES = ("initial", "incremental", "full-refresh", "validation-only")
+# (mode, which batch is appended to the raw inputs first): the second incremental run has no new rows.
+RUNS = (
+    ("initial", None),
+    ("incremental", "batch"),
+    ("incremental", None),
+    ("incremental", "second_batch"),
+    ("full-refresh", None),
+    ("validation-only", None),
+)
+LOGGED_RUNS = sum(1 for mode, _ in RUNS if mode != "validation-only")
 # Log columns that legitimately differ between the two engines or between runs.
 UNCOMPARED = frozenset(
     {"run_id", "run_started_at", "run_ended_at", "start_time", "end_time", "duration_secs"}
@@ -58,12 +71,14 @@ Inputs = Callable[[SparkSession, types.ModuleType], Mapping[str, DataFrame]]
 
 @dataclass(frozen=True, slots=True)
 class Example:
-    """How to feed one example: its first load, the batch appended before the incremental run,
-    and an optional check of the interpreted side's tables after that run."""
+    """How to feed one example: its first load, the batch appended before the first incremental run,
+    the one appended before the last (new rows in old groups), and an optional check of the
+    interpreted side's tables after the first incremental run."""
 
     name: str
     initial: Inputs
     batch: Inputs
+    second_batch: Inputs
     after_incremental: Callable[[SparkSession, Sides], None] | None = None
 
 
@@ -92,6 +107,8 @@ EXAMPLE_INPUTS = {
             "orders": d.orders(spark, 300, customers=100),
         },
         batch=lambda spark, d: {"orders": d.orders(spark, 100, first_id=300, customers=100)},
+        # one order a minute from 2025-01-01: still the first day, whose revenue row is refreshed
+        second_batch=lambda spark, d: {"orders": d.orders(spark, 40, first_id=400, customers=100)},
     ),
     "iot": Example(
         "iot",
@@ -102,6 +119,9 @@ EXAMPLE_INPUTS = {
         batch=lambda spark, d: {
             "sensor_readings": d.readings(spark, IOT_BATCH, first_id=IOT_FIRST)
         },
+        second_batch=lambda spark, d: {
+            "sensor_readings": d.readings(spark, 40, first_id=IOT_FIRST + IOT_BATCH)
+        },
         after_incremental=iot_late_readings_are_loaded,
     ),
     "tenants": Example(
@@ -111,6 +131,7 @@ EXAMPLE_INPUTS = {
             "accounts": d.accounts(spark),
         },
         batch=lambda spark, d: {"usage_events": d.usage_events(spark, 100, first_id=300)},
+        second_batch=lambda spark, d: {"usage_events": d.usage_events(spark, 40, first_id=400)},
     ),
     "marketing": Example(
         "marketing",
@@ -122,6 +143,10 @@ EXAMPLE_INPUTS = {
         batch=lambda spark, d: {
             "ad_clicks": d.clicks(spark, 100, first_id=400),
             "crm_conversions": d.conversions(spark, 15, first_id=60, clicks_seen=500),
+        },
+        second_batch=lambda spark, d: {
+            "ad_clicks": d.clicks(spark, 40, first_id=500),
+            "crm_conversions": d.conversions(spark, 6, first_id=75, clicks_seen=540),
         },
     ),
 }
@@ -255,9 +280,10 @@ def assert_same_logs(spark: SparkSession, sides: Sides) -> None:
     interpreted = spark.table(log_table)
     assert {r[0] for r in compiled.select("engine").distinct().collect()} == {"compiled"}
     assert {r[0] for r in interpreted.select("engine").distinct().collect()} == {"interpreted"}
-    assert compiled.select("run_id").distinct().count() == 3  # validation-only logs nothing
+    # validation-only logs nothing
+    assert compiled.select("run_id").distinct().count() == LOGGED_RUNS
     expected = sorted_rows(interpreted, COMPARED_LOG_COLUMNS)
-    assert len(expected) == 3 * len(job_steps(sides.job))
+    assert len(expected) == LOGGED_RUNS * len(job_steps(sides.job))
     assert sorted_rows(compiled, COMPARED_LOG_COLUMNS) == expected
 
 
@@ -269,9 +295,9 @@ def test_compiled_job_matches_the_interpreted_runner(spark: SparkSession, sides:
     write_inputs(spark, sides, sides.example.initial, "overwrite")
     runner = sides.pipeline.build(spark).to_pipeline()
     timings = []
-    for mode in MODES:
-        if mode == "incremental":
-            write_inputs(spark, sides, sides.example.batch, "append")
+    for index, (mode, batch) in enumerate(RUNS):
+        if batch is not None:
+            write_inputs(spark, sides, getattr(sides.example, batch), "append")
         started = time.monotonic()
         process = start_job(
             sides.job_path, mode, sides.job_sources(), sides.dirs, py_files=sides.runtime_zip
@@ -283,15 +309,42 @@ def test_compiled_job_matches_the_interpreted_runner(spark: SparkSession, sides:
             )
         finally:
             done = finish_job(process)  # never leave a JVM behind, even when the runner raises
-        timings.append(f"{mode} {time.monotonic() - started:.0f}s")
+        label = f"run {index + 1} ({mode}{', ' + batch if batch else ''})"
+        timings.append(f"{label} {time.monotonic() - started:.0f}s")
         assert done.returncode == 0, explain(done)
         assert result.success, result.error_message
-        assert job_summary(done.stdout) == interpreted_summary(result), mode
-        assert_same_tables(spark, sides, mode)
-        if mode == "incremental" and sides.example.after_incremental is not None:
+        assert job_summary(done.stdout) == interpreted_summary(result), label
+        assert_same_tables(spark, sides, label)
+        if batch == "batch" and sides.example.after_incremental is not None:
             sides.example.after_incremental(spark, sides)
+        if mode == "incremental" and batch is None:
+            assert_nothing_new_is_skipped(sides, result)
+        if batch == "second_batch":
+            assert_gold_refreshed_by_groups(sides, result)
     assert_same_logs(spark, sides)
     print(f"{sides.example.name}: " + ", ".join(timings))
+
+
+def assert_nothing_new_is_skipped(sides: Sides, result: ExecutionResult) -> None:
+    """With no new rows every step that may skip does (the others are the job's always-run steps)."""
+    statuses = {name: step.status.value for name, step in result.step_results.items()}
+    skipped = {name for name, status in statuses.items() if status == "skipped"}
+    assert skipped, f"{sides.example.name}: nothing skipped in a run with no new rows: {statuses}"
+    for name, step in result.step_results.items():
+        if step.status.value == "skipped":
+            assert step.note, f"{name} skipped without a reason"
+
+
+def assert_gold_refreshed_by_groups(sides: Sides, result: ExecutionResult) -> None:
+    """New rows in groups the gold tables already hold: every gold step the job refreshes by groups
+    refreshed at least one group (the tables themselves are compared with the job's)."""
+    steps = [v for v in vars(sides.job).values() if isinstance(v, Step) and v.info.layer == "gold"]
+    by_groups = [s.name for s in steps if "run.changed_groups(" in inspect.getsource(s.function)]
+    assert by_groups, f"{sides.example.name} has no gold step refreshed by groups"
+    for name in by_groups:
+        step = result.step_results[name]
+        assert step.status.value == "completed", (name, step.status)
+        assert step.groups_refreshed is not None and step.groups_refreshed >= 1, (name, step.note)
 
 
 # --- example behaviour on the interpreted runner ---------------------------------------------------
