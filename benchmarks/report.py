@@ -142,12 +142,34 @@ def _scenarios(res: dict[str, Any]) -> list[str]:
             rows,
         )
         extra = ", ".join(f"{k} {chain[k]:.2f}" for k in ("ratio_span", "ratio_log") if k in chain)
+        skipped = ", ".join(chain.get("no_new_rows_skipped", [])) or "none"
         lines += [
             f"Incremental/initial: wall {chain['ratio_wall']:.2f}; {extra}. "
             f"No-new-rows run logged zeros for bronze and silver: "
-            f"{'yes' if chain['no_new_rows_ok'] else 'no'}.",
+            f"{'yes' if chain['no_new_rows_ok'] else 'no'}; it skipped: {skipped}.",
             "",
         ]
+    return lines + _quality(res.get("quality"))
+
+
+def _quality(q: dict[str, Any] | None) -> list[str]:
+    if not q or not q.get("jobs"):
+        return []
+    lines = [
+        f"### Quarantine on every step ({q['rows']:,} rows, {q['format']}, compiled job)",
+        "",
+    ]
+    lines += _table(
+        ["variant", "median wall s", "jobs"],
+        [[v, f"{q['median_wall'][v]:.1f}", str(q["jobs"][v])] for v in ("plain", "quarantine")],
+    )
+    extra = ", ".join(f"{k} +{n}" for k, n in q["extra_jobs"].items()) or "none"
+    lines += [
+        f"Extra Spark jobs: {extra}; extra bytes read: {q['extra_input_bytes']:,}; the quarantine "
+        f"tables hold {q['quarantine_bytes']:,} bytes in {q['quarantine_files']} files; "
+        f"wall ratio {q['ratio_wall']:.2f}.",
+        "",
+    ]
     return lines
 
 
