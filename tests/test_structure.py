@@ -34,8 +34,6 @@ LONG_MODULES: dict[str, int] = {
     "sparkforge.parallel.worker_pool": 306,
     "sparkforge.compiler.evaluate.resolver": 321,
     "sparkforge.compiler.cli": 337,
-    "sparkforge_runtime.job": 335,
-    "sparkforge_runtime.verbs": 347,
 }
 
 RUNTIME_MAY_IMPORT = {"pyspark", "py4j", "delta", *sys.stdlib_module_names}  # py4j: pyspark's own

@@ -37,7 +37,7 @@ from pyspark.sql import Column, SparkSession
 from pyspark.sql import functions as F
 from pyspark.sql.types import IntegerType, LongType, StringType, StructField, StructType
 
-from sparkforge_runtime.errors import RuntimeStepError
+from sparkforge_runtime.errors import CannotRun, RuntimeStepError
 from sparkforge_runtime.failures import describe, is_write_conflict
 from sparkforge_runtime.quiet import silenced
 
@@ -59,7 +59,7 @@ _SAME_HOLDER = (
 _CONFLICT_LOGGERS = ("org.apache.spark.sql.delta.commands.MergeIntoCommand",)
 
 
-class LeaseHeld(RuntimeStepError):
+class LeaseHeld(CannotRun):
     """Another live run holds the pipeline's lease; `holder` says which."""
 
     def __init__(self, holder: Holder) -> None:
