@@ -9,10 +9,15 @@ from pathlib import Path
 import pytest
 from py4j.protocol import Py4JJavaError
 from sparkforge_runtime.errors import TableWriteError
-from sparkforge_runtime.failures import describe, details, error_condition, is_write_conflict
-from sparkforge_runtime.lease import Holder, _swap, ensure_lease_table
+from sparkforge_runtime.failures import (
+    describe,
+    details,
+    error_condition,
+    is_write_conflict,
+    write_failure,
+)
+from sparkforge_runtime.lease import Holder, ensure_lease_table, swap
 from sparkforge_runtime.quiet import silenced
-from sparkforge_runtime.tables import _write_message
 
 
 def _caught(action) -> BaseException:  # type: ignore[no-untyped-def]
@@ -65,7 +70,7 @@ def test_real_delta_commit_conflict(spark, tmp_path: Path) -> None:  # type: ign
         now = int(time.time() * 1000)
         gate.wait()
         try:
-            _swap(spark, path, None, Holder("p", f"r{i}", "running", "h", 1, now, now, now, now))
+            swap(spark, path, None, Holder("p", f"r{i}", "running", "h", 1, now, now, now, now))
         except Exception as exc:
             errors.append(exc)
 
@@ -103,7 +108,7 @@ def test_py4j_error_with_the_delta_conflict_as_its_cause(spark) -> None:  # type
     _one_line(text)
     assert text.startswith("[DELTA_CONCURRENT_APPEND.WITHOUT_HINT] Transaction conflict detected."), text
     assert is_write_conflict(exc)
-    message = _write_message("clean_customers", "shop.clean_customers", "overwrite", exc)
+    message = write_failure("clean_customers", "shop.clean_customers", "overwrite", exc)
     assert message.startswith(
         "step 'clean_customers': writing shop.clean_customers (overwrite) failed, the table is "
         "unchanged: [DELTA_CONCURRENT_APPEND.WITHOUT_HINT] Transaction conflict detected."

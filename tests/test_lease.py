@@ -18,12 +18,12 @@ from sparkforge_runtime.errors import RuntimeStepError
 from sparkforge_runtime.lease import (
     Holder,
     LeaseHeld,
-    _swap,
     claim,
     ensure_lease_table,
     lease_path,
     lease_root,
     read_holder,
+    swap,
 )
 from sparkforge_runtime.tables_txn import txn_app_id, txn_options
 
@@ -110,7 +110,7 @@ def test_a_claim_based_on_a_read_older_than_a_heartbeat_changes_nothing(spark, t
     lease.renew()  # the holder's heartbeat commits before the claimer's MERGE
     now = int(time.time() * 1000)
     intruder = Holder("ecommerce", "intruder", "running", "h", 1, now, now, now + 1000, now + 1)
-    _swap(spark, lease.path, seen, intruder)
+    swap(spark, lease.path, seen, intruder)
     assert read_holder(spark, lease.path, "ecommerce") == lease.holder
     lease.release()
 

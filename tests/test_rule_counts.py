@@ -17,8 +17,9 @@ from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 from sparkforge import PipelineBuilder
 from sparkforge_runtime import verbs
-from sparkforge_runtime.outcome import RuleCount, StepOutcome
+from sparkforge_runtime.outcome import StepOutcome
 from sparkforge_runtime.report import format_progress
+from sparkforge_runtime.rulecounts import RuleCount
 from sparkforge_runtime.rulelog import RULES_LOG_COLUMNS
 from sparkforge_runtime.rules import Rule, failed_rules, rule_labels
 

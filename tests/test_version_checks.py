@@ -17,7 +17,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from packaging.specifiers import SpecifierSet
 from sparkforge.compiler.api import runtime_requirement
-from sparkforge_runtime.job import satisfies
+from sparkforge_runtime.version import satisfies
 
 OPERATORS = ("==", "!=", ">=", "<=", "<", ">")
 

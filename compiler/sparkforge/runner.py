@@ -14,7 +14,7 @@ from pyspark.sql import DataFrame, SparkSession
 from sparkforge_runtime import lineage
 from sparkforge_runtime.outcome import RunReport, StepOutcome
 from sparkforge_runtime.plan import Mode
-from sparkforge_runtime.report import format_rule_failures
+from sparkforge_runtime.rulecounts import format_rule_failures
 from sparkforge_runtime.scheduler import RunOptions, run_plan
 
 from sparkforge import graph

@@ -14,6 +14,10 @@ __all__ = ["DELTA_PACKAGE", "__version__", "build_session", "delta_available", "
 
 
 def __getattr__(name: str) -> Any:
+    if name == "delta_available":
+        from sparkforge_runtime.preflight import delta_available
+
+        return delta_available
     if name in __all__:
         from sparkforge_runtime import session
 

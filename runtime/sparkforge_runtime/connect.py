@@ -4,8 +4,7 @@ Input: a `SparkSession`, either classic (a JVM in this process, reached through 
 Connect client (`sc://HOST:PORT`, a server elsewhere). Output: the same effect on either: the jobs a
 thread starts are labelled (a job group and a FAIR pool on classic, a session tag on Connect; tags,
 like job groups, belong to the thread that sets them), Delta Lake is found on the driver or on the
-server, a step's rows are counted by `observe` (classic) or one aggregate (Connect), and a merge
-runs with Delta's Python API (classic) or `DataFrame.mergeInto` (Connect).
+server, and a step's rows are counted by `observe` (classic) or one aggregate (Connect).
 
     spark = connect_session("sc://127.0.0.1:15002", "sparkforge:shop")
     set_job_group(spark, "sparkforge:clean_orders", "silver step clean_orders", pool="clean_orders")
@@ -15,18 +14,20 @@ runs with Delta's Python API (classic) or `DataFrame.mergeInto` (Connect).
 from __future__ import annotations
 
 import os
+import threading
+import uuid
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from pyspark.sql import Column, DataFrame, SparkSession
-from pyspark.sql import functions as F
+from pyspark.sql import Column, DataFrame, Observation, SparkSession
 
 REMOTE_ENV = "SPARK_REMOTE"
 TAG_PREFIX = "sparkforge:"
 DELTA_EXTENSION = "io.delta.sql.DeltaSparkSessionExtension"
 # What a Spark Connect session needs and a client may set (runtime SQL settings; the server's
 # static settings, such as its extensions and scheduler mode, are the server's to choose).
-SESSION_CONF = ("spark.sql.adaptive.optimizer.excludedRules",)
+SESSION_CONF = ("spark.sql.adaptive.optimizer.excludedRules", "spark.sql.inMemoryColumnarStorage.compressed")
+OBSERVATION_TIMEOUT = 120.0
 
 
 def is_connect(spark: Any) -> bool:
@@ -52,6 +53,12 @@ def remote_url(option: str | None = None) -> str | None:
     return url
 
 
+def add_options(add: Any) -> None:
+    """The job's `--remote` option (`add` is `ArgumentParser.add_argument`)."""
+    add("--remote", metavar="sc://HOST:PORT",
+        help="run on this Spark Connect server (default: $SPARK_REMOTE, else classic Spark)")  # fmt: skip
+
+
 def connect_session(
     url: str,
     app_name: str,
@@ -59,12 +66,13 @@ def connect_session(
     conf: Mapping[str, str] | None = None,
 ) -> SparkSession:
     """A session on the Spark Connect server at `url` (the running one when there is one). Each
-    of `defaults` is set unless the server already gives it a value (the server's settings win);
-    `conf` is set as given (Spark ignores the static settings a client cannot change)."""
+    of `defaults` that a client may set (`SESSION_CONF`) is set unless the server already gives
+    it a value (the server's settings win); `conf` is set as given (Spark ignores the static
+    settings a client cannot change)."""
     builder = SparkSession.builder.remote(url).appName(app_name)
     spark = builder.config(map=dict(conf or {})).getOrCreate()
     for key, value in (defaults or {}).items():
-        if spark.conf.get(key, None) is None:
+        if key in SESSION_CONF and spark.conf.get(key, None) is None:
             spark.conf.set(key, value)
     return spark
 
@@ -123,21 +131,28 @@ def connect_delta_available(spark: SparkSession) -> bool:
     return True
 
 
-def aggregated(df: DataFrame, aggs: Sequence[Column]) -> dict[str, Any]:
-    """The aggregates of `df` as a dict, in one job that also fills `df`'s cache when it is
-    persisted. Over Connect this replaces `observe` with a `noop` write, whose observed metrics
-    can reach the client empty when the server is busy (its listener has not delivered them yet
-    when the command's response is sent)."""
-    row = df.agg(*aggs).first()
-    return row.asDict() if row is not None else {}
+def measured(df: DataFrame, aggs: Sequence[Column], step: str, timeout: float = OBSERVATION_TIMEOUT) -> dict[str, Any]:
+    """The aggregates of `df` as a dict, in the one job that also fills `df`'s cache when it is
+    persisted: observed on a `noop` write (classic), or one aggregate over Connect, where the
+    observed metrics of a `noop` write can reach the client empty when the server is busy (its
+    listener has not delivered them yet when the command's response is sent)."""
+    if is_connect(df.sparkSession):
+        row = df.agg(*aggs).first()
+        return row.asDict() if row is not None else {}
+    observation = Observation(f"sparkforge_{step}_{uuid.uuid4().hex[:8]}")
+    df.observe(observation, *aggs).write.format("noop").mode("overwrite").save()
+    return observed(observation, step, timeout)
 
 
-def merge_into(df: DataFrame, fqn: str, keys: Sequence[str]) -> None:
-    """Upsert `df` into the Delta table `fqn` on `keys` (NULL-safe equality): matched rows are
-    updated, the others inserted. `delta.tables.DeltaTable` needs the JVM and `delta.connect` needs
-    Delta's plugin on the server, so this is Spark's own `DataFrame.mergeInto`, which Delta runs as
-    it runs `MERGE INTO`."""
-    target = ".".join(f"`{part}`" for part in fqn.split("."))
-    on = " AND ".join(f"{target}.`{k}` <=> s.`{k}`" for k in keys)
-    merge = df.alias("s").mergeInto(fqn, F.expr(on))
-    merge.whenMatched().updateAll().whenNotMatched().insertAll().merge()
+def observed(observation: Observation, step: str, timeout: float = OBSERVATION_TIMEOUT) -> dict[str, Any]:
+    """`Observation.get` with a timeout: it can block forever when metrics never arrive."""
+    box: dict[str, Any] = {}
+    waiter = threading.Thread(target=lambda: box.update(observation.get), daemon=True)
+    waiter.start()
+    waiter.join(timeout)
+    if waiter.is_alive() or not box:
+        raise RuntimeError(
+            f"step {step!r}: validation metrics did not arrive within {timeout:.0f}s; check that "
+            "spark.sql.adaptive.optimizer.excludedRules includes AQEPropagateEmptyRelation"
+        )
+    return box

@@ -32,3 +32,8 @@ class TransformError(RuntimeStepError):
 
 class ThresholdError(RuntimeStepError):
     """The valid rate of a step is below its threshold; nothing was written."""
+
+
+class CannotRun(RuntimeStepError):
+    """The run cannot start: another run holds the pipeline's lease, or an option needs what is
+    not installed. A job says so in one line and exits 2."""

@@ -66,6 +66,20 @@ def details(exc: BaseException) -> str:
     return f"{describe(exc)}\n{python}{'' if jvm.strip() in python else jvm}"
 
 
+def write_failure(step: str, fqn: str, mode: str, exc: BaseException) -> str:
+    """The line of a failed table write: where, what Spark said, and for a schema mismatch on
+    append or merge, how to rebuild the table."""
+    text = describe(exc)
+    hint = ""
+    if mode in ("append", "merge") and any(w in text.lower() for w in ("schema", "mismatch")):
+        hint = (
+            "; the new rows do not match the table's schema: run with --mode full-refresh "
+            "(run_full_refresh) to rebuild the table, or change the transform to produce its columns"
+        )
+    who = f"step {step!r}: " if step else ""
+    return f"{who}writing {fqn} ({mode}) failed, the table is unchanged: {text}{hint}"
+
+
 def error_condition(exc: BaseException) -> str | None:
     """The Spark/Delta error class of `exc` (`DELTA_CONCURRENT_APPEND.WITHOUT_HINT`), or None."""
     return _parts(exc)[1]

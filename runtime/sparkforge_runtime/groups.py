@@ -22,32 +22,15 @@ import json
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol, cast
+from typing import Any, cast
 
 from pyspark import StorageLevel
 from pyspark.sql import Column, DataFrame, SparkSession
 from pyspark.sql import functions as F
 
-from sparkforge_runtime.outcome import Status, StepOutcome
-from sparkforge_runtime.plan import StepInfo
+from sparkforge_runtime.outcome import Status
+from sparkforge_runtime.steprun import StepRunLike as StepRun
 from sparkforge_runtime.tables import quote_fqn, table_exists
-
-
-class StepRun(Protocol):
-    """What these functions use of `verbs.StepRun` (which calls them: no import cycle)."""
-
-    state: Any  # verbs.RunState
-    info: StepInfo
-    outcome: StepOutcome
-    seen: dict[str, Any]
-
-    @property
-    def spark(self) -> SparkSession: ...
-
-    @property
-    def incremental(self) -> bool: ...
-
-    def publish(self, checked: Any, *, covered: Any = None) -> None: ...
 
 INPUTS_KEY = "sparkforge.inputs"
 CODE_KEY = "sparkforge.code"
@@ -65,6 +48,12 @@ class Groups:
     keys: tuple[str, ...]
     rows: DataFrame
     count: int
+
+
+def add_options(add: Any) -> None:
+    """The job's `--refresh` option (`add` is `ArgumentParser.add_argument`)."""
+    add("--refresh", action="store_true",
+        help="incremental runs: run every step in full, never skip one or refresh gold by groups")  # fmt: skip
 
 
 def last_commit(spark: SparkSession, fqn: str) -> tuple[int, dict[str, Any]] | None:
@@ -88,6 +77,13 @@ def note_received(run: StepRun, rows: int) -> None:
     """Record how many rows this step passed on in this run (bronze: read; silver: written)."""
     with run.state.lock:
         run.state.received[run.info.name] = rows
+
+
+def note_published(run: StepRun, mode: str) -> None:
+    """A write committed: record it, and the rows it passed on (all of them when it replaced)."""
+    with run.state.lock:
+        run.state.committed.add(run.info.name)
+    note_received(run, REPLACED if mode == "overwrite" else run.outcome.rows_written)
 
 
 def no_new_rows(run: StepRun, names: Sequence[str]) -> bool:
@@ -271,7 +267,5 @@ class RefreshVerbs:
         o, record = run.outcome, inputs_metadata(run)
         merge_groups(run, checked.valid, groups, json.dumps(record) if record else None)
         o.table_fqn, o.write_mode, o.rows_written = run.info.table, "merge", o.valid_rows
-        with run.state.lock:
-            run.state.committed.add(run.info.name)
-        note_received(run, o.rows_written)
+        note_published(run, "merge")
         run.state.log.info("%s: refreshed %d groups -> %s", o.name, groups.count, run.info.table)

@@ -1,23 +1,56 @@
-"""Guards before a write that would silently lose data: an empty replacement, a changed column type.
+"""Guards before a write that would silently lose data (an empty replacement, a changed column
+type), and the gate's leniency on tiny increments.
 
 Input: the rows about to be written, the target table, the write mode. Output: nothing, or a
 `GuardError` that names the table, the column or the input and the option that allows it. Both
 checks look at the table only when it exists, and the empty check runs a job only when the new
-rows are empty.
+rows are empty. `small_increment` tells the gate when a rate says too little to fail a step on.
 
     check_types(df, "shop.orders")  ->  GuardError("column 'quantity' is string in the new rows but int ...")
 """
 
 from __future__ import annotations
 
+from typing import Any
+
 from pyspark.sql import DataFrame
 
 from sparkforge_runtime.errors import RuntimeStepError
+from sparkforge_runtime.plan import Mode, StepInfo
 from sparkforge_runtime.tables import table_exists
 
 
 class GuardError(RuntimeStepError):
     """A write was refused before it started; the table is unchanged."""
+
+
+def add_options(add: Any) -> None:
+    """The job's options of these guards (`add` is `ArgumentParser.add_argument`)."""
+    add("--min-rows", type=int, default=20, metavar="N",
+        help="in incremental runs a step of fewer rows warns on a threshold breach instead of "
+        "failing (default: 20; 0 always fails)")  # fmt: skip
+    add("--allow-empty", action="store_true",
+        help="let a step replace a table that has rows with no rows (an empty input)")  # fmt: skip
+
+
+def check_write(df: DataFrame, info: StepInfo, mode: str, rows: int, *, evolve: bool, allow_empty: bool) -> None:
+    """The guards of a step's write: its column types (unless `evolve`), and for an overwrite
+    its rows (unless `allow_empty`)."""
+    if not evolve:
+        check_types(df, info.table, step=info.name)
+    if mode == "overwrite" and not allow_empty:
+        check_not_emptied(df, info.table, rows, step=info.name)
+
+
+def small_increment(info: StepInfo, mode: Mode, rows: int, min_rows: int) -> bool:
+    """True when a step reads only new rows in an incremental run (a bronze step with a
+    watermark, a silver step that appends or merges) and got fewer than `min_rows` of them: a
+    rate over a handful of rows says little (1 bad row in 3 is 67%), so a breach only warns."""
+    if mode is not Mode.INCREMENTAL or rows >= min_rows:
+        return False
+    if info.layer == "bronze":
+        return info.watermark is not None
+    return info.layer == "silver" and info.write_mode(Mode.INCREMENTAL) in ("append", "merge")
 
 
 def check_not_emptied(df: DataFrame, table: str, rows: int, *, step: str) -> None:

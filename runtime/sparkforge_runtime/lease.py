@@ -13,7 +13,8 @@ different metastores over one warehouse still meet in it. A claim is a MERGE tha
 only while it is the free, released or stale row the claimer read (compare-and-swap on run id,
 generation and expiry). A MERGE reads what it may change and the table is `Serializable`, so of
 two concurrent claims the second commit fails (`Concurrent*Exception`; plain appends never
-conflict); the claimer reads the row back and holds it or raises `LeaseHeld`.
+conflict); a MERGE that changed no row lost to another claim, and the claimer reads the row to
+hold it or raise `LeaseHeld`. The table and its row live in `lease_table`.
 
 A lease is stale when its heartbeat expired, or when a process on this host took it and is gone;
 `claim` takes it over and returns the abandoned holder in `Lease.abandoned`, for the run log.
@@ -26,41 +27,31 @@ from __future__ import annotations
 import os
 import socket
 import threading
-import time
-import uuid
 from contextlib import suppress
-from dataclasses import asdict, dataclass, replace
-from datetime import UTC, datetime
+from dataclasses import dataclass, replace
 from typing import Any
 
 from pyspark.sql import SparkSession
-from pyspark.sql import functions as F
-from pyspark.sql.types import IntegerType, LongType, StringType, StructField, StructType
 
 from sparkforge_runtime.connect import set_job_group
-from sparkforge_runtime.errors import RuntimeStepError
-from sparkforge_runtime.failures import describe, is_write_conflict
-from sparkforge_runtime.quiet import silenced
+from sparkforge_runtime.errors import CannotRun, RuntimeStepError
+from sparkforge_runtime.failures import is_write_conflict
+from sparkforge_runtime.lease_table import (  # noqa: F401  (the lease's table, re-exported)
+    LEASE_SCHEMA,
+    LEASE_TABLE_DIR,
+    Holder,
+    ensure_lease_table,
+    lease_path,
+    now_ms,
+    read_holder,
+    swap,
+)
 
-LEASE_TABLE_DIR = "_sparkforge_leases"
-LEASE_SCHEMA = StructType(
-    [StructField(name, StringType(), False) for name in ("pipeline", "run_id", "state", "host")]
-    + [StructField("pid", IntegerType(), False)]
-    + [StructField(name, LongType(), False)
-       for name in ("started_ms", "heartbeat_ms", "expires_ms", "generation")]
-)  # fmt: skip
 CLAIM_ATTEMPTS = 5
 LEASE_JOB_GROUP = "sparkforge:lease"
-_EXPECT = (("run", StringType()), ("generation", LongType()), ("expires", LongType()))
-_SAME_HOLDER = (
-    "t.run_id <=> s.expect_run AND t.generation = s.expect_generation "
-    "AND (s.expect_expires IS NULL OR t.expires_ms = s.expect_expires)"
-)
-# A losing MERGE logs its conflict with a full stack before raising it; the claim handles it.
-_CONFLICT_LOGGERS = ("org.apache.spark.sql.delta.commands.MergeIntoCommand",)
 
 
-class LeaseHeld(RuntimeStepError):
+class LeaseHeld(CannotRun):
     """Another live run holds the pipeline's lease; `holder` says which."""
 
     def __init__(self, holder: Holder) -> None:
@@ -73,35 +64,6 @@ class LeaseHeld(RuntimeStepError):
 
 class LeaseLost(RuntimeStepError):
     """This run's lease expired and another run took it over: stop before writing anything."""
-
-
-@dataclass(frozen=True, slots=True)
-class Holder:
-    """One row of the lease table: who holds (or last held) the pipeline's lease."""
-
-    pipeline: str
-    run_id: str
-    state: str  # "running" or "released"
-    host: str
-    pid: int
-    started_ms: int
-    heartbeat_ms: int
-    expires_ms: int
-    generation: int
-
-    @property
-    def started_at(self) -> datetime:
-        return datetime.fromtimestamp(self.started_ms / 1000, UTC)
-
-    @property
-    def started_text(self) -> str:
-        return self.started_at.strftime("%Y-%m-%d %H:%M:%S UTC")
-
-    def is_free(self, now_ms: int, host: str) -> bool:
-        """Released, expired, or left on this host by a process that no longer exists."""
-        if self.state != "running" or self.expires_ms < now_ms:
-            return True
-        return self.host == host and not _pid_alive(self.pid)
 
 
 @dataclass(slots=True)
@@ -123,9 +85,9 @@ class Lease:
 
     def renew(self) -> None:
         """Push the expiry `ttl` into the future; marks the lease lost if another run took it."""
-        now = _now_ms()
+        now = now_ms()
         mine = replace(self.holder, heartbeat_ms=now, expires_ms=now + self.ttl_ms)
-        if not _retry_conflicts(lambda: _swap(self.spark, self.path, self.holder, mine, own=True)):
+        if not _retry_conflicts(lambda: swap(self.spark, self.path, self.holder, mine, own=True)):
             self.lost = True  # the row is no longer this run's: another run took the lease over
             return
         self.holder = mine
@@ -160,9 +122,9 @@ class Lease:
         if self._stop is not None and self._thread is not None:
             self._stop.set()
             self._thread.join()
-        now = _now_ms()
+        now = now_ms()
         done = replace(self.holder, state="released", heartbeat_ms=now, expires_ms=now)
-        _retry_conflicts(lambda: _swap(self.spark, self.path, self.holder, done, own=True))
+        _retry_conflicts(lambda: swap(self.spark, self.path, self.holder, done, own=True))
         self.holder = done
 
     def __enter__(self) -> Lease:
@@ -180,10 +142,6 @@ def lease_root(spark: SparkSession, schema: str | None = None) -> str:
         return str(spark.catalog.getDatabase(name).locationUri).rstrip("/")
     warehouse = spark.conf.get("spark.sql.warehouse.dir") or "spark-warehouse"
     return f"{warehouse.rstrip('/')}/{name.lower()}.db"
-
-
-def lease_path(root: str) -> str:
-    return f"{root.rstrip('/')}/{LEASE_TABLE_DIR}"
 
 
 def claim(
@@ -208,13 +166,13 @@ def claim(
 def _try_claim(spark: SparkSession, path: str, pipeline: str, run_id: str, ttl_ms: int) -> Lease | None:
     """One attempt: the Lease when won, None when a concurrent change calls for another look."""
     host, current = socket.gethostname(), read_holder(spark, path, pipeline)
-    now = _now_ms()
+    now = now_ms()
     if current is not None and not current.is_free(now, host):
         raise LeaseHeld(current)
     generation = max(now, current.generation + 1) if current else now
     mine = Holder(pipeline, run_id, "running", host, os.getpid(), now, now, now + ttl_ms, generation)
     try:
-        won = _swap(spark, path, current, mine)
+        won = swap(spark, path, current, mine)
     except Exception as exc:
         if not is_write_conflict(exc):
             raise
@@ -223,75 +181,9 @@ def _try_claim(spark: SparkSession, path: str, pipeline: str, run_id: str, ttl_m
         abandoned = current if current is not None and current.state == "running" else None
         return Lease(spark, path, mine, ttl_ms, abandoned)
     after = read_holder(spark, path, pipeline)
-    if after is not None and not after.is_free(_now_ms(), host):
+    if after is not None and not after.is_free(now_ms(), host):
         raise LeaseHeld(after)
     return None
-
-
-def read_holder(spark: SparkSession, path: str, pipeline: str) -> Holder | None:
-    """The lease row of `pipeline` in the newest version of the table at `path`, or None."""
-    rows = spark.read.format("delta").load(path).filter(F.col("pipeline") == pipeline).collect()
-    return Holder(**rows[0].asDict()) if rows else None
-
-
-def ensure_lease_table(spark: SparkSession, root: str) -> str:
-    """Create the lease table at `lease_path(root)` unless it exists; return its path.
-
-    SQL rather than Delta's Python API, so that a Spark Connect client takes the lease too."""
-    path = lease_path(root)
-    if _is_delta(spark, path):
-        return path
-    columns = ", ".join(f"`{f.name}` {f.dataType.simpleString().upper()} NOT NULL" for f in LEASE_SCHEMA)
-    try:
-        spark.sql(
-            f"CREATE TABLE IF NOT EXISTS {_path_table(path)} ({columns}) USING delta "
-            "TBLPROPERTIES ('delta.isolationLevel' = 'Serializable')"
-        )
-    except Exception as exc:  # two first runs created it at once: one table is all we need
-        if not is_write_conflict(exc) and not _is_delta(spark, path):
-            raise RuntimeStepError(f"cannot create the lease table at {path}: {describe(exc)}") from exc
-    return path
-
-
-def _path_table(path: str) -> str:
-    return "delta.`" + path.replace("`", "``") + "`"
-
-
-def _is_delta(spark: SparkSession, path: str) -> bool:
-    try:
-        spark.read.format("delta").load(path).schema  # noqa: B018  (analysis fails when missing)
-    except Exception:
-        return False
-    return True
-
-
-def _swap(
-    spark: SparkSession, path: str, expected: Holder | None, new: Holder, *, own: bool = False
-) -> bool:
-    """One MERGE: insert `new` when the pipeline has no row; replace the row only while it still
-    is `expected`: same run id, generation and (for a claim) expiry, so that a heartbeat between
-    a claimer's read and its MERGE makes the claim a no-op. `own=True` (renew, release) matches on
-    run id and generation only. Concurrent swaps conflict at commit. True when the row is now
-    `new` (the MERGE's own count of affected rows: no read-back)."""
-    row = {**asdict(new), "expect_run": expected.run_id if expected else None,
-           "expect_generation": expected.generation if expected else -1,
-           "expect_expires": None if own or expected is None else expected.expires_ms}  # fmt: skip
-    expect = [StructField(f"expect_{n}", t) for n, t in _EXPECT]
-    view = f"sparkforge_lease_{uuid.uuid4().hex}"  # session-scoped, one per swap
-    spark.createDataFrame([row], StructType(LEASE_SCHEMA.fields + expect)).createOrReplaceTempView(view)
-    names = [f"`{name}`" for name in asdict(new)]
-    update = ", ".join(f"t.{n} = s.{n}" for n in names)
-    insert = f"({', '.join(names)}) VALUES ({', '.join(f's.{n}' for n in names)})"
-    try:
-        with silenced(spark, _CONFLICT_LOGGERS):
-            counts = spark.sql(
-                f"MERGE INTO {_path_table(path)} t USING {view} s ON t.pipeline = s.pipeline "
-                f"WHEN MATCHED AND {_SAME_HOLDER} THEN UPDATE SET {update} "
-                f"WHEN NOT MATCHED THEN INSERT {insert}"
-            ).first()
-        return counts is not None and int(counts["num_affected_rows"]) > 0
-    finally:
-        spark.catalog.dropTempView(view)
 
 
 def _retry_conflicts(action: Any, attempts: int = 3) -> Any:
@@ -304,17 +196,3 @@ def _retry_conflicts(action: Any, attempts: int = 3) -> Any:
             if not is_write_conflict(exc) or attempt == attempts - 1:
                 raise
     return None
-
-
-def _now_ms() -> int:
-    return int(time.time() * 1000)
-
-
-def _pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:  # alive, owned by another user
-        pass
-    return True

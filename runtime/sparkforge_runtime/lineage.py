@@ -20,6 +20,7 @@ and `dataQualityMetrics` (rows checked).
 
 from __future__ import annotations
 
+import argparse
 import os
 import threading
 from collections.abc import Mapping
@@ -29,6 +30,7 @@ from typing import Any
 from pyspark.sql import SparkSession
 
 import sparkforge_runtime
+from sparkforge_runtime.errors import CannotRun
 from sparkforge_runtime.outcome import RunReport, Status, StepOutcome
 from sparkforge_runtime.plan import Pipeline, Plan, Step
 
@@ -37,7 +39,7 @@ SETTINGS = ("OPENLINEAGE_URL", "OPENLINEAGE_CONFIG")  # set: lineage is on unles
 INSTALL = "pip install 'sparkforge[lineage]' (or openlineage-python)"
 
 
-class LineageUnavailable(RuntimeError):
+class LineageUnavailable(CannotRun, RuntimeError):
     """Lineage was asked for but the OpenLineage client is not installed."""
 
 
@@ -64,6 +66,13 @@ def listeners(flag: bool | None, *, client: Any = None) -> tuple[Any, ...]:
 
         logging.getLogger("sparkforge").warning("OpenLineage is configured but its client is missing: %s", INSTALL)
         return ()
+
+
+def add_options(add: Any) -> None:
+    """The job's `--lineage` option (`add` is `ArgumentParser.add_argument`)."""
+    add("--lineage", action=argparse.BooleanOptionalAction, default=None,
+        help="emit OpenLineage events per step (default: on when OPENLINEAGE_URL or "
+        "OPENLINEAGE_CONFIG is set; needs openlineage-python)")  # fmt: skip
 
 
 def _now() -> str:

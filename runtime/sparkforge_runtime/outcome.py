@@ -13,6 +13,7 @@ from datetime import datetime
 from pyspark.sql import DataFrame
 
 from sparkforge_runtime.plan import Mode
+from sparkforge_runtime.rulecounts import RuleCount
 
 
 class Status(enum.StrEnum):
@@ -20,16 +21,6 @@ class Status(enum.StrEnum):
     FAILED = "failed"
     CANCELLED = "cancelled"
     SKIPPED = "skipped"  # incremental run, inputs unchanged: nothing read or written
-
-
-@dataclass(frozen=True, slots=True)
-class RuleCount:
-    """How many rows one rule of a step failed (NULL fails), counted in the validating scan."""
-
-    label: str  # `column:name`, unique within the step
-    column: str
-    action: str
-    failed_rows: int
 
 
 @dataclass(slots=True)

@@ -11,8 +11,9 @@ the caller prints them and exits 2 (bad arguments or an unusable environment).
     metastore_problem(spark)
     -> "the metastore at /data/metastore_db is in use by another process (embedded Derby ...)"
 
-Order in a run: `table_name_problem` and `local_source_problems` before the session is built;
-`metastore_problem` and `cluster_source_problems` right after it, before any table is touched.
+Order in a run: `before_spark` (`table_name_problem`, `local_source_problems`) before the session
+is built; `after_spark` (`delta_available`, `metastore_problem`, `cluster_source_problems`) right
+after it, before any table is touched.
 """
 
 from __future__ import annotations
@@ -24,10 +25,13 @@ from collections.abc import Mapping
 from pathlib import Path
 from urllib.parse import urlparse
 
+from py4j.java_gateway import JavaClass
 from pyspark.sql import SparkSession
 
+from sparkforge_runtime.connect import connect_delta_available, is_connect
 from sparkforge_runtime.failures import describe
 from sparkforge_runtime.quiet import silenced
+from sparkforge_runtime.report import submit_command
 from sparkforge_runtime.tables import _format_and_path
 
 
@@ -70,6 +74,34 @@ METASTORE_LOGGERS = (
 _DERBY_IN_USE = ("Another instance of Derby", "XSDB6", "Failed to start database")
 _CLIENT_FAILED = ("Unable to instantiate", "SessionHiveMetaStoreClient", "HiveMetaStoreClient")
 _GLOB = re.compile(r"[*?\[{]")
+
+
+def before_spark(log_table: str | None, sources: Mapping[str, str]) -> list[str]:
+    """What a job checks before Spark starts: the run log's name and local `--source` paths."""
+    named = table_name_problem(log_table, what="--log-table") if log_table else None
+    return [*([named] if named else []), *local_source_problems(sources)]
+
+
+def after_spark(spark: SparkSession, script: str, sources: Mapping[str, str]) -> str | None:
+    """What can only be checked in a session: Delta Lake (first: without it the catalog fails
+    too), the metastore, cluster paths (neither over Spark Connect: the server has them)."""
+    if not delta_available(spark):
+        return _no_delta(spark, script)
+    if is_connect(spark):
+        return None
+    return metastore_problem(spark) or next(iter(cluster_source_problems(spark, sources)), None)
+
+
+def _no_delta(spark: SparkSession, script: str) -> str:
+    if is_connect(spark):
+        return (
+            "The Spark Connect server has no Delta Lake, so the job cannot write its tables.\n"
+            "Start the server with the Delta jars and settings: docs/jobs.md, \"Running on Spark Connect\"."
+        )
+    return (
+        "Delta Lake is not on the classpath of this Spark session, so the job cannot write its "
+        f"tables.\nStart it with the Delta package and settings:\n\n  {submit_command(script)}"
+    )
 
 
 def table_name_problem(name: str, *, what: str = "run-log table") -> str | None:
@@ -177,6 +209,24 @@ def _exists_on_cluster(spark: SparkSession, path: str) -> bool:
         matches = fs.globStatus(hadoop_path)
         return matches is not None and len(matches) > 0
     return bool(fs.exists(hadoop_path))
+
+
+def delta_available(spark: SparkSession) -> bool:
+    """True when the Delta Lake classes are on the driver's classpath.
+
+    py4j resolves names through the context class loader, which also sees jars added at run time by
+    `--jars`, `--packages` or `spark.jars` (`Class.forName` from the system loader does not).
+    Over Spark Connect: on the server.
+    """
+    if is_connect(spark):
+        return connect_delta_available(spark)
+    jvm = spark.sparkContext._jvm
+    if jvm is None:
+        return False
+    try:
+        return isinstance(jvm.io.delta.tables.DeltaTable, JavaClass)
+    except Exception:
+        return False
 
 
 def metastore_problem(spark: SparkSession) -> str | None:

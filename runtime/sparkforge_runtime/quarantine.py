@@ -22,14 +22,23 @@ import os
 import time
 import uuid
 from collections.abc import Sequence
+from typing import Any
 
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 
+from sparkforge_runtime.plan import Mode
 from sparkforge_runtime.rules import VALID_FLAG, Rule, rule_labels
+from sparkforge_runtime.steprun import StepRunLike
 from sparkforge_runtime.tables import ensure_schema, split_fqn
 
 QUARANTINE_COLUMNS = ("_failed_rules", "_run_id", "_step_name", "_quarantined_at")
+
+
+def add_options(add: Any) -> None:
+    """The job's `--run-id` option (`add` is `ArgumentParser.add_argument`)."""
+    add("--run-id", metavar="ID", help="retry the run with this id: its quarantine rows are not "
+        "appended again (default: a new id)")  # fmt: skip
 
 
 def new_run_id(now_ms: int | None = None) -> str:
@@ -76,3 +85,19 @@ def quarantine_step(
     """One step's quarantine write, keyed for retries on pipeline, step and the run's version."""
     rows = quarantine_rows(flagged, rules, run_id, step)
     write_quarantine(spark, rows, table, app_id=f"sparkforge:{pipeline}:{step}", version=run_version(run_id))
+
+
+class QuarantineVerbs:
+    """The `quarantine` verb, mixed into `verbs.StepRun`."""
+
+    __slots__ = ()
+
+    def quarantine(self: StepRunLike, checked: Any, table: str) -> None:
+        """Append the invalid rows and the rules each failed to `table`, from the persisted rows: one
+        write per run (a retry with the run's id skips it), none if all are valid or validating only."""
+        o, state, name = self.outcome, self.state, self.info.name
+        if state.mode is Mode.VALIDATION_ONLY or o.invalid_rows == 0:
+            return
+        quarantine_step(self.spark, checked.flagged, checked.rules, table, state.run_id, state.pipeline, name)
+        o.quarantine_table, o.quarantined_rows = table, o.invalid_rows
+        state.log.info("%s: quarantined %d rows -> %s", name, o.invalid_rows, table)

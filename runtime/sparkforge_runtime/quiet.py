@@ -1,4 +1,5 @@
-"""Silence chosen JVM loggers for the duration of a block (log4j 2, Spark's logging backend).
+"""Silence chosen JVM loggers for the duration of a block (log4j 2, Spark's logging backend), and
+the loggers whose output a job never needs (`quiet_spark`, `quiet_query_context`).
 
 Input: a SparkSession and logger names. Output: a context manager; inside it those loggers are
 OFF, afterwards they are back at their previous level.
@@ -12,6 +13,7 @@ is switched off by the first block that needs it and restored by the last one to
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -20,6 +22,8 @@ from typing import Any
 from py4j.java_gateway import JavaClass
 from pyspark.sql import SparkSession
 
+HIVE_ALTER_LOGGER = "org.apache.hadoop.hive.metastore.HiveAlterHandler"
+QUERY_CONTEXT_LOGGERS = ("DataFrameQueryContextLogger", "SQLQueryContextLogger")
 _lock = threading.Lock()
 _users: dict[str, int] = {}
 _saved: dict[str, Any] = {}
@@ -46,6 +50,26 @@ def silenced(spark: SparkSession, loggers: Sequence[str]) -> Iterator[None]:
                 _users[name] -= 1
                 if _users[name] == 0:
                     log4j.core.config.Configurator.setLevel(name, _saved.pop(name))
+
+
+def quiet_spark(spark: SparkSession, level: str | None) -> None:
+    """Spark's log level when one is given, and off for the Hive metastore's harmless "Failed to
+    alter table" on every Delta overwrite (Delta keeps the schema in its own log). A cluster with
+    another logging backend keeps its configuration."""
+    if level:
+        spark.sparkContext.setLogLevel(level)
+    log4j = _log4j(spark)
+    if log4j is not None:
+        log4j.core.config.Configurator.setLevel(HIVE_ALTER_LOGGER, log4j.Level.OFF)
+
+
+def quiet_query_context() -> None:
+    """PySpark logs every analysis error again as JSON with its JVM stack on stderr; a failed
+    step's one line already says it (and --verbose prints the traceback)."""
+    from pyspark.logger import PySparkLogger  # the loggers must be PySpark's own class
+
+    for name in QUERY_CONTEXT_LOGGERS:
+        PySparkLogger.getLogger(name).setLevel(logging.CRITICAL + 1)
 
 
 def _log4j(spark: SparkSession) -> Any:

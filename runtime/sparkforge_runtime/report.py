@@ -12,6 +12,7 @@ from collections.abc import Mapping, Sequence
 
 from sparkforge_runtime.outcome import Status, StepOutcome
 from sparkforge_runtime.plan import Mode, Pipeline, Plan, StepInfo
+from sparkforge_runtime.rulecounts import format_rule_failures
 from sparkforge_runtime.session import spark_submit_command
 
 _WORD = {Status.COMPLETED: "ok", Status.FAILED: "FAILED", Status.CANCELLED: "cancelled", Status.SKIPPED: "skipped"}
@@ -75,16 +76,6 @@ def format_progress(outcome: StepOutcome) -> str:
     if outcome.status is Status.FAILED:
         line += f"\n          {outcome.error_message}"
     return line
-
-
-def format_rule_failures(outcome: StepOutcome, top: int = 3) -> str | None:
-    """The rules that failed any row, most failures first: `rules failed: amount:positive 12, ...`."""
-    failing = sorted((r for r in outcome.rule_counts if r.failed_rows), key=lambda r: (-r.failed_rows, r.label))
-    if not failing:
-        return None
-    shown = [f"{r.label} {r.failed_rows:,}" + (f" ({r.action})" if r.action != "drop" else "") for r in failing[:top]]
-    more = f" (+{len(failing) - top} more)" if len(failing) > top else ""
-    return f"rules failed: {', '.join(shown)}{more}"
 
 
 def format_summary(outcomes: Sequence[StepOutcome], seconds: float) -> str:

@@ -15,17 +15,8 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from pyspark.sql import SparkSession
-from pyspark.sql.types import (
-    DoubleType,
-    IntegerType,
-    LongType,
-    StringType,
-    StructField,
-    StructType,
-    TimestampType,
-)
 
-from sparkforge_runtime.tables import ensure_schema, split_fqn
+from sparkforge_runtime.tables import ensure_schema, schema, split_fqn
 
 if TYPE_CHECKING:
     from sparkforge_runtime.outcome import RunReport
@@ -33,25 +24,12 @@ if TYPE_CHECKING:
 
 RULES_SUFFIX = "_rules"
 
-_FIELDS: tuple[tuple[str, Any, bool], ...] = (
-    ("run_id", StringType(), False),
-    ("pipeline_name", StringType(), False),
-    ("run_mode", StringType(), False),
-    ("run_started_at", TimestampType(), False),
-    ("phase", StringType(), False),
-    ("step_name", StringType(), False),
-    ("stage_index", IntegerType(), False),
-    ("rule", StringType(), False),
-    ("column_name", StringType(), False),
-    ("action", StringType(), False),
-    ("failed_rows", LongType(), False),
-    ("input_rows", LongType(), False),
-    ("failure_rate", DoubleType(), False),
-    ("engine", StringType(), False),
+RULES_LOG_SCHEMA = schema(
+    "run_id string!, pipeline_name string!, run_mode string!, run_started_at timestamp!, "
+    "phase string!, step_name string!, stage_index integer!, rule string!, column_name string!, "
+    "action string!, failed_rows long!, input_rows long!, failure_rate double!, engine string!"
 )
-
-RULES_LOG_SCHEMA = StructType([StructField(n, t, nullable) for n, t, nullable in _FIELDS])
-RULES_LOG_COLUMNS = tuple(f[0] for f in _FIELDS)
+RULES_LOG_COLUMNS = tuple(RULES_LOG_SCHEMA.names)
 
 
 def rules_table(log_table: str) -> str:

@@ -8,17 +8,13 @@ predicate that ANDs them with NULL counted as invalid, and the names of the rule
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
 
 from pyspark.sql import Column
 from pyspark.sql import functions as F
 
-from sparkforge_runtime.outcome import RuleCount
-
 VALID_FLAG = "__sf_valid"
-RULE_COUNT_PREFIX = "__sf_rule_"
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -73,31 +69,3 @@ def rule_labels(rules: Sequence[Rule]) -> tuple[str, ...]:
         seen[rule.label] = seen.get(rule.label, 0) + 1
         labels.append(rule.label if seen[rule.label] == 1 else f"{rule.label}#{seen[rule.label]}")
     return tuple(labels)
-
-
-def failure_counts(rules: Sequence[Rule]) -> list[Column]:
-    """One aggregate per rule counting the rows it fails (NULL fails), aliased by position, for
-    the same observation that counts valid rows: per-rule counts cost no extra Spark job."""
-    return [
-        F.count_if(~F.coalesce(r.expr, F.lit(False))).alias(f"{RULE_COUNT_PREFIX}{i}")
-        for i, r in enumerate(rules)
-    ]
-
-
-def rule_counts(rules: Sequence[Rule], metrics: Mapping[str, Any]) -> tuple[RuleCount, ...]:
-    """Each rule's failed rows, read from the observed `failure_counts` metrics."""
-    return tuple(
-        RuleCount(label, r.column, r.action, int(metrics.get(f"{RULE_COUNT_PREFIX}{i}") or 0))
-        for i, (label, r) in enumerate(zip(rule_labels(rules), rules, strict=True))
-    )
-
-
-def fail_breach(failures: Mapping[str, int], fail_on: Sequence[str], rows: int) -> str | None:
-    """What fails a step whose `fail` rules failed rows: `rule 'x' failed 3 ...`; None when none did."""
-    broken = [(label, n) for label, n in failures.items() if label in set(fail_on) and n]
-    if not broken:
-        return None
-    (label, n), rest = broken[0], broken[1:]
-    return f"rule {label!r} failed {n} of {rows} rows and its action is 'fail'" + "".join(
-        f"; rule {other!r} failed {count}" for other, count in rest
-    )

@@ -10,58 +10,26 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from pyspark.sql import SparkSession
-from pyspark.sql.types import (
-    BooleanType,
-    DoubleType,
-    IntegerType,
-    LongType,
-    StringType,
-    StructField,
-    StructType,
-    TimestampType,
-)
 
-from sparkforge_runtime.tables import ensure_schema, quote_fqn, split_fqn, table_exists
+from sparkforge_runtime.tables import ensure_schema, quote_fqn, schema, split_fqn, table_exists
 
 if TYPE_CHECKING:
     from sparkforge_runtime.outcome import RunReport
     from sparkforge_runtime.plan import Pipeline, Plan
 
-_FIELDS: tuple[tuple[str, Any, bool], ...] = (
-    ("run_id", StringType(), False),
-    ("pipeline_name", StringType(), False),
-    ("run_mode", StringType(), False),
-    ("run_started_at", TimestampType(), False),
-    ("run_ended_at", TimestampType(), True),
-    ("phase", StringType(), False),
-    ("step_name", StringType(), False),
-    ("stage_index", IntegerType(), False),
-    ("status", StringType(), False),
-    ("start_time", TimestampType(), True),
-    ("end_time", TimestampType(), True),
-    ("duration_secs", DoubleType(), False),
-    ("table_fqn", StringType(), True),
-    ("write_mode", StringType(), True),
-    ("input_rows", LongType(), False),
-    ("valid_rows", LongType(), False),
-    ("invalid_rows", LongType(), False),
-    ("rows_written", LongType(), False),
-    ("validation_rate", DoubleType(), False),
-    ("threshold", DoubleType(), False),
-    ("validation_passed", BooleanType(), False),
-    ("previous_watermark", StringType(), True),
-    ("new_watermark", StringType(), True),
-    ("error_type", StringType(), True),
-    ("error_message", StringType(), True),
-    ("engine", StringType(), False),
-    ("source_hash", StringType(), False),
+LOG_JOB_GROUP = "sparkforge:run-log"
+LOG_SCHEMA = schema(
+    "run_id string!, pipeline_name string!, run_mode string!, run_started_at timestamp!, "
+    "run_ended_at timestamp, phase string!, step_name string!, stage_index integer!, status string!, "
+    "start_time timestamp, end_time timestamp, duration_secs double!, table_fqn string, "
+    "write_mode string, input_rows long!, valid_rows long!, invalid_rows long!, rows_written long!, "
+    "validation_rate double!, threshold double!, validation_passed boolean!, "
+    "previous_watermark string, new_watermark string, error_type string, error_message string, "
+    "engine string!, source_hash string!, "
     # Added later, at the end so that older log tables gain them (mergeSchema): incremental refresh.
-    ("note", StringType(), True),
-    ("groups_refreshed", LongType(), True),
+    "note string, groups_refreshed long"
 )
-
-LOG_SCHEMA = StructType([StructField(n, t, nullable) for n, t, nullable in _FIELDS])
-LOG_COLUMNS = tuple(f[0] for f in _FIELDS)
+LOG_COLUMNS = tuple(LOG_SCHEMA.names)
 
 
 def _ts(epoch: float) -> datetime | None:

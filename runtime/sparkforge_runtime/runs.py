@@ -17,22 +17,40 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 
 from pyspark.sql import SparkSession
-from pyspark.sql.types import StringType, StructField, StructType, TimestampType
 
 from sparkforge_runtime.connect import set_job_group
 from sparkforge_runtime.lease import Holder, Lease, claim, lease_root
-from sparkforge_runtime.tables import ensure_schema, split_fqn
+from sparkforge_runtime.outcome import RunReport
+from sparkforge_runtime.plan import Mode
+from sparkforge_runtime.tables import ensure_schema, schema, split_fqn
 
 RUN_JOB_GROUP = "sparkforge:run"  # the lease and the runs table: the run's own bookkeeping
-RUNS_SCHEMA = StructType(
-    [StructField(n, StringType(), False) for n in ("run_id", "pipeline_name", "run_mode", "status")]
-    + [StructField("started_at", TimestampType(), False), StructField("ended_at", TimestampType(), True)]
-    + [StructField(n, StringType(), True) for n in ("host", "message")]
-)  # fmt: skip
+RUNS_SCHEMA = schema(
+    "run_id string!, pipeline_name string!, run_mode string!, status string!, started_at timestamp!, "
+    "ended_at timestamp, host string, message string"
+)
 
 
 def runs_table(log_table: str) -> str:
     return f"{log_table}_runs"
+
+
+@contextlib.contextmanager
+def guarded_run(spark: SparkSession, pipeline: str, report: RunReport, log_table: str | None,
+                exclusive: bool) -> Iterator[int | None]:  # fmt: skip
+    """The scheduler's wrapper of a run: when `exclusive` and the run writes a log, hold the lease
+    for it (`exclusive_run`) and record its end; yields the lease's generation (the run's
+    `txnVersion`), or None when it holds none."""
+    mode = report.mode.value
+    if not exclusive or not log_table or report.mode is Mode.VALIDATION_ONLY:
+        yield None
+        return
+    with exclusive_run(spark, pipeline, report.run_id, mode, log_table) as lease:
+        try:
+            yield lease.generation
+        finally:
+            status = "completed" if report.success else "failed"
+            record_end(spark, pipeline, report.run_id, mode, log_table, report.started_at, status, report.error_message)
 
 
 @contextlib.contextmanager

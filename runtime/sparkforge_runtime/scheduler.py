@@ -8,9 +8,7 @@ thread so they never leak.
 
 from __future__ import annotations
 
-import contextlib
 import logging
-import threading
 import time
 import traceback
 from collections.abc import Callable, Mapping
@@ -22,19 +20,16 @@ from typing import Any
 from pyspark.sql import DataFrame, SparkSession
 
 from sparkforge_runtime.connect import clear_job_group, set_job_group
-from sparkforge_runtime.errors import ThresholdError
 from sparkforge_runtime.failures import describe
 from sparkforge_runtime.outcome import RunReport, Status, StepOutcome
 from sparkforge_runtime.plan import Mode, Pipeline, Plan, Step
 from sparkforge_runtime.quarantine import new_run_id
 from sparkforge_runtime.rulelog import append_rule_log, rule_log_rows, rules_table
-from sparkforge_runtime.runlog import append_log, ensure_log_table, log_rows
-from sparkforge_runtime.runs import exclusive_run, record_end
-from sparkforge_runtime.tables import ensure_schema, split_fqn
+from sparkforge_runtime.runlog import LOG_JOB_GROUP, append_log, log_rows
+from sparkforge_runtime.runs import guarded_run
 from sparkforge_runtime.verbs import RunState, StepRun
-from sparkforge_runtime.where import user_line
-
-LOG_JOB_GROUP = "sparkforge:run-log"
+from sparkforge_runtime.warmup import warm_catalog
+from sparkforge_runtime.where import failure_line
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,48 +59,34 @@ def run_plan(
     """Run every step of `plan`; write one log row per step once, in a `finally`, even when the run
     fails. `upstream` holds outputs of steps outside this plan (running one step on its own)."""
     log = logging.getLogger(f"sparkforge.{pipeline.name}")
-    state = RunState(spark, options.mode, log, pipeline.table_format, dict(sources or {}))
-    state.refresh = options.refresh
-    state.outputs.update(upstream or {})
-    state.allow_empty, state.min_rows = options.allow_empty, options.min_rows
-    stage_of = plan.stage_of()
     report = RunReport(options.run_id or new_run_id(), options.mode, datetime.now(UTC))
-    state.run_id, state.pipeline = report.run_id, pipeline.name
+    state = RunState(spark, options.mode, log, pipeline.table_format, dict(sources or {}), dict(upstream or {}),
+                     allow_empty=options.allow_empty, min_rows=options.min_rows, pipeline=pipeline.name,
+                     run_id=report.run_id, refresh=options.refresh)  # fmt: skip
+    stage_of = plan.stage_of()
     report.outcomes = {s.name: StepOutcome(s.name, s.info.layer, stage_of[s.name]) for s in plan.steps}
     log.info("run %s: mode %s, %d steps", report.run_id, options.mode.value, len(plan.steps))
-    exclusive = options.exclusive and options.log_table and options.mode is not Mode.VALIDATION_ONLY
-    lease = (
-        exclusive_run(spark, pipeline.name, report.run_id, options.mode.value, options.log_table or "")
-        if exclusive
-        else contextlib.nullcontext()
-    )
-    with lease as held:
-        state.pipeline, state.txn_version = pipeline.name, getattr(held, "generation", None)
+    with guarded_run(spark, pipeline.name, report, options.log_table, options.exclusive) as generation:
+        state.txn_version = generation
         _tell(options, log, "run_started", spark, pipeline, plan, report, state.sources)
-        warmup = _warm_catalog(spark, plan, options)
         try:
-            _Scheduler(state, plan, report, options).run()
+            with warm_catalog(spark, plan, options.mode, options.log_table):
+                _Scheduler(state, plan, report, options).run()
         finally:
-            _finish_run(spark, state, report, plan, pipeline, options, warmup)
+            _finish_run(spark, state, report, plan, pipeline, options)
     return report
 
 
 def _finish_run(spark: SparkSession, state: RunState, report: RunReport, plan: Plan, pipeline: Pipeline,
-                options: RunOptions, warmup: threading.Thread | None) -> None:  # fmt: skip
-    """Release the caches and write the run log (and the run's final row when it held the lease)."""
+                options: RunOptions) -> None:  # fmt: skip
+    """Release the caches, write the run log, tell the listeners (also when the run failed)."""
     report.ended_at = datetime.now(UTC)
-    if warmup is not None:
-        warmup.join()
     for outcome in report.outcomes.values():
         outcome.output = state.outputs.get(outcome.name)
     _release(state, list(state.cached))
     if options.log_table and options.mode is not Mode.VALIDATION_ONLY:
         _write_log(spark, report, plan, pipeline, options)
-    if options.log_table and state.txn_version is not None:
-        status = "completed" if report.success else "failed"
-        record_end(spark, pipeline.name, report.run_id, options.mode.value, options.log_table,
-                   report.started_at, status, report.error_message)  # fmt: skip
-    _tell(options, logging.getLogger(f"sparkforge.{pipeline.name}"), "run_finished", report)
+    _tell(options, state.log, "run_finished", report)
 
 
 def _write_log(spark: SparkSession, report: RunReport, plan: Plan, pipeline: Pipeline, options: RunOptions) -> None:
@@ -126,28 +107,6 @@ def _tell(options: RunOptions, log: logging.Logger, event: str, *args: Any) -> N
             getattr(listener, event)(*args)
         except Exception as exc:
             log.warning("%s.%s failed: %s", type(listener).__name__, event, exc)
-
-
-def _warm_catalog(spark: SparkSession, plan: Plan, options: RunOptions) -> threading.Thread | None:
-    """Create the target schemas and the log table in the background while the first steps read:
-    the first metastore call of a process is slow. Errors are left to the writes that need them."""
-    if options.mode is Mode.VALIDATION_ONLY:
-        return None
-    schemas = sorted({split_fqn(s.info.table)[0] or "" for s in plan.steps if s.info.writes} - {""})
-
-    def warm() -> None:
-        try:
-            for schema in schemas:
-                ensure_schema(spark, schema)
-            if options.log_table:
-                set_job_group(spark, LOG_JOB_GROUP, "create the run log")
-                ensure_log_table(spark, options.log_table)
-        except Exception:
-            return
-
-    thread = threading.Thread(target=warm, name="sparkforge-catalog", daemon=True)
-    thread.start()
-    return thread
 
 
 def _release(state: RunState, names: list[str]) -> None:
@@ -216,7 +175,7 @@ class _Scheduler:
                 self.state.outputs[s.name] = output
         except Exception as exc:
             outcome.status, outcome.error_type = Status.FAILED, type(exc).__name__
-            outcome.error_message = _message(s, exc)
+            outcome.error_message = failure_line(s, exc)
             outcome.error_trace = "".join(traceback.format_exception(exc))
             log.error("%s %s: failed: %s", s.info.layer, s.name, outcome.error_message)
         finally:
@@ -244,12 +203,3 @@ class _Scheduler:
         _tell(self.options, self.state.log, "step_finished", s, self.report.outcomes[s.name])
         if self.options.progress is not None:
             self.options.progress(self.report.outcomes[s.name])
-
-
-def _message(s: Step, exc: Exception) -> str:
-    """One line: a threshold breach as SPEC words it, anything else where it happened in the
-    user's file and what Spark or Python said, without a JVM stack."""
-    if isinstance(exc, ThresholdError):
-        return str(exc)
-    where = user_line(exc) or s.info.source or "<job>"
-    return f"{where}: step {s.name!r} ({s.info.layer}): {describe(exc)}"

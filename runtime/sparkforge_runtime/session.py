@@ -11,16 +11,10 @@ import os
 from collections.abc import Mapping
 from pathlib import Path
 
-from py4j.java_gateway import JavaClass
 from pyspark.sql import SparkSession
 
-from sparkforge_runtime.connect import (
-    SESSION_CONF,
-    connect_delta_available,
-    connect_session,
-    is_connect,
-    remote_url,
-)
+from sparkforge_runtime.connect import connect_session, remote_url
+from sparkforge_runtime.quiet import quiet_spark
 
 DELTA_VERSION = "4.4.0"
 DELTA_PACKAGE = f"io.delta:delta-spark_4.1_2.13:{DELTA_VERSION}"
@@ -42,6 +36,8 @@ ENGINE_CONF: dict[str, str] = {
 # read them): compressing them costs more CPU than the read-backs save (benchmarks/gate_variants.py
 # measures both). A speed setting only, so jobs do not list it in their spark-submit line.
 CACHE_CONF: dict[str, str] = {"spark.sql.inMemoryColumnarStorage.compressed": "false"}
+
+
 def spark_submit_command(script: str = "job.py", extra_args: str = "--mode incremental") -> str:
     """The complete spark-submit command line for a sparkforge job."""
     confs = " ".join(f"--conf {k}={v}" for k, v in {**DELTA_CONF, **ENGINE_CONF}.items())
@@ -49,39 +45,6 @@ def spark_submit_command(script: str = "job.py", extra_args: str = "--mode incre
         f"spark-submit --packages {DELTA_PACKAGE} {confs} "
         f"--py-files sparkforge_runtime.zip {script} {extra_args}"
     ).strip()
-
-
-def delta_available(spark: SparkSession) -> bool:
-    """True when the Delta Lake classes are on the driver's classpath.
-
-    py4j resolves names through the context class loader, which also sees jars added at run time by
-    `--jars`, `--packages` or `spark.jars` (`Class.forName` from the system loader does not).
-    Over Spark Connect: on the server.
-    """
-    if is_connect(spark):
-        return connect_delta_available(spark)
-    jvm = spark.sparkContext._jvm
-    if jvm is None:
-        return False
-    try:
-        return isinstance(jvm.io.delta.tables.DeltaTable, JavaClass)
-    except Exception:
-        return False
-
-
-def _quiet_logs(spark: SparkSession, level: str | None) -> None:
-    """Spark's log level when one is given, and off for the Hive metastore's harmless "Failed to
-    alter table" on every Delta overwrite (Delta keeps the schema in its own log)."""
-    if level:
-        spark.sparkContext.setLogLevel(level)
-    jvm = spark.sparkContext._jvm
-    try:
-        log4j = jvm.org.apache.logging.log4j  # type: ignore[union-attr]
-        log4j.core.config.Configurator.setLevel(
-            "org.apache.hadoop.hive.metastore.HiveAlterHandler", log4j.Level.OFF
-        )
-    except Exception:  # a cluster with another logging backend: keep its configuration
-        return
 
 
 def _conf(under_submit: bool, warehouse_dir: str | Path | None,
@@ -115,8 +78,7 @@ def build_session(
     own settings (Delta, logging) hold (docs/jobs.md, "Running on Spark Connect")."""
     url = remote_url(remote)
     if url is not None:
-        defaults = {k: v for k, v in ENGINE_CONF.items() if k in SESSION_CONF}
-        return connect_session(url, app_name, {**defaults, **CACHE_CONF}, extra_conf)
+        return connect_session(url, app_name, {**ENGINE_CONF, **CACHE_CONF}, extra_conf)
     active = SparkSession.getActiveSession()
     if active is not None:
         return active
@@ -132,5 +94,5 @@ def build_session(
     for key, value in CACHE_CONF.items():
         if spark.conf.get(key, None) is None:  # a value from spark-submit or the caller wins
             spark.conf.set(key, value)
-    _quiet_logs(spark, log_level or ("ERROR" if quiet and not under_submit else None))
+    quiet_spark(spark, log_level or ("ERROR" if quiet and not under_submit else None))
     return spark

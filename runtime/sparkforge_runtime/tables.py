@@ -11,12 +11,29 @@ from typing import Any
 
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
+from pyspark.sql.types import (
+    BooleanType,
+    DoubleType,
+    IntegerType,
+    LongType,
+    StringType,
+    StructField,
+    StructType,
+    TimestampType,
+)
 
-from sparkforge_runtime.connect import is_connect, merge_into
 from sparkforge_runtime.errors import SourceError, TableWriteError
-from sparkforge_runtime.failures import describe
+from sparkforge_runtime.failures import write_failure
 
 PATH_FORMATS = ("parquet", "delta", "csv", "json", "orc")
+_TYPES = {t.typeName(): t for t in (StringType(), LongType(), IntegerType(), DoubleType(),
+                                     BooleanType(), TimestampType())}  # fmt: skip
+
+
+def schema(spec: str) -> StructType:
+    """A StructType from `name type` pairs, `!` marking NOT NULL: `"run_id string!, note string"`."""
+    fields = [f.split() for f in spec.split(",")]
+    return StructType([StructField(n, _TYPES[t.rstrip("!")], not t.endswith("!")) for n, t in fields])
 
 
 def split_fqn(fqn: str) -> tuple[str | None, str]:
@@ -138,7 +155,7 @@ def write_table(
         writer = writer.options(**(options or {}))  # txnAppId/txnVersion: a retried write is skipped
         writer.saveAsTable(fqn)
     except Exception as exc:
-        raise TableWriteError(_write_message(step, fqn, mode, exc)) from exc
+        raise TableWriteError(write_failure(step, fqn, mode, exc)) from exc
 
 
 def _write_files(df: DataFrame, fqn: str, mode: str, table_format: str) -> None:
@@ -159,31 +176,11 @@ def _write_files(df: DataFrame, fqn: str, mode: str, table_format: str) -> None:
 
 
 def _merge(df: DataFrame, fqn: str, keys: Sequence[str]) -> None:
+    """Upsert on `keys` (NULL-safe equality): matched rows are updated, the others inserted. Spark's
+    own `DataFrame.mergeInto`, which Delta runs as it runs `MERGE INTO`: the same path on a classic
+    session and over Spark Connect (where Delta's Python API has no JVM to call)."""
     if not keys:
         raise TableWriteError(f"merge into {fqn} needs merge_keys (the columns that identify a row)")
-    if is_connect(df.sparkSession):  # Delta's Python API needs the JVM
-        merge_into(df, fqn, keys)
-        return
-    from delta.tables import DeltaTable
-
-    condition = " AND ".join(f"t.`{k}` <=> s.`{k}`" for k in keys)
-    target = DeltaTable.forName(df.sparkSession, fqn)
-    (
-        target.alias("t")
-        .merge(df.alias("s"), condition)
-        .whenMatchedUpdateAll()
-        .whenNotMatchedInsertAll()
-        .execute()
-    )
-
-
-def _write_message(step: str, fqn: str, mode: str, exc: Exception) -> str:
-    text = describe(exc)  # the error class and first line, never "An error occurred ... oNNN"
-    hint = ""
-    if mode in ("append", "merge") and any(w in text.lower() for w in ("schema", "mismatch")):
-        hint = (
-            "; the new rows do not match the table's schema: run with --mode full-refresh "
-            "(run_full_refresh) to rebuild the table, or change the transform to produce its columns"
-        )
-    who = f"step {step!r}: " if step else ""
-    return f"{who}writing {fqn} ({mode}) failed, the table is unchanged: {text}{hint}"
+    on = " AND ".join(f"{quote_fqn(fqn)}.`{k}` <=> s.`{k}`" for k in keys)
+    merge = df.alias("s").mergeInto(fqn, F.expr(on))
+    merge.whenMatched().updateAll().whenNotMatched().insertAll().merge()

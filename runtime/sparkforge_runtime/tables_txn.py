@@ -27,8 +27,11 @@ def txn_app_id(pipeline: str, step: str) -> str:
     return f"{APP_ID_PREFIX}:{pipeline}:{step}"
 
 
-def txn_options(pipeline: str, step: str, version: int) -> dict[str, str]:
-    """The writer options that make this step's write of run `version` happen at most once."""
+def txn_options(pipeline: str, step: str, version: int | None) -> dict[str, str]:
+    """The writer options that make this step's write of run `version` happen at most once; none
+    when the run holds no lease (`version` None)."""
+    if version is None:
+        return {}
     if version < 0:
         raise ValueError(f"txnVersion must be >= 0, got {version}")
     return {"txnAppId": txn_app_id(pipeline, step), "txnVersion": str(version)}

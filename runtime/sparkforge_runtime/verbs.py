@@ -15,39 +15,31 @@ from __future__ import annotations
 import json
 import logging
 import threading
-import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from pyspark import StorageLevel
-from pyspark.sql import DataFrame, Observation, SparkSession
+from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 
 from sparkforge_runtime import groups as refresh
-from sparkforge_runtime.connect import aggregated, is_connect, set_job_group
+from sparkforge_runtime.connect import measured, set_job_group
 from sparkforge_runtime.errors import (
     RuleColumnError,
     StepInputError,
     ThresholdError,
     TransformError,
 )
-from sparkforge_runtime.guards import check_not_emptied, check_types
+from sparkforge_runtime.guards import check_write, small_increment
 from sparkforge_runtime.outcome import StepOutcome
 from sparkforge_runtime.plan import Mode, StepInfo
-from sparkforge_runtime.quarantine import quarantine_step
-from sparkforge_runtime.rules import (
-    VALID_FLAG,
-    Rule,
-    fail_breach,
-    failure_counts,
-    predicate,
-    rule_counts,
-)
+from sparkforge_runtime.quarantine import QuarantineVerbs
+from sparkforge_runtime.rulecounts import fail_breach, failure_counts, rule_counts
+from sparkforge_runtime.rules import VALID_FLAG, Rule, predicate
 from sparkforge_runtime.tables import last_commit_metadata, max_value, read_source, write_table
 from sparkforge_runtime.tables_txn import txn_options
 
-OBSERVATION_TIMEOUT = 120.0
 WATERMARK_KEY = "sparkforge.watermark"
 WATERMARK_JOB_GROUP = "sparkforge:watermark:"
 
@@ -104,9 +96,10 @@ class DeclaredInputs(dict[str, DataFrame]):
 
 
 @dataclass(slots=True)
-class StepRun(refresh.RefreshVerbs):
+class StepRun(refresh.RefreshVerbs, QuarantineVerbs):
     """One step's handle on the run: the verbs, and the outcome they fill in. The verbs of
-    incremental refresh (skip, changed_groups, in_groups, publish_groups) are in groups.py."""
+    incremental refresh (skip, changed_groups, in_groups, publish_groups) are in groups.py,
+    `quarantine` is in quarantine.py."""
 
     state: RunState
     info: StepInfo
@@ -214,12 +207,7 @@ class StepRun(refresh.RefreshVerbs):
             valid_newest = F.max(F.when(F.col(VALID_FLAG), F.col(watermark)))
             read_newest = F.max(F.col(watermark)).cast("string")  # every row read, valid or not
             aggs += [valid_newest.alias("wm"), read_newest.alias("read_wm")]
-        if is_connect(self.spark):
-            metrics = aggregated(flagged, aggs)
-        else:
-            observation = Observation(f"sparkforge_{self.info.name}_{uuid.uuid4().hex[:8]}")
-            flagged.observe(observation, *aggs).write.format("noop").mode("overwrite").save()
-            metrics = observed(observation, self.info.name)
+        metrics = measured(flagged, aggs, self.info.name)
         o = self.outcome
         o.input_rows, o.valid_rows, o.counted = int(metrics["total"]), int(metrics["valid"]), True
         o.invalid_rows = o.input_rows - o.valid_rows
@@ -238,47 +226,29 @@ class StepRun(refresh.RefreshVerbs):
 
     def gate(self, checked: Checked, *, min_rate: float, fail_on: Sequence[str] = ()) -> None:
         """Stop the step, writing nothing, when a rule named in `fail_on` (its action is `fail`)
-        failed any row, or when its valid rate is below `min_rate` percent. A step that reads only
-        new rows in an incremental run (a bronze step with a watermark, a silver step that appends
-        or merges) and got fewer than `RunState.min_rows` of them only warns on its rate: a rate
-        over a handful of rows says little (1 bad row in 3 is 67%)."""
+        failed any row, or when its valid rate is below `min_rate` percent (a step that read only
+        a few new rows, `guards.small_increment`, then only warns)."""
         o = self.outcome
         o.threshold = min_rate
-        breach = fail_breach(o.rule_failures, fail_on, o.input_rows)
+        breach = fail_breach(o.rule_failures, fail_on, o.input_rows) or self._below(min_rate)
         if breach is not None:
             checked.flagged.unpersist()
             raise ThresholdError(f"[{o.layer}:{o.name}] {breach}")
+
+    def _below(self, min_rate: float) -> str | None:
+        o, log = self.outcome, self.state.log
         if o.validation_rate >= min_rate:
-            self.state.log.info("%s: %.2f%% valid, at least %.2f%%: passes", o.name, o.validation_rate, min_rate)
-            return
-        if self.incremental and self._increment() and o.input_rows < self.state.min_rows:
-            self.state.log.warning(
+            log.info("%s: %.2f%% valid, at least %.2f%%: passes", o.name, o.validation_rate, min_rate)
+            return None
+        if small_increment(self.info, self.state.mode, o.input_rows, self.state.min_rows):
+            log.warning(
                 "%s: %.2f%% valid is below %.2f%%, but on %d rows (fewer than %d in an incremental "
                 "run) the valid rows are published and the invalid ones counted", o.name,
                 o.validation_rate, min_rate, o.input_rows, self.state.min_rows,
             )  # fmt: skip
-            return
-        checked.flagged.unpersist()
-        raise ThresholdError(
-            f"[{o.layer}:{o.name}] validation {o.validation_rate:.2f}% below required "
-            f"{min_rate:.2f}% ({o.invalid_rows} of {o.input_rows} rows invalid)"
-        )
-
-    def quarantine(self, checked: Checked, table: str) -> None:
-        """Append the invalid rows and the rules each failed to `table`, from the persisted rows: one
-        write per run (a retry with the run's id skips it), none if all are valid or validating only."""
-        o = self.outcome
-        if self.state.mode is Mode.VALIDATION_ONLY or o.invalid_rows == 0:
-            return
-        state = self.state
-        quarantine_step(self.spark, checked.flagged, checked.rules, table, state.run_id, state.pipeline, self.info.name)
-        o.quarantine_table, o.quarantined_rows = table, o.invalid_rows
-        self.state.log.info("%s: quarantined %d rows -> %s", self.info.name, o.invalid_rows, table)
-
-    def _increment(self) -> bool:
-        if self.info.layer == "bronze":
-            return self.info.watermark is not None
-        return self.info.layer == "silver" and self.info.write_mode(Mode.INCREMENTAL) in ("append", "merge")
+            return None
+        return (f"validation {o.validation_rate:.2f}% below required {min_rate:.2f}% "
+                f"({o.invalid_rows} of {o.input_rows} rows invalid)")  # fmt: skip
 
     def publish(self, checked: Checked, *, covered: Any = None, evolve: bool = False) -> None:
         """Write the valid rows to the step's table with its write mode for this run mode (none in
@@ -292,15 +262,11 @@ class StepRun(refresh.RefreshVerbs):
             return
         if refresh.nothing_to_append(self, mode, covered):
             return
-        if not evolve:
-            check_types(checked.valid, info.table, step=info.name)
-        if mode == "overwrite" and not self.state.allow_empty:
-            check_not_emptied(checked.valid, info.table, o.valid_rows, step=info.name)
+        check_write(checked.valid, info, mode, o.valid_rows, evolve=evolve, allow_empty=self.state.allow_empty)
         record = {WATERMARK_KEY: str(covered)} if covered is not None else {}
         record.update(refresh.inputs_metadata(self))
         metadata = json.dumps(record) if record else None
-        version = self.state.txn_version
-        once = txn_options(self.state.pipeline, info.name, version) if version is not None else {}
+        once = txn_options(self.state.pipeline, info.name, self.state.txn_version)
         if evolve and mode == "append":
             once = {**once, "mergeSchema": "true"}  # new columns join the table
         write_table(
@@ -311,24 +277,8 @@ class StepRun(refresh.RefreshVerbs):
         if mode == "overwrite":
             with self.state.lock:
                 self.state.replaced.add(info.name)
-        with self.state.lock:
-            self.state.committed.add(info.name)
-        refresh.note_received(self, refresh.REPLACED if mode == "overwrite" else o.rows_written)
+        refresh.note_published(self, mode)
         self.state.log.info("%s: %s %d rows -> %s", info.name, mode, o.rows_written, info.table)
-
-
-def observed(observation: Observation, step: str, timeout: float = OBSERVATION_TIMEOUT) -> dict[str, Any]:
-    """`Observation.get` with a timeout: it can block forever when metrics never arrive."""
-    box: dict[str, Any] = {}
-    waiter = threading.Thread(target=lambda: box.update(observation.get), daemon=True)
-    waiter.start()
-    waiter.join(timeout)
-    if waiter.is_alive() or not box:
-        raise RuntimeError(
-            f"step {step!r}: validation metrics did not arrive within {timeout:.0f}s; check that "
-            "spark.sql.adaptive.optimizer.excludedRules includes AQEPropagateEmptyRelation"
-        )
-    return box
 
 
 def _recorded(spark: SparkSession, table: str, column: str, table_format: str) -> Any:

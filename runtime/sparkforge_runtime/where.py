@@ -6,6 +6,7 @@ job maps back to the pipeline; a line of a step function maps to the line that d
 In the interpreted runner the transform's code is the user's file itself.
 
     user_line(exc)  ->  "pipeline.py:33"
+    failure_line(step, exc)  ->  "pipeline.py:33: step 'clean' (silver): [DIVIDE_BY_ZERO] ..."
 """
 
 from __future__ import annotations
@@ -20,12 +21,25 @@ import traceback
 import py4j
 import pyspark
 
+from sparkforge_runtime.errors import ThresholdError
+from sparkforge_runtime.failures import describe
+from sparkforge_runtime.plan import Step
+
 _ORIGIN = re.compile(r"# (\S+\.py):(\d+)$")
 _DECLARED = re.compile(r"@step\(|def \w+\(\) -> tuple\[Rule, \.\.\.\]:")
 _LIBRARIES = (
     *(os.path.dirname(p) for p in (pyspark.__file__, py4j.__file__, __file__, os.__file__) if p),
     sysconfig.get_paths()["purelib"],
 )
+
+
+def failure_line(step: Step, exc: Exception) -> str:
+    """One line: a threshold breach as SPEC words it, anything else where it happened in the
+    user's file and what Spark or Python said, without a JVM stack."""
+    if isinstance(exc, ThresholdError):
+        return str(exc)
+    where = user_line(exc) or step.info.source or "<job>"
+    return f"{where}: step {step.name!r} ({step.info.layer}): {describe(exc)}"
 
 
 def user_line(exc: BaseException) -> str | None:
