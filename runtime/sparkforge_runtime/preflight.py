@@ -39,13 +39,13 @@ def _words(text: str) -> frozenset[str]:
     return frozenset(text.split())
 
 
-# The name rule of sparkforge.security (the runtime cannot import the compiler): up to
-# catalog.schema.table, each part [A-Za-z_][A-Za-z0-9_]*, schema parts <= 64 and the table part
-# <= 128 characters, no reserved SQL word. tests/test_preflight.py keeps the two in step.
+# The table-name rule, here because the runtime cannot import the compiler (sparkforge.security
+# imports these): up to catalog.schema.table, each part [A-Za-z_][A-Za-z0-9_]*, schema parts <= 64
+# and the table part <= 128 characters, no reserved SQL word (statement keywords and ANSI words).
 MAX_SCHEMA_NAME = 64
 MAX_TABLE_NAME = 128
-_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
-_RESERVED = _words(
+IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+RESERVED_NAMES = _words(
     """DROP DELETE INSERT UPDATE MERGE UPSERT CREATE ALTER TRUNCATE RENAME GRANT REVOKE DENY SELECT
     UNION INTERSECT EXCEPT MINUS VALUES FROM WHERE GROUP HAVING ORDER LIMIT OFFSET JOIN INTO TABLE
     VIEW DATABASE SCHEMA WITH EXEC EXECUTE CALL SET RESET USE LOAD REFRESH CACHE UNCACHE CLEAR
@@ -129,10 +129,10 @@ def _identifier_problem(part: str, limit: int) -> str | None:
         return "it has an empty part around '.'"
     if len(part) > limit:
         return f"{part[:40]!r} is {len(part)} characters long, the limit is {limit}"
-    if not _IDENTIFIER.fullmatch(part):
+    if not IDENTIFIER.fullmatch(part):
         bad = next((c for c in part if not (c.isascii() and (c.isalnum() or c == "_"))), part[0])
         return f"{part!r} contains {bad!r}" if not part[0].isdigit() else f"{part!r} starts with a digit"
-    if part.upper() in _RESERVED:
+    if part.upper() in RESERVED_NAMES:
         return f"{part!r} is the reserved SQL word {part.upper()}"
     return None
 

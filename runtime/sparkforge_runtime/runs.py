@@ -19,7 +19,8 @@ from datetime import UTC, datetime
 from pyspark.sql import SparkSession
 
 from sparkforge_runtime.connect import set_job_group
-from sparkforge_runtime.lease import Holder, Lease, claim, lease_root
+from sparkforge_runtime.lease import Lease, claim, lease_root
+from sparkforge_runtime.lease_table import Holder
 from sparkforge_runtime.outcome import RunReport
 from sparkforge_runtime.plan import Mode
 from sparkforge_runtime.tables import ensure_schema, schema, split_fqn

@@ -18,8 +18,10 @@ import functools
 import re
 from dataclasses import dataclass
 
+from sparkforge_runtime.preflight import IDENTIFIER, RESERVED_NAMES
+
 from sparkforge.security.sql_guard import check_expression
-from sparkforge.security.sql_tokens import FORBIDDEN_KEYWORDS, UnsafeRule, words
+from sparkforge.security.sql_tokens import UnsafeRule
 
 __all__ = [
     "DEFAULT_ALLOWED_SQL_FUNCTIONS",
@@ -90,17 +92,8 @@ DEFAULT_ALLOWED_SQL_FUNCTIONS: frozenset[str] = frozenset(
     }
 )  # fmt: skip
 
-# Spark's ANSI reserved words: rejected as bare table or schema names (they break unquoted SQL).
-_RESERVED_NAMES = FORBIDDEN_KEYWORDS | words(
-    """ALL AND ANY AS AUTHORIZATION BOTH CASE CAST CHECK COLLATE COLUMN CONSTRAINT CROSS
-    CURRENT_DATE CURRENT_TIME CURRENT_TIMESTAMP CURRENT_USER DISTINCT ELSE END ESCAPE FALSE FETCH
-    FILTER FOR FOREIGN FULL IN INNER IS LEADING LEFT NATURAL NOT NULL ON ONLY OR OUTER OVERLAPS
-    PRIMARY REFERENCES RIGHT SESSION_USER SOME THEN TIME TO TRAILING TRUE UNIQUE UNKNOWN USER USING
-    WHEN"""
-)
-_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
-
-
+# The reserved words and the identifier pattern of table and schema names have one home, the
+# runtime's run-time check of `--log-table` (a job checks names before Spark starts).
 def check_table_name(
     name: object, *, max_table_length: int = 128, max_schema_length: int = 64
 ) -> Problem | None:
@@ -137,15 +130,15 @@ def _check_part(text: str, limit: int, what: str, whole: str) -> Problem | None:
     if text[0].isdigit():
         return Problem(f"{what} {shown} starts with a digit",
                        (f"start it with a letter or underscore, e.g. 't_{text}'",))
-    if not _IDENTIFIER.fullmatch(text):
+    if not IDENTIFIER.fullmatch(text):
         bad = next((c for c in text if not (c.isascii() and (c.isalnum() or c == "_"))), text[0])
         fixed = re.sub(r"[^A-Za-z0-9_]", "_", text)
-        fixed = fixed if _IDENTIFIER.fullmatch(fixed) else f"_{fixed}"
+        fixed = fixed if IDENTIFIER.fullmatch(fixed) else f"_{fixed}"
         return Problem(
             f"{what} {shown} contains {bad!r}; names must match [A-Za-z_][A-Za-z0-9_]*",
             (f"use letters, digits and underscores only, e.g. {fixed[:limit]!r}",),
         )
-    if text.upper() in _RESERVED_NAMES:
+    if text.upper() in RESERVED_NAMES:
         return Problem(f"{what} {shown} is the reserved SQL keyword {text.upper()}",
                        (f"pick a descriptive name, e.g. '{text.lower()}_data'",))
     return None
