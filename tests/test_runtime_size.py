@@ -22,8 +22,8 @@ ROOT = Path(__file__).resolve().parent.parent
 RUNTIME = ROOT / "runtime" / "sparkforge_runtime"
 CORE = ("__init__", "errors", "job", "outcome", "plan", "report", "rules", "runlog", "scheduler",
         "session", "tables", "verbs")  # fmt: skip
-CORE_LIMIT = 1271  # non-blank lines
-LOADED_LIMIT = 3155  # every runtime module importing a compiled job loads
+CORE_LIMIT = 1280  # non-blank lines
+LOADED_LIMIT = 3185  # every runtime module importing a compiled job loads
 MAX_FUNCTION = 40
 
 

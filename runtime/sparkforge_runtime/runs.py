@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import contextlib
 import socket
-from collections.abc import Iterator
+import threading
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 
 from pyspark.sql import SparkSession
@@ -42,43 +43,67 @@ def guarded_run(spark: SparkSession, pipeline: str, report: RunReport, log_table
     """The scheduler's wrapper of a run: when `exclusive` and the run writes a log, hold the lease
     for it (`exclusive_run`) and record its end; yields the lease's generation (the run's
     `txnVersion`), or None when it holds none."""
-    mode = report.mode.value
     if not exclusive or not log_table or report.mode is Mode.VALIDATION_ONLY:
         yield None
         return
-    with exclusive_run(spark, pipeline, report.run_id, mode, log_table) as lease:
-        try:
-            yield lease.generation
-        finally:
-            status = "completed" if report.success else "failed"
-            record_end(spark, pipeline, report.run_id, mode, log_table, report.started_at, status, report.error_message)
+    with exclusive_run(spark, pipeline, report.run_id, report.mode.value, log_table, report) as lease:
+        yield lease.generation
 
 
 @contextlib.contextmanager
-def exclusive_run(
-    spark: SparkSession, pipeline: str, run_id: str, mode: str, log_table: str
-) -> Iterator[Lease]:
+def exclusive_run(spark: SparkSession, pipeline: str, run_id: str, mode: str, log_table: str,
+                  report: RunReport | None = None) -> Iterator[Lease]:  # fmt: skip
     """Hold the pipeline's lease for the run (`LeaseHeld` when another run holds it); record the
-    run as running, an abandoned run found on the way, and release the lease at the end."""
+    run as running (and an abandoned run found on the way), and at the end, given the run's
+    `report`, as completed or failed; then release the lease.
+
+    The runs table is the run's own record, not a step's input: its `running` row is appended while
+    the steps run, and the final row while the lease is released (each in a thread of its own)."""
     set_job_group(spark, RUN_JOB_GROUP, "claim the pipeline's lease, record the run")
     lease = claim(spark, lease_root(spark, split_fqn(log_table)[0]), pipeline, run_id)
+    started = report.started_at.astimezone(UTC).replace(tzinfo=None) if report is not None else _now()
+    rows = [_abandoned(lease.abandoned)] if lease.abandoned is not None else []
+    rows.append((run_id, pipeline, mode, "running", started, None, lease.holder.host, None))
+    ending: _Background | None = None
     try:
         lease.heartbeat()
-        started = _now()
-        if lease.abandoned is not None:
-            _append(spark, log_table, _abandoned(lease.abandoned))
-        _append(spark, log_table, (run_id, pipeline, mode, "running", started, None, lease.holder.host, None))
-        yield lease
+        starting = _Background(spark, "record the run's start", lambda: _append(spark, log_table, *rows))
+        try:
+            yield lease
+        finally:
+            starting.join()
+            if report is not None:
+                status = "completed" if report.success else "failed"
+                end = (run_id, pipeline, mode, status, started, _now(), socket.gethostname(), report.error_message)
+                ending = _Background(spark, "record the run's end", lambda: _append(spark, log_table, end))
     finally:
-        lease.release()
+        try:
+            lease.release()
+        finally:
+            if ending is not None:
+                ending.join()
 
 
-def record_end(spark: SparkSession, pipeline: str, run_id: str, mode: str, log_table: str,
-               started: datetime, status: str, message: str | None) -> None:  # fmt: skip
-    """The run's final row: `completed` or `failed`, with the first error when it failed."""
-    set_job_group(spark, RUN_JOB_GROUP, "record the run's end")
-    row = (run_id, pipeline, mode, status, started.replace(tzinfo=None), _now(), socket.gethostname(), message)
-    _append(spark, log_table, row)
+class _Background:
+    """`action` in a thread of its own, in the run's job group; `join` raises what it raised."""
+
+    def __init__(self, spark: SparkSession, what: str, action: Callable[[], None]) -> None:
+        self.error: BaseException | None = None
+
+        def body() -> None:
+            set_job_group(spark, RUN_JOB_GROUP, what)
+            try:
+                action()
+            except BaseException as exc:  # handed to the joining thread
+                self.error = exc
+
+        self.thread = threading.Thread(target=body, name="sparkforge-runs", daemon=True)
+        self.thread.start()
+
+    def join(self) -> None:
+        self.thread.join()
+        if self.error is not None:
+            raise self.error
 
 
 def _abandoned(holder: Holder) -> tuple[object, ...]:
@@ -87,9 +112,9 @@ def _abandoned(holder: Holder) -> tuple[object, ...]:
     return (holder.run_id, holder.pipeline, "unknown", "abandoned", started, _now(), holder.host, message)
 
 
-def _append(spark: SparkSession, log_table: str, row: tuple[object, ...]) -> None:
+def _append(spark: SparkSession, log_table: str, *rows: tuple[object, ...]) -> None:
     ensure_schema(spark, split_fqn(log_table)[0])  # the first run of a pipeline: nothing exists yet
-    df = spark.createDataFrame([row], RUNS_SCHEMA)
+    df = spark.createDataFrame(list(rows), RUNS_SCHEMA)
     df.write.format("delta").mode("append").saveAsTable(runs_table(log_table))
 
 

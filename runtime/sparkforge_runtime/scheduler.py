@@ -92,13 +92,24 @@ def _finish_run(spark: SparkSession, state: RunState, report: RunReport, plan: P
 def _write_log(spark: SparkSession, report: RunReport, plan: Plan, pipeline: Pipeline, options: RunOptions) -> None:
     """Append the run's log rows; a failure here is reported on the run, never raised over it."""
     assert options.log_table is not None
+    table, rules = options.log_table, rules_table(options.log_table)
+    writes = {  # two tables, two Delta commits: side by side
+        table: lambda: append_log(spark, table, log_rows(report, plan, pipeline, options.engine)),
+        rules: lambda: append_rule_log(spark, rules, rule_log_rows(report, pipeline, options.engine)),
+    }
     try:
-        set_job_group(spark, LOG_JOB_GROUP, "append the run log")
-        append_log(spark, options.log_table, log_rows(report, plan, pipeline, options.engine))
-        append_rule_log(spark, rules_table(options.log_table), rule_log_rows(report, pipeline, options.engine))
+        with ThreadPoolExecutor(max_workers=len(writes), thread_name_prefix="sparkforge-log") as pool:
+            done = [pool.submit(_in_group, spark, f"append {name}", write) for name, write in writes.items()]
+        for future in done:
+            future.result()
     except Exception as exc:
         report.log_error = f"writing the run log {options.log_table} failed: {describe(exc)}"
         logging.getLogger(f"sparkforge.{pipeline.name}").error("%s", report.log_error)
+
+
+def _in_group(spark: SparkSession, what: str, action: Callable[[], None]) -> None:
+    set_job_group(spark, LOG_JOB_GROUP, what)
+    action()
 
 
 def _tell(options: RunOptions, log: logging.Logger, event: str, *args: Any) -> None:
