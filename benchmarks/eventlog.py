@@ -32,10 +32,10 @@ from typing import Any
 from sparkforge_runtime.lease import LEASE_JOB_GROUP
 from sparkforge_runtime.runs import RUN_JOB_GROUP
 from sparkforge_runtime.scheduler import LOG_JOB_GROUP
-from sparkforge_runtime.verbs import WATERMARK_JOB_GROUP
+from sparkforge_runtime.watermark import WATERMARK_JOB_GROUP
 
-GATE_FILES = ("sparkforge_runtime/verbs.py",)
-WATERMARK_FILES = ("sparkforge_runtime/tables.py",)
+GATE_FILES = ("sparkforge_runtime/verbs.py", "sparkforge_runtime/connect.py")  # validate; its count
+WATERMARK_FILES = ("sparkforge_runtime/tables.py", "sparkforge_runtime/watermark.py")
 LOG_TABLE_MARK = "pipeline_logs"
 NOOP_MARK = "Arguments: NoopWrite"
 READ_VERBS = ("csv", "json", "parquet", "orc", "text", "load", "table")

@@ -1,14 +1,16 @@
 """The runtime stays small: what a compiled job loads is measured here, and no function is long.
 
-`CORE` are the modules of the job's own machinery: the session, reading with a watermark,
-validating in one pass, the gate, publishing (write-audit-publish), the run log, the stage
-scheduler and the job's command line (with the declarations, outcomes, rules, tables, text and
-errors they share). The primitives of later features are modules of their own, counted apart:
-the lease and the runs table (lease, runs), preflight checks and the runtime version check
-(preflight, version), guards (guards), Spark Connect (connect), lineage (lineage), quarantine
-(quarantine), per-rule counts and actions and the rules log (rulecounts, rulelog), skip and group
-refresh (groups), failure lines (failures, where), the catalog warm-up (warmup) and quiet logs
-(quiet); each adds its own job options. The limits are today's sizes: they may only go down.
+`CORE` are the modules of the job's own machinery: the session, reading, validating in one pass,
+the gate, publishing (write-audit-publish), the run log, the stage scheduler and the job's command
+line (with the declarations, outcomes, rules, tables, text and errors they share). The primitives
+of later features are modules of their own, counted apart: the lease and the runs table (lease,
+runs), preflight checks and the runtime version check (preflight, version), guards (guards), Spark
+Connect (connect), lineage (lineage), quarantine (quarantine), per-rule counts and actions and the
+rules log (rulecounts, rulelog), incremental reads by watermark (watermark), skip and group
+refresh (groups), failure lines (failures, where), the catalog warm-up (warmup), quiet logs
+(quiet), inputs bound to paths and the `--source`/`--steps` options (sources, selection), declared
+inputs (declared), file-format tables (tables_files) and the log tables' schemas (tables_schema);
+each adds its own job options or state. The limits are today's sizes: they may only go down.
 """
 
 from __future__ import annotations
@@ -22,8 +24,8 @@ ROOT = Path(__file__).resolve().parent.parent
 RUNTIME = ROOT / "runtime" / "sparkforge_runtime"
 CORE = ("__init__", "errors", "job", "outcome", "plan", "report", "rules", "runlog", "scheduler",
         "session", "tables", "verbs")  # fmt: skip
-CORE_LIMIT = 1280  # non-blank lines
-LOADED_LIMIT = 3185  # every runtime module importing a compiled job loads
+CORE_LIMIT = 1094  # non-blank lines
+LOADED_LIMIT = 3177  # every runtime module importing a compiled job loads
 MAX_FUNCTION = 40
 
 

@@ -21,16 +21,16 @@ from __future__ import annotations
 import json
 import threading
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, cast
 
 from pyspark import StorageLevel
-from pyspark.sql import Column, DataFrame, SparkSession
+from pyspark.sql import Column, DataFrame
 from pyspark.sql import functions as F
 
 from sparkforge_runtime.outcome import Status
 from sparkforge_runtime.steprun import StepRunLike as StepRun
-from sparkforge_runtime.tables import quote_fqn, table_exists
+from sparkforge_runtime.tables import last_commit, quote_fqn
 
 INPUTS_KEY = "sparkforge.inputs"
 CODE_KEY = "sparkforge.code"
@@ -39,6 +39,16 @@ USER_METADATA_CONF = "spark.databricks.delta.commitInfo.userMetadata"
 REPLACED = -1  # `received` of a step that replaced its table: everything changed
 # A MERGE's commit metadata can only be given as a session setting, which every thread shares.
 _METADATA_LOCK = threading.Lock()
+
+
+@dataclass(slots=True)
+class Refresh:
+    """A run's refresh state: `--refresh` given, rows each step passed on in this run (bronze: read;
+    silver: written; REPLACED), and the steps that committed to their table."""
+
+    forced: bool = False
+    received: dict[str, int] = field(default_factory=dict)
+    committed: set[str] = field(default_factory=set)
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,33 +66,16 @@ def add_options(add: Any) -> None:
         help="incremental runs: run every step in full, never skip one or refresh gold by groups")  # fmt: skip
 
 
-def last_commit(spark: SparkSession, fqn: str) -> tuple[int, dict[str, Any]] | None:
-    """The version and decoded `userMetadata` of a Delta table's newest commit; None when missing."""
-    if not table_exists(spark, fqn):
-        return None
-    try:
-        rows = spark.sql(f"DESCRIBE HISTORY {quote_fqn(fqn)} LIMIT 1").select("version", "userMetadata").collect()
-    except Exception:  # not a Delta table
-        return None
-    if not rows:
-        return None
-    try:
-        metadata = json.loads(rows[0]["userMetadata"] or "{}")
-    except ValueError:
-        metadata = {}
-    return int(rows[0]["version"]), metadata if isinstance(metadata, dict) else {}
-
-
 def note_received(run: StepRun, rows: int) -> None:
     """Record how many rows this step passed on in this run (bronze: read; silver: written)."""
     with run.state.lock:
-        run.state.received[run.info.name] = rows
+        run.state.refresh.received[run.info.name] = rows
 
 
 def note_published(run: StepRun, mode: str) -> None:
     """A write committed: record it, and the rows it passed on (all of them when it replaced)."""
     with run.state.lock:
-        run.state.committed.add(run.info.name)
+        run.state.refresh.committed.add(run.info.name)
     note_received(run, REPLACED if mode == "overwrite" else run.outcome.rows_written)
 
 
@@ -90,8 +83,7 @@ def no_new_rows(run: StepRun, names: Sequence[str]) -> bool:
     """An appending silver may skip: incremental, not forced, and no input received a row."""
     if not _may_skip(run):
         return False
-    received = run.state.received
-    return all(received.get(name) == 0 for name in names)
+    return all(run.state.refresh.received.get(name) == 0 for name in names)
 
 
 def inputs_unchanged(run: StepRun, tables: Sequence[str], code: str) -> bool:
@@ -116,7 +108,7 @@ def inputs_unchanged(run: StepRun, tables: Sequence[str], code: str) -> bool:
 
 
 def _may_skip(run: StepRun) -> bool:
-    return run.incremental and not run.state.refresh
+    return run.incremental and not run.state.refresh.forced
 
 
 def skip(run: StepRun, reason: str) -> DataFrame:
@@ -130,7 +122,7 @@ def skip(run: StepRun, reason: str) -> DataFrame:
 
 def changed_groups(run: StepRun, silver: str, table: str, keys: Sequence[str]) -> Groups | None:
     """The groups to recompute, or None to recompute everything (and why, in the outcome's note)."""
-    state, recorded = run.state, run.seen.get("recorded")
+    state, recorded = run.state.refresh, run.seen.get("recorded")
     current = run.seen.get(INPUTS_KEY, {}).get(table)
     why = None
     if not _may_skip(run):
@@ -147,7 +139,7 @@ def changed_groups(run: StepRun, silver: str, table: str, keys: Sequence[str]) -
         if run.incremental:
             run.outcome.note = f"full recompute: {why}"
         return None
-    new_rows = state.outputs.get(silver) if silver in state.committed else None
+    new_rows = run.state.outputs.get(silver) if silver in state.committed else None
     return _groups(run, new_rows, tuple(keys))
 
 

@@ -11,17 +11,27 @@ rows are empty. `small_increment` tells the gate when a rate says too little to 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from pyspark.sql import DataFrame
 
 from sparkforge_runtime.errors import RuntimeStepError
 from sparkforge_runtime.plan import Mode, StepInfo
+from sparkforge_runtime.steprun import StepRunLike
 from sparkforge_runtime.tables import table_exists
 
 
 class GuardError(RuntimeStepError):
     """A write was refused before it started; the table is unchanged."""
+
+
+@dataclass(frozen=True, slots=True)
+class Guards:
+    """The run's guard options: `--allow-empty`, and `--min-rows` for `small_increment`."""
+
+    allow_empty: bool = False  # replace a table that has rows with none
+    min_rows: int = 20
 
 
 def add_options(add: Any) -> None:
@@ -33,13 +43,28 @@ def add_options(add: Any) -> None:
         help="let a step replace a table that has rows with no rows (an empty input)")  # fmt: skip
 
 
-def check_write(df: DataFrame, info: StepInfo, mode: str, rows: int, *, evolve: bool, allow_empty: bool) -> None:
+def check_write(run: StepRunLike, df: DataFrame, mode: str, *, evolve: bool) -> None:
     """The guards of a step's write: its column types (unless `evolve`), and for an overwrite
-    its rows (unless `allow_empty`)."""
+    its rows (unless `--allow-empty`)."""
+    info = run.info
     if not evolve:
         check_types(df, info.table, step=info.name)
-    if mode == "overwrite" and not allow_empty:
-        check_not_emptied(df, info.table, rows, step=info.name)
+    if mode == "overwrite" and not run.state.guards.allow_empty:
+        check_not_emptied(df, info.table, run.outcome.valid_rows, step=info.name)
+
+
+def forgiven(run: StepRunLike, min_rate: float) -> bool:
+    """A rate below `min_rate` on a small increment (`small_increment`) only warns: the valid
+    rows are published and the invalid ones counted."""
+    o, min_rows = run.outcome, run.state.guards.min_rows
+    if not small_increment(run.info, run.state.mode, o.input_rows, min_rows):
+        return False
+    run.state.log.warning(
+        "%s: %.2f%% valid is below %.2f%%, but on %d rows (fewer than %d in an incremental "
+        "run) the valid rows are published and the invalid ones counted", o.name,
+        o.validation_rate, min_rate, o.input_rows, min_rows,
+    )  # fmt: skip
+    return True
 
 
 def small_increment(info: StepInfo, mode: Mode, rows: int, min_rows: int) -> bool:

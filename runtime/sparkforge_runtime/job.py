@@ -14,7 +14,6 @@ command serves the first run and every scheduled run after it. The options of la
 from __future__ import annotations
 
 import argparse
-import logging
 import sys
 import time
 from collections.abc import Sequence
@@ -26,11 +25,10 @@ from sparkforge_runtime.failures import describe, details
 from sparkforge_runtime.outcome import RunReport, StepOutcome
 from sparkforge_runtime.plan import Mode, Pipeline, Plan
 from sparkforge_runtime.preflight import after_spark, before_spark
-from sparkforge_runtime.quiet import quiet_query_context
+from sparkforge_runtime.quiet import job_logging
 from sparkforge_runtime.report import format_plan, format_progress, format_summary, submit_command
 from sparkforge_runtime.scheduler import RunOptions, run_plan
 from sparkforge_runtime.session import build_session
-from sparkforge_runtime.suggest import did_you_mean
 from sparkforge_runtime.version import runtime_problem
 
 MODES = ("initial", "incremental", "full-refresh", "validation-only")
@@ -74,47 +72,6 @@ def _parser(pipeline: Pipeline, plan: Plan) -> argparse.ArgumentParser:
     return parser
 
 
-def _sources(parser: argparse.ArgumentParser, plan: Plan, items: Sequence[str]) -> dict[str, str]:
-    bronze = [s.name for s in plan.steps if s.info.layer == "bronze"]
-    bound: dict[str, str] = {}
-    for item in items:
-        name, sep, value = (part.strip() for part in item.partition("="))
-        if not sep or not name or not value:
-            example = f"{bronze[0] if bronze else 'orders'}=raw.orders"
-            parser.error(f"--source {item!r}: write NAME=TABLE_OR_PATH, e.g. --source {example}")
-        if name not in bronze:
-            parser.error(f"--source {item!r}: {name!r} is not a bronze step{_did_you_mean(name, bronze)}")
-        if name in bound:
-            parser.error(f"--source {name}=... is given twice")
-        bound[name] = value
-    return bound
-
-
-def _selected(parser: argparse.ArgumentParser, plan: Plan, text: str | None) -> frozenset[str] | None:
-    """The named steps plus everything they need upstream."""
-    if text is None:
-        return None
-    names = [n.strip() for n in text.split(",") if n.strip()]
-    after = {s.name: s.info.after for s in plan.steps}
-    if not names:
-        parser.error("--steps needs at least one step name")
-    for name in names:
-        if name not in after:
-            parser.error(f"--steps: unknown step {name!r}{_did_you_mean(name, list(after))}")
-    chosen: set[str] = set()
-    while names:
-        name = names.pop()
-        if name not in chosen and name in after:
-            chosen.add(name)
-            names.extend(after[name])
-    return frozenset(chosen)
-
-
-def _did_you_mean(name: str, known: Sequence[str]) -> str:
-    hint = did_you_mean(name, known)
-    return f"; {hint}" if hint else (f"; steps: {', '.join(known)}" if known else "")
-
-
 def parse_args(pipeline: Pipeline, plan: Plan, argv: Sequence[str] | None) -> argparse.Namespace:
     """Parse and check argv; a bad option exits with code 2 (argparse's convention)."""
     parser = _parser(pipeline, plan)
@@ -123,12 +80,16 @@ def parse_args(pipeline: Pipeline, plan: Plan, argv: Sequence[str] | None) -> ar
         parser.error(f"--max-workers must be at least 1, got {args.max_workers}")
     if args.log_table is not None and not args.log_table.strip():
         parser.error("--log-table needs a table name such as analytics.pipeline_logs")
+    args.sources = {}
     try:
         args.remote = connect.remote_url(args.remote)
+        if args.source or args.steps is not None:  # their parsers load only when a run uses them
+            from sparkforge_runtime.selection import bound_sources, selected_steps
+
+            args.sources, args.steps = bound_sources(plan, args.source), selected_steps(plan, args.steps)
     except ValueError as bad:
         parser.error(str(bad))
     args.mode, args.parallel = Mode.parse(args.mode), plan.parallel and not args.no_parallel
-    args.sources, args.steps = _sources(parser, plan, args.source), _selected(parser, plan, args.steps)
     return args
 
 
@@ -146,7 +107,7 @@ def run_job(pipeline: Pipeline, plan: Plan, argv: Sequence[str] | None = None) -
         return EXIT_OK
     if _refused(before_spark(args.log_table, args.sources)):
         return EXIT_USAGE
-    _logging(pipeline, args.log_level, args.verbose)
+    job_logging(f"sparkforge.{pipeline.name}", args.log_level, quiet=not args.verbose)
     spark = build_session(f"sparkforge:{pipeline.name}", log_level=args.spark_log_level, remote=args.remote)
     if _refused([after_spark(spark, pipeline.script, args.sources)]):
         return EXIT_USAGE
@@ -159,17 +120,6 @@ def _refused(problems: Sequence[str | None]) -> bool:
     if found:
         print("\n".join(found), file=sys.stderr)
     return bool(found)
-
-
-def _logging(pipeline: Pipeline, level: str, verbose: bool = False) -> None:
-    if not verbose:
-        quiet_query_context()
-    logger = logging.getLogger(f"sparkforge.{pipeline.name}")
-    logger.setLevel(level)
-    if not logging.getLogger().handlers and not logger.handlers:
-        handler = logging.StreamHandler(sys.stderr)
-        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-        logger.addHandler(handler)
 
 
 def _run(spark: Any, pipeline: Pipeline, plan: Plan, args: argparse.Namespace) -> int:

@@ -32,7 +32,7 @@ from sparkforge_runtime.connect import connect_delta_available, is_connect
 from sparkforge_runtime.failures import describe
 from sparkforge_runtime.quiet import silenced
 from sparkforge_runtime.report import submit_command
-from sparkforge_runtime.tables import _format_and_path
+from sparkforge_runtime.sources import format_and_path
 
 
 def _words(text: str) -> frozenset[str]:
@@ -140,7 +140,7 @@ def _identifier_problem(part: str, limit: int) -> str | None:
 def source_path(source: str) -> str | None:
     """The path a `--source` value names (`parquet:/x`, `/data/orders`, `s3a://b/o`), or None for
     a table name."""
-    fmt, path = _format_and_path(source)
+    fmt, path = format_and_path(source)
     return None if fmt is None else path
 
 

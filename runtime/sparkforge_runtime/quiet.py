@@ -1,5 +1,6 @@
 """Silence chosen JVM loggers for the duration of a block (log4j 2, Spark's logging backend), and
-the loggers whose output a job never needs (`quiet_spark`, `quiet_query_context`).
+the loggers whose output a job never needs (`quiet_spark`, `quiet_query_context`); the job's own
+logger (`job_logging`).
 
 Input: a SparkSession and logger names. Output: a context manager; inside it those loggers are
 OFF, afterwards they are back at their previous level.
@@ -14,6 +15,7 @@ is switched off by the first block that needs it and restored by the last one to
 from __future__ import annotations
 
 import logging
+import sys
 import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -80,3 +82,16 @@ def _log4j(spark: SparkSession) -> Any:
     except Exception:
         return None
     return log4j if found else None
+
+
+def job_logging(name: str, level: str, *, quiet: bool = True) -> None:
+    """The job's own logger `name` at `level`, on stderr unless logging is set up already; `quiet`
+    also silences Spark's query-context logs (`--verbose` keeps them)."""
+    if quiet:
+        quiet_query_context()
+    logger = logging.getLogger(name)
+    logger.setLevel(level)
+    if not logging.getLogger().handlers and not logger.handlers:
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+        logger.addHandler(handler)

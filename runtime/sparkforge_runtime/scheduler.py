@@ -21,6 +21,8 @@ from pyspark.sql import DataFrame, SparkSession
 
 from sparkforge_runtime.connect import clear_job_group, set_job_group
 from sparkforge_runtime.failures import describe
+from sparkforge_runtime.groups import Refresh
+from sparkforge_runtime.guards import Guards
 from sparkforge_runtime.outcome import RunReport, Status, StepOutcome
 from sparkforge_runtime.plan import Mode, Pipeline, Plan, Step
 from sparkforge_runtime.quarantine import new_run_id
@@ -61,8 +63,8 @@ def run_plan(
     log = logging.getLogger(f"sparkforge.{pipeline.name}")
     report = RunReport(options.run_id or new_run_id(), options.mode, datetime.now(UTC))
     state = RunState(spark, options.mode, log, pipeline.table_format, dict(sources or {}), dict(upstream or {}),
-                     allow_empty=options.allow_empty, min_rows=options.min_rows, pipeline=pipeline.name,
-                     run_id=report.run_id, refresh=options.refresh)  # fmt: skip
+                     pipeline=pipeline.name, run_id=report.run_id, guards=Guards(options.allow_empty, options.min_rows),
+                     refresh=Refresh(forced=options.refresh))  # fmt: skip
     stage_of = plan.stage_of()
     report.outcomes = {s.name: StepOutcome(s.name, s.info.layer, stage_of[s.name]) for s in plan.steps}
     log.info("run %s: mode %s, %d steps", report.run_id, options.mode.value, len(plan.steps))
