@@ -57,8 +57,7 @@ def exclusive_run(spark: SparkSession, pipeline: str, run_id: str, mode: str, lo
     run as running (and an abandoned run found on the way), and at the end, given the run's
     `report`, as completed or failed; then release the lease.
 
-    The runs table is the run's own record, not a step's input: its `running` row is appended while
-    the steps run, and the final row while the lease is released (each in a thread of its own)."""
+    The final row is appended while the lease is released, in a thread of its own."""
     set_job_group(spark, RUN_JOB_GROUP, "claim the pipeline's lease, record the run")
     lease = claim(spark, lease_root(spark, split_fqn(log_table)[0]), pipeline, run_id)
     started = report.started_at.astimezone(UTC).replace(tzinfo=None) if report is not None else _now()
@@ -67,11 +66,10 @@ def exclusive_run(spark: SparkSession, pipeline: str, run_id: str, mode: str, lo
     ending: _Background | None = None
     try:
         lease.heartbeat()
-        starting = _Background(spark, "record the run's start", lambda: _append(spark, log_table, *rows))
+        _append(spark, log_table, *rows)  # before any step: a killed run leaves its `running` row
         try:
             yield lease
         finally:
-            starting.join()
             if report is not None:
                 status = "completed" if report.success else "failed"
                 end = (run_id, pipeline, mode, status, started, _now(), socket.gethostname(), report.error_message)
