@@ -16,7 +16,7 @@ from sparkforge_runtime.failures import (
     is_write_conflict,
     write_failure,
 )
-from sparkforge_runtime.lease import Holder, ensure_lease_table, swap
+from sparkforge_runtime.lease_table import Holder, ensure_lease_table, swap
 from sparkforge_runtime.quiet import silenced
 
 

@@ -238,7 +238,8 @@ def test_bad_log_table_and_missing_source_path_exit_2_before_spark_runs(
 
 
 def test_a_second_run_while_one_holds_the_lease_exits_2(spark: Any, shop: str, job: types.ModuleType, capsys: Any) -> None:
-    from sparkforge_runtime.lease import claim, lease_path, lease_root
+    from sparkforge_runtime.lease import claim, lease_root
+    from sparkforge_runtime.lease_table import lease_path
 
     put(spark, shop, rows(range(1, 4)))
     root = lease_root(spark, SCHEMA)

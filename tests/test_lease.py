@@ -15,16 +15,8 @@ from pathlib import Path
 
 import pytest
 from sparkforge_runtime.errors import RuntimeStepError
-from sparkforge_runtime.lease import (
-    Holder,
-    LeaseHeld,
-    claim,
-    ensure_lease_table,
-    lease_path,
-    lease_root,
-    read_holder,
-    swap,
-)
+from sparkforge_runtime.lease import LeaseHeld, claim, lease_root
+from sparkforge_runtime.lease_table import Holder, ensure_lease_table, lease_path, read_holder, swap
 from sparkforge_runtime.tables_txn import txn_app_id, txn_options
 
 HELD = re.compile(
@@ -84,6 +76,22 @@ def test_message_names_run_start_and_host(spark, tmp_path: Path) -> None:  # typ
     assert again.abandoned is None
     assert again.generation > first.generation
     again.release()
+
+
+def test_a_claim_after_a_released_run_is_one_update(spark, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    root = str(tmp_path)
+    claim(spark, root, "ecommerce", "run-a", ttl_seconds=60).release()
+    path = lease_path(root)
+    before = spark.sql(f"DESCRIBE HISTORY delta.`{path}`").first()["version"]  # type: ignore[index]
+    lease = claim(spark, root, "ecommerce", "run-b", ttl_seconds=60)
+    history = spark.sql(f"DESCRIBE HISTORY delta.`{path}`").collect()
+    taken = [row for row in history if row["version"] > before]
+    assert [row["operation"] for row in taken] == ["UPDATE"]  # no MERGE, and one commit
+    assert read_holder(spark, path, "ecommerce") == lease.holder
+    assert lease.holder.state == "running" and lease.abandoned is None
+    with pytest.raises(LeaseHeld):  # the row is running now: the one-statement claim misses
+        claim(spark, root, "ecommerce", "run-c", ttl_seconds=60)
+    lease.release()
 
 
 def test_expired_lease_is_taken_over_and_reported(spark, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]

@@ -16,7 +16,7 @@ from __future__ import annotations
 import os
 import threading
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from pyspark.sql import Column, DataFrame, Observation, SparkSession
@@ -94,6 +94,12 @@ def set_job_group(
     if pool is not None:
         sc.setLocalProperty("spark.scheduler.pool", pool)
     sc.setJobGroup(group, description, interrupt)
+
+
+def in_job_group(spark: SparkSession, group: str, description: str, action: Callable[[], None]) -> None:
+    """`action()` with this thread's Spark jobs labelled `group`: work handed to a pool's thread."""
+    set_job_group(spark, group, description)
+    action()
 
 
 def clear_job_group(spark: SparkSession, *, keys: Sequence[str] = ("spark.scheduler.pool",)) -> None:

@@ -5,18 +5,15 @@ pipeline's name, the run's id and a time to live. Output: a `Lease` held by this
 `LeaseHeld` naming the run that holds it:
 
     lease = claim(spark, lease_root(spark, "shop"), "ecommerce", run_id, ttl_seconds=600)
-    # -> LeaseHeld: pipeline 'ecommerce' is already running (run 3f2a..., started 2026-12-02
-    #    08:30:01 UTC on etl-7)
+    # -> LeaseHeld: pipeline 'ecommerce' is already running (run 3f2a..., started 2026-12-02 ...)
 
-The lease is one row per pipeline in a small Delta table addressed by path, so that runs using
-different metastores over one warehouse still meet in it. A claim is a MERGE that replaces the row
-only while it is the free, released or stale row the claimer read (compare-and-swap on run id,
-generation and expiry). A MERGE reads what it may change and the table is `Serializable`, so of
-two concurrent claims the second commit fails (`Concurrent*Exception`; plain appends never
-conflict); a MERGE that changed no row lost to another claim, and the claimer reads the row to
-hold it or raise `LeaseHeld`. The table and its row live in `lease_table`.
-
-A lease is stale when its heartbeat expired, or when a process on this host took it and is gone;
+The lease is one row per pipeline in a small Delta table addressed by path (`lease_table`), so
+that runs using different metastores over one warehouse still meet in it. A claim replaces the row
+only while it is the released or stale row the claimer read (compare-and-swap on run id,
+generation and expiry: an UPDATE, after a released run with no read first; a MERGE inserts a
+pipeline's first row). Each reads what it changes on a `Serializable` table: of two concurrent
+claims the second commit fails, or it changes no row; the loser reads the row: `LeaseHeld`.
+A lease is stale when its heartbeat expired, or a process on this host took it and is gone;
 `claim` takes it over and returns the abandoned holder in `Lease.abandoned`, for the run log.
 `generation` grows with every claim (`max(now_ms, previous + 1)`): the run's `txnVersion` for
 idempotent appends (`tables_txn`).
@@ -36,15 +33,13 @@ from pyspark.sql import SparkSession
 from sparkforge_runtime.connect import set_job_group
 from sparkforge_runtime.errors import CannotRun, RuntimeStepError
 from sparkforge_runtime.failures import is_write_conflict
-from sparkforge_runtime.lease_table import (  # noqa: F401  (the lease's table, re-exported)
-    LEASE_SCHEMA,
-    LEASE_TABLE_DIR,
+from sparkforge_runtime.lease_table import (
     Holder,
     ensure_lease_table,
-    lease_path,
     now_ms,
     read_holder,
     swap,
+    take_released,
 )
 
 CLAIM_ATTEMPTS = 5
@@ -152,9 +147,17 @@ def claim(
     Takes over a stale lease (returned in `Lease.abandoned`). Call `heartbeat()` on the result for
     runs longer than the ttl, and `release()` at the end (or use it as a context manager).
     """
-    path = ensure_lease_table(spark, root)
+    path, ttl_ms = ensure_lease_table(spark, root), int(ttl_seconds * 1000)
+    now = now_ms()  # the usual claim: the last run released the lease, one UPDATE takes it
+    mine = Holder(pipeline, run_id, "running", socket.gethostname(), os.getpid(), now, now, now + ttl_ms, now)
+    try:
+        if take_released(spark, path, mine):
+            return Lease(spark, path, mine, ttl_ms)
+    except Exception as exc:  # a concurrent claim committed first: read the row below
+        if not is_write_conflict(exc):
+            raise
     for _ in range(CLAIM_ATTEMPTS):
-        lease = _try_claim(spark, path, pipeline, run_id, int(ttl_seconds * 1000))
+        lease = _try_claim(spark, path, pipeline, run_id, ttl_ms)
         if lease is not None:
             return lease
     raise RuntimeStepError(
@@ -177,7 +180,7 @@ def _try_claim(spark: SparkSession, path: str, pipeline: str, run_id: str, ttl_m
         if not is_write_conflict(exc):
             raise
         return None  # another claim (or a heartbeat) committed first
-    if won:  # the MERGE replaced the row this run read (or inserted the first one)
+    if won:  # the swap replaced the row this run read (or inserted the first one)
         abandoned = current if current is not None and current.state == "running" else None
         return Lease(spark, path, mine, ttl_ms, abandoned)
     after = read_holder(spark, path, pipeline)
@@ -195,4 +198,3 @@ def _retry_conflicts(action: Any, attempts: int = 3) -> Any:
         except Exception as exc:
             if not is_write_conflict(exc) or attempt == attempts - 1:
                 raise
-    return None

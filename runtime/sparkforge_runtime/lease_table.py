@@ -1,5 +1,6 @@
 """The lease's Delta table: its row (`Holder`), reading it, creating it, and the compare-and-swap
-MERGE that every claim, renewal and release is (`lease` describes the protocol).
+that every claim, renewal and release is: an UPDATE, or a MERGE for a pipeline's first row
+(`lease` describes the protocol).
 
 Input: a SparkSession and the table's path. Output: a pipeline's row, or whether a swap won. Plain
 SQL on the table's path, not Delta's Python API, so that a Spark Connect client takes the lease as
@@ -7,6 +8,7 @@ a classic session does:
 
     path = ensure_lease_table(spark, root)
     swap(spark, path, None, holder)            ->  True (the first row: inserted)
+    take_released(spark, path, next_holder)    ->  True (the last run released it: now taken)
     read_holder(spark, path, "ecommerce")      ->  Holder(pipeline="ecommerce", ...)
 """
 
@@ -33,13 +35,8 @@ LEASE_SCHEMA = StructType(
     + [StructField(name, LongType(), False)
        for name in ("started_ms", "heartbeat_ms", "expires_ms", "generation")]
 )  # fmt: skip
-_EXPECT = (("run", StringType()), ("generation", LongType()), ("expires", LongType()))
-_SAME_HOLDER = (
-    "t.run_id <=> s.expect_run AND t.generation = s.expect_generation "
-    "AND (s.expect_expires IS NULL OR t.expires_ms = s.expect_expires)"
-)
-# A losing MERGE logs its conflict with a full stack before raising it; the claim handles it.
-_CONFLICT_LOGGERS = ("org.apache.spark.sql.delta.commands.MergeIntoCommand",)
+# A losing MERGE or UPDATE logs its conflict with a full stack before raising it; the claim handles it.
+_CONFLICT_LOGGERS = tuple(f"org.apache.spark.sql.delta.commands.{c}" for c in ("MergeIntoCommand", "UpdateCommand"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,30 +112,55 @@ def _is_delta(spark: SparkSession, path: str) -> bool:
 def swap(
     spark: SparkSession, path: str, expected: Holder | None, new: Holder, *, own: bool = False
 ) -> bool:
-    """One MERGE: insert `new` when the pipeline has no row; replace the row only while it still
-    is `expected`: same run id, generation and (for a claim) expiry, so that a heartbeat between
-    a claimer's read and its MERGE makes the claim a no-op. `own=True` (renew, release) matches on
-    run id and generation only. Concurrent swaps conflict at commit. True when the row is now
-    `new` (the MERGE's own count of affected rows: no read-back)."""
-    row = {**asdict(new), "expect_run": expected.run_id if expected else None,
-           "expect_generation": expected.generation if expected else -1,
-           "expect_expires": None if own or expected is None else expected.expires_ms}  # fmt: skip
-    expect = [StructField(f"expect_{n}", t) for n, t in _EXPECT]
-    view = f"sparkforge_lease_{uuid.uuid4().hex}"  # session-scoped, one per swap
-    spark.createDataFrame([row], StructType(LEASE_SCHEMA.fields + expect)).createOrReplaceTempView(view)
-    names = [f"`{name}`" for name in asdict(new)]
-    update = ", ".join(f"t.{n} = s.{n}" for n in names)
-    insert = f"({', '.join(names)}) VALUES ({', '.join(f's.{n}' for n in names)})"
+    """Make the pipeline's row `new` only while it still is `expected`; True when it now is.
+
+    With no `expected` row, a MERGE inserts `new` unless the pipeline has a row (a pipeline's first
+    claim). Otherwise an UPDATE replaces the row while it keeps `expected`'s run id, generation and
+    (for a claim) expiry, so that a heartbeat between a claimer's read and its UPDATE makes the
+    claim a no-op; `own=True` (renew, release) matches on run id and generation only. Both read
+    what they change on a `Serializable` table: of two concurrent swaps the second commit fails.
+    The statement's own count of affected rows says whether it won (no read-back)."""
+    if expected is None:
+        return _insert_first(spark, path, new)
+    same = {"pipeline": new.pipeline, "run_id": expected.run_id, "generation": expected.generation}
+    if not own:
+        same["expires_ms"] = expected.expires_ms
+    return _update(spark, path, new, " AND ".join(f"`{n}` = {_literal(v)}" for n, v in same.items()))
+
+
+def take_released(spark: SparkSession, path: str, new: Holder) -> bool:
+    """A claim with no read first: make the row `new` while it is released and older than `new`.
+    False with no row, a holder (live or stale), or a clock gone back: read the row and swap."""
+    where = f"pipeline = {_literal(new.pipeline)} AND state = 'released' AND generation < {new.generation}"
+    return _update(spark, path, new, where)
+
+
+def _update(spark: SparkSession, path: str, new: Holder, where: str) -> bool:
+    update = ", ".join(f"`{name}` = {_literal(value)}" for name, value in asdict(new).items())
+    with silenced(spark, _CONFLICT_LOGGERS):
+        counts = spark.sql(f"UPDATE {_path_table(path)} SET {update} WHERE {where}").first()
+    return counts is not None and int(counts["num_affected_rows"]) > 0
+
+
+def _insert_first(spark: SparkSession, path: str, new: Holder) -> bool:
+    """The pipeline's first row, unless a concurrent claim inserted it (appends never conflict)."""
+    view = f"sparkforge_lease_{uuid.uuid4().hex}"  # session-scoped, one per insert
+    spark.createDataFrame([asdict(new)], LEASE_SCHEMA).createOrReplaceTempView(view)
     try:
         with silenced(spark, _CONFLICT_LOGGERS):
             counts = spark.sql(
                 f"MERGE INTO {_path_table(path)} t USING {view} s ON t.pipeline = s.pipeline "
-                f"WHEN MATCHED AND {_SAME_HOLDER} THEN UPDATE SET {update} "
-                f"WHEN NOT MATCHED THEN INSERT {insert}"
+                "WHEN NOT MATCHED THEN INSERT *"
             ).first()
         return counts is not None and int(counts["num_affected_rows"]) > 0
     finally:
         spark.catalog.dropTempView(view)
+
+
+def _literal(value: object) -> str:
+    """A SQL literal (Delta's UPDATE does not bind parameter markers in its SET clause)."""
+    text = str(value)
+    return text if isinstance(value, int) else "'" + text.replace("\\", "\\\\").replace("'", "\\'") + "'"
 
 
 def now_ms() -> int:

@@ -5,7 +5,7 @@ held for the run (`exclusive_run`, a context manager), and rows of `RUNS_SCHEMA`
 `<log table>_runs`: `running` when the run starts, `completed` or `failed` when it ends, and
 `abandoned` for a run whose lease this run found stale (it was killed, or its driver died).
 
-    with exclusive_run(spark, "ecommerce", run_id, "incremental", "shop.pipeline_logs") as lease:
+    with exclusive_run(spark, "ecommerce", "shop.pipeline_logs", report) as lease:
         ... run the steps; appends use lease.generation as their txnVersion ...
 """
 
@@ -13,13 +13,13 @@ from __future__ import annotations
 
 import contextlib
 import socket
-import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import UTC, datetime
 
 from pyspark.sql import SparkSession
 
-from sparkforge_runtime.connect import set_job_group
+from sparkforge_runtime.connect import in_job_group, set_job_group
 from sparkforge_runtime.lease import Lease, claim, lease_root
 from sparkforge_runtime.lease_table import Holder
 from sparkforge_runtime.outcome import RunReport
@@ -46,62 +46,40 @@ def guarded_run(spark: SparkSession, pipeline: str, report: RunReport, log_table
     if not exclusive or not log_table or report.mode is Mode.VALIDATION_ONLY:
         yield None
         return
-    with exclusive_run(spark, pipeline, report.run_id, report.mode.value, log_table, report) as lease:
+    with exclusive_run(spark, pipeline, log_table, report) as lease:
         yield lease.generation
 
 
 @contextlib.contextmanager
-def exclusive_run(spark: SparkSession, pipeline: str, run_id: str, mode: str, log_table: str,
-                  report: RunReport | None = None) -> Iterator[Lease]:  # fmt: skip
+def exclusive_run(spark: SparkSession, pipeline: str, log_table: str, report: RunReport) -> Iterator[Lease]:
     """Hold the pipeline's lease for the run (`LeaseHeld` when another run holds it); record the
-    run as running (and an abandoned run found on the way), and at the end, given the run's
-    `report`, as completed or failed; then release the lease.
-
-    The final row is appended while the lease is released, in a thread of its own."""
+    run as running (and an abandoned run found on the way), and at its end, from the run's
+    `report`, as completed or failed; then release the lease. The end row is appended while the
+    lease is released, in a thread of its own."""
     set_job_group(spark, RUN_JOB_GROUP, "claim the pipeline's lease, record the run")
+    run_id, mode = report.run_id, report.mode.value
     lease = claim(spark, lease_root(spark, split_fqn(log_table)[0]), pipeline, run_id)
-    started = report.started_at.astimezone(UTC).replace(tzinfo=None) if report is not None else _now()
+    started = report.started_at.astimezone(UTC).replace(tzinfo=None)
     rows = [_abandoned(lease.abandoned)] if lease.abandoned is not None else []
     rows.append((run_id, pipeline, mode, "running", started, None, lease.holder.host, None))
-    ending: _Background | None = None
-    try:
-        lease.heartbeat()
-        _append(spark, log_table, *rows)  # before any step: a killed run leaves its `running` row
+    ending: Future[None] | None = None
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="sparkforge-runs") as pool:
         try:
-            yield lease
-        finally:
-            if report is not None:
+            lease.heartbeat()
+            _append(spark, log_table, *rows)  # before any step: a killed run leaves its `running` row
+            try:
+                yield lease
+            finally:
                 status = "completed" if report.success else "failed"
                 end = (run_id, pipeline, mode, status, started, _now(), socket.gethostname(), report.error_message)
-                ending = _Background(spark, "record the run's end", lambda: _append(spark, log_table, end))
-    finally:
-        try:
-            lease.release()
+                record_end = lambda: _append(spark, log_table, end)  # noqa: E731
+                ending = pool.submit(in_job_group, spark, RUN_JOB_GROUP, "record the run's end", record_end)
         finally:
-            if ending is not None:
-                ending.join()
-
-
-class _Background:
-    """`action` in a thread of its own, in the run's job group; `join` raises what it raised."""
-
-    def __init__(self, spark: SparkSession, what: str, action: Callable[[], None]) -> None:
-        self.error: BaseException | None = None
-
-        def body() -> None:
-            set_job_group(spark, RUN_JOB_GROUP, what)
             try:
-                action()
-            except BaseException as exc:  # handed to the joining thread
-                self.error = exc
-
-        self.thread = threading.Thread(target=body, name="sparkforge-runs", daemon=True)
-        self.thread.start()
-
-    def join(self) -> None:
-        self.thread.join()
-        if self.error is not None:
-            raise self.error
+                lease.release()
+            finally:
+                if ending is not None:
+                    ending.result()
 
 
 def _abandoned(holder: Holder) -> tuple[object, ...]:

@@ -19,7 +19,7 @@ from typing import Any
 
 from pyspark.sql import DataFrame, SparkSession
 
-from sparkforge_runtime.connect import clear_job_group, set_job_group
+from sparkforge_runtime.connect import clear_job_group, in_job_group, set_job_group
 from sparkforge_runtime.failures import describe
 from sparkforge_runtime.groups import Refresh
 from sparkforge_runtime.guards import Guards
@@ -101,17 +101,12 @@ def _write_log(spark: SparkSession, report: RunReport, plan: Plan, pipeline: Pip
     }
     try:
         with ThreadPoolExecutor(max_workers=len(writes), thread_name_prefix="sparkforge-log") as pool:
-            done = [pool.submit(_in_group, spark, f"append {name}", write) for name, write in writes.items()]
+            done = [pool.submit(in_job_group, spark, LOG_JOB_GROUP, f"append {name}", write) for name, write in writes.items()]
         for future in done:
             future.result()
     except Exception as exc:
         report.log_error = f"writing the run log {options.log_table} failed: {describe(exc)}"
         logging.getLogger(f"sparkforge.{pipeline.name}").error("%s", report.log_error)
-
-
-def _in_group(spark: SparkSession, what: str, action: Callable[[], None]) -> None:
-    set_job_group(spark, LOG_JOB_GROUP, what)
-    action()
 
 
 def _tell(options: RunOptions, log: logging.Logger, event: str, *args: Any) -> None:
