@@ -200,6 +200,8 @@ def run(
     load1 = os.getloadavg()[0]
     code, wall, cpu, rss = measure(cmd, child_env(bench), run_dir, bench.timeout_s)
     metrics = parse_event_log(log_dir) if any(log_dir.iterdir()) else None
+    if bench.keep_runs:  # chained runs share run_dir: keep each run's event log apart
+        shutil.copytree(log_dir, run_dir / f"eventlog-{label}", dirs_exist_ok=True)
     result = Run(impl, label, code, wall, cpu, rss, load1, metrics, run_dir)
     if code != 0:
         tail = (run_dir / "stderr.txt").read_text(errors="replace").splitlines()[-25:]
