@@ -20,7 +20,8 @@ IMPL_NAMES = {
 }
 CATEGORY_COLORS = {
     "read": "#8c8c8c", "table write": "#2ca02c", "gate": "#1f77b4", "count": "#d62728",
-    "delta": "#bcbd22", "log write": "#17becf", "watermark": "#ff7f0e", "other": "#7f7f7f",
+    "delta": "#bcbd22", "log write": "#17becf", "watermark": "#ff7f0e",
+    "run bookkeeping": "#9467bd", "other": "#7f7f7f",
 }  # fmt: skip
 
 
