@@ -239,3 +239,18 @@ def test_two_processes_claim_at_once(spark, tmp_path: Path) -> None:  # type: ig
     found = HELD.match(held.removeprefix("HELD "))
     assert found and found.group(1) == winner, held
     assert read_holder(spark, lease_path(str(root)), "ecommerce").state == "released"  # type: ignore[union-attr]
+
+
+def test_a_run_whose_lease_was_taken_over_writes_nothing() -> None:
+    from types import SimpleNamespace
+
+    from sparkforge_runtime.guards import Guards, check_write
+    from sparkforge_runtime.lease import Lease, LeaseLost
+
+    holder = Holder("ecommerce", "slow-run", "running", "h", 1, 0, 0, 1000, 5)
+    lease = Lease(spark=None, path="unused", holder=holder, ttl_ms=600_000)  # type: ignore[arg-type]
+    run = SimpleNamespace(info=SimpleNamespace(name="clean_orders", table="shop.clean_orders"),
+                          state=SimpleNamespace(guards=Guards(lease=lease)))  # fmt: skip
+    lease.lost = True  # what the heartbeat sets when another run holds the row now
+    with pytest.raises(LeaseLost, match=r"run slow-run lost its lease .* another run took it over"):
+        check_write(run, None, "append", evolve=True)  # type: ignore[arg-type]

@@ -31,7 +31,7 @@ def rule_chart(points: Sequence[tuple[datetime, float]], rule: str, path: Path) 
     except ImportError as exc:
         raise RuntimeError("the chart needs matplotlib: pip install 'sparkforge[bench]'") from exc
     fig, ax = plt.subplots(figsize=(7, 3.2))
-    ax.plot([p[0] for p in points], [p[1] for p in points], marker="o")
+    ax.plot([p[0] for p in points], [p[1] for p in points], marker="o")  # type: ignore[arg-type,unused-ignore]
     ax.set_title(f"failure rate of {rule}")
     ax.set_ylabel("% of rows failing")
     ax.set_ylim(bottom=0)

@@ -32,6 +32,7 @@ class Guards:
 
     allow_empty: bool = False  # replace a table that has rows with none
     min_rows: int = 20
+    lease: Any = None  # the run's `lease.Lease`: no write once another run took it over
 
 
 def add_options(add: Any) -> None:
@@ -44,9 +45,11 @@ def add_options(add: Any) -> None:
 
 
 def check_write(run: StepRunLike, df: DataFrame, mode: str, *, evolve: bool) -> None:
-    """The guards of a step's write: its column types (unless `evolve`), and for an overwrite
-    its rows (unless `--allow-empty`)."""
+    """The guards of a step's write: the run still holds its lease, its column types (unless
+    `evolve`), and for an overwrite its rows (unless `--allow-empty`)."""
     info = run.info
+    if run.state.guards.lease is not None:
+        run.state.guards.lease.check()  # LeaseLost: its heartbeat found another run holding it
     if not evolve:
         check_types(df, info.table, step=info.name)
     if mode == "overwrite" and not run.state.guards.allow_empty:

@@ -10,13 +10,11 @@ pipeline's name, the run's id and a time to live. Output: a `Lease` held by this
 The lease is one row per pipeline in a small Delta table addressed by path (`lease_table`), so
 that runs using different metastores over one warehouse still meet in it. A claim replaces the row
 only while it is the released or stale row the claimer read (compare-and-swap on run id,
-generation and expiry: an UPDATE, after a released run with no read first; a MERGE inserts a
-pipeline's first row). Each reads what it changes on a `Serializable` table: of two concurrent
-claims the second commit fails, or it changes no row; the loser reads the row: `LeaseHeld`.
-A lease is stale when its heartbeat expired, or a process on this host took it and is gone;
-`claim` takes it over and returns the abandoned holder in `Lease.abandoned`, for the run log.
-`generation` grows with every claim (`max(now_ms, previous + 1)`): the run's `txnVersion` for
-idempotent appends (`tables_txn`).
+generation and expiry; after a released run one UPDATE with no read first; a MERGE inserts the
+first row). On a `Serializable` table, of two concurrent claims the second fails or changes no
+row, and reads the row: `LeaseHeld`. A stale lease (heartbeat expired, or its process on this host
+gone) is taken over and its holder returned in `Lease.abandoned`, for the run log. `generation`
+grows with every claim (`max(now_ms, previous + 1)`): the run's `txnVersion` (`tables_txn`).
 """
 
 from __future__ import annotations

@@ -129,8 +129,7 @@ def swap(
 
 
 def take_released(spark: SparkSession, path: str, new: Holder) -> bool:
-    """A claim with no read first: make the row `new` while it is released and older than `new`.
-    False with no row, a holder (live or stale), or a clock gone back: read the row and swap."""
+    """A claim with no read first: the row becomes `new` if it is released and older (else False)."""
     where = f"pipeline = {_literal(new.pipeline)} AND state = 'released' AND generation < {new.generation}"
     return _update(spark, path, new, where)
 

@@ -39,15 +39,15 @@ def runs_table(log_table: str) -> str:
 
 @contextlib.contextmanager
 def guarded_run(spark: SparkSession, pipeline: str, report: RunReport, log_table: str | None,
-                exclusive: bool) -> Iterator[int | None]:  # fmt: skip
+                exclusive: bool) -> Iterator[Lease | None]:  # fmt: skip
     """The scheduler's wrapper of a run: when `exclusive` and the run writes a log, hold the lease
-    for it (`exclusive_run`) and record its end; yields the lease's generation (the run's
+    for it (`exclusive_run`) and record its end; yields the lease (its generation is the run's
     `txnVersion`), or None when it holds none."""
     if not exclusive or not log_table or report.mode is Mode.VALIDATION_ONLY:
         yield None
         return
     with exclusive_run(spark, pipeline, log_table, report) as lease:
-        yield lease.generation
+        yield lease
 
 
 @contextlib.contextmanager

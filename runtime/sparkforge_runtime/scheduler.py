@@ -13,7 +13,7 @@ import time
 import traceback
 from collections.abc import Callable, Mapping
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -68,8 +68,8 @@ def run_plan(
     stage_of = plan.stage_of()
     report.outcomes = {s.name: StepOutcome(s.name, s.info.layer, stage_of[s.name]) for s in plan.steps}
     log.info("run %s: mode %s, %d steps", report.run_id, options.mode.value, len(plan.steps))
-    with guarded_run(spark, pipeline.name, report, options.log_table, options.exclusive) as generation:
-        state.txn_version = generation
+    with guarded_run(spark, pipeline.name, report, options.log_table, options.exclusive) as lease:
+        state.txn_version, state.guards = (lease.generation if lease else None), replace(state.guards, lease=lease)
         _tell(options, log, "run_started", spark, pipeline, plan, report, state.sources)
         try:
             with warm_catalog(spark, plan, options.mode, options.log_table):

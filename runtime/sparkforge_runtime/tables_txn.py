@@ -8,7 +8,7 @@ Input: the pipeline, the step and the run's version. Output: the options `txnApp
 Delta records the pair in the commit and skips any later write to the same table with the same
 app id and a version that is not greater than the one recorded. The version must therefore grow
 from run to run and never repeat: use `Lease.generation`, which every claim sets to
-`max(claim time in ms, previous generation + 1)` inside the lease's conflict-checked MERGE. It is
+`max(claim time in ms, previous generation + 1)` inside the lease's conflict-checked claim. It is
 strictly increasing across the runs of one pipeline even when hosts' clocks disagree (a run's
 start time alone is not: a host whose clock is behind would have its appends skipped), and it
 stays ahead of old versions if the lease table is ever recreated, as long as clocks move forward.
