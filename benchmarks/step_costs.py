@@ -8,7 +8,7 @@ the watermark look-ups, the run log), their summed job time, and the run's Spark
 Each run is its own process (its own Spark application and event log) on one warehouse and Derby
 metastore, so the initial load's jobs never mix with the incremental run's.
 
-    python -m benchmarks.step_costs --orders 2000 [--code /tmp/old-checkout] > costs.json
+    python -m benchmarks.step_costs --orders 2000 [--code /tmp/old-checkout] [--keep DIR] > costs.json
 """
 
 from __future__ import annotations
@@ -81,9 +81,9 @@ def _by_group(logs: Path) -> dict[str, Any]:
     }  # fmt: skip
 
 
-def measure(code: Path, orders: int) -> dict[str, Any]:
+def measure(code: Path, orders: int, keep: Path | None = None) -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix="step-costs-") as tmp:
-        work = Path(tmp)
+        work = Path(tmp) if keep is None else keep
         new = max(1, orders // 100)
         started = time.time()
         result = {
@@ -98,8 +98,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--orders", type=int, default=2000)
     parser.add_argument("--code", type=Path, default=ROOT, help="checkout whose compiler/ and runtime/ to run")
+    parser.add_argument("--keep", type=Path, help="an empty folder that keeps the runs' tables and event logs")
     args = parser.parse_args()
-    print(json.dumps(measure(args.code, args.orders), indent=2))
+    print(json.dumps(measure(args.code, args.orders, args.keep), indent=2))
 
 
 if __name__ == "__main__":

@@ -179,3 +179,25 @@ def test_a_step_that_allows_schema_evolution_changes_its_table(spark, schema):  
         report = run_plan(spark, Pipeline("evolve_test"), plan, RunOptions(mode=Mode.INITIAL), {"t": df})
         assert report.success, report.error_message
     assert spark.table(f"{schema}.t").schema["v"].dataType.simpleString() == "double"
+
+
+def test_a_recorded_watermark_is_typed_as_spark_casts_it(spark):  # type: ignore[no-untyped-def]
+    """Reading a watermark types it without a Spark job; the value equals Spark's own cast of the
+    string it recorded, for each column type and in a session time zone other than the driver's."""
+    from sparkforge_runtime.watermark import _typed
+
+    values = {
+        "int": "42", "bigint": "-7", "smallint": "3", "double": "1.0E-5", "float": "2.5",
+        "decimal(12,3)": "12.500", "date": "2024-02-29", "timestamp": "2024-03-31 01:30:00.123",
+        "timestamp_ntz": "2024-05-01 10:00:00", "string": "b-17",
+    }  # fmt: skip
+    zone = spark.conf.get("spark.sql.session.timeZone")
+    try:
+        for tz in ("UTC", "Europe/Berlin", "America/Los_Angeles"):
+            spark.conf.set("spark.sql.session.timeZone", tz)
+            for sql_type, text in values.items():
+                expected = spark.createDataFrame([(text,)], "v string").select(F.col("v").cast(sql_type)).first()["v"]
+                dtype = spark.createDataFrame([], f"v {sql_type}").schema["v"].dataType
+                assert _typed(spark, text, dtype) == expected, (tz, sql_type, text)
+    finally:
+        spark.conf.set("spark.sql.session.timeZone", zone)

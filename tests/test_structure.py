@@ -33,7 +33,7 @@ LONG_MODULES: dict[str, int] = {}
 
 RUNTIME_MAY_IMPORT = {"pyspark", "py4j", "delta", *sys.stdlib_module_names}  # py4j: pyspark's own
 # Optional extras, imported inside functions only when the feature is on.
-RUNTIME_OPTIONAL = {"sparkforge_runtime.lineage": {"openlineage"}}
+RUNTIME_OPTIONAL = {"sparkforge_runtime.lineage_events": {"openlineage"}}
 
 
 def _modules() -> dict[str, Path]:

@@ -25,6 +25,15 @@ from py4j.java_gateway import JavaClass
 from pyspark.sql import SparkSession
 
 HIVE_ALTER_LOGGER = "org.apache.hadoop.hive.metastore.HiveAlterHandler"
+# Warnings that every run provokes and that say nothing to act on, kept at ERROR: a Delta table
+# has no Hive SerDe and its schema lives in Delta's log (each overwrite logs a JVM stack), a
+# step's scheduler pool is created on first use, a schema looked up before it exists.
+HARMLESS_WARNINGS = (
+    "org.apache.spark.sql.hive.HiveExternalCatalog",
+    "org.apache.spark.scheduler.FairSchedulableBuilder",
+    "org.apache.hadoop.hive.metastore.ObjectStore",
+    "org.apache.hadoop.hive.conf.HiveConf",
+)
 QUERY_CONTEXT_LOGGERS = ("DataFrameQueryContextLogger", "SQLQueryContextLogger")
 _lock = threading.Lock()
 _users: dict[str, int] = {}
@@ -56,13 +65,19 @@ def silenced(spark: SparkSession, loggers: Sequence[str]) -> Iterator[None]:
 
 def quiet_spark(spark: SparkSession, level: str | None) -> None:
     """Spark's log level when one is given, and off for the Hive metastore's harmless "Failed to
-    alter table" on every Delta overwrite (Delta keeps the schema in its own log). A cluster with
-    another logging backend keeps its configuration."""
+    alter table" on every Delta overwrite (Delta keeps the schema in its own log), ERROR for the
+    other `HARMLESS_WARNINGS` unless `level` is neither WARN nor ERROR. A cluster with another
+    logging backend keeps its configuration."""
     if level:
         spark.sparkContext.setLogLevel(level)
     log4j = _log4j(spark)
-    if log4j is not None:
-        log4j.core.config.Configurator.setLevel(HIVE_ALTER_LOGGER, log4j.Level.OFF)
+    if log4j is None:
+        return
+    configure, levels = log4j.core.config.Configurator, log4j.Level
+    configure.setLevel(HIVE_ALTER_LOGGER, levels.OFF)
+    if (level or "WARN").upper() in ("WARN", "ERROR"):
+        for name in HARMLESS_WARNINGS:
+            configure.setLevel(name, levels.ERROR)
 
 
 def quiet_query_context() -> None:

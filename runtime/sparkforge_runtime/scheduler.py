@@ -68,45 +68,48 @@ def run_plan(
     stage_of = plan.stage_of()
     report.outcomes = {s.name: StepOutcome(s.name, s.info.layer, stage_of[s.name]) for s in plan.steps}
     log.info("run %s: mode %s, %d steps", report.run_id, options.mode.value, len(plan.steps))
-    with guarded_run(spark, pipeline.name, report, options.log_table, options.exclusive) as lease:
-        state.txn_version, state.guards = (lease.generation if lease else None), replace(state.guards, lease=lease)
-        _tell(options, log, "run_started", spark, pipeline, plan, report, state.sources)
-        try:
-            with warm_catalog(spark, plan, options.mode, options.log_table):
-                _Scheduler(state, plan, report, options).run()
-        finally:
-            _finish_run(spark, state, report, plan, pipeline, options)
+    writing: list[Future[None]] = []
+    try:
+        with guarded_run(spark, pipeline.name, report, options.log_table, options.exclusive) as lease:
+            state.txn_version, state.guards = (lease.generation if lease else None), replace(state.guards, lease=lease)
+            _tell(options, log, "run_started", spark, pipeline, plan, report, state.sources)
+            try:
+                with warm_catalog(spark, plan, options.mode, options.log_table):
+                    _Scheduler(state, plan, report, options).run()
+            finally:
+                writing = _end_run(spark, state, report, plan, pipeline, options)
+    finally:
+        _wait_log(writing, report, log, options.log_table)
+        _tell(options, log, "run_finished", report)
     return report
 
 
-def _finish_run(spark: SparkSession, state: RunState, report: RunReport, plan: Plan, pipeline: Pipeline,
-                options: RunOptions) -> None:  # fmt: skip
-    """Release the caches, write the run log, tell the listeners (also when the run failed)."""
+def _end_run(spark: SparkSession, state: RunState, report: RunReport, plan: Plan, pipeline: Pipeline,
+             options: RunOptions) -> list[Future[None]]:  # fmt: skip
+    """Release the caches and start the run log's appends (also when the run failed): they are
+    written while the lease is released."""
     report.ended_at = datetime.now(UTC)
     for outcome in report.outcomes.values():
         outcome.output = state.outputs.get(outcome.name)
     _release(state, list(state.cached))
-    if options.log_table and options.mode is not Mode.VALIDATION_ONLY:
-        _write_log(spark, report, plan, pipeline, options)
-    _tell(options, state.log, "run_finished", report)
-
-
-def _write_log(spark: SparkSession, report: RunReport, plan: Plan, pipeline: Pipeline, options: RunOptions) -> None:
-    """Append the run's log rows; a failure here is reported on the run, never raised over it."""
-    assert options.log_table is not None
+    if not options.log_table or options.mode is Mode.VALIDATION_ONLY:
+        return []
     table, rules = options.log_table, rules_table(options.log_table)
-    writes = {  # two tables, two Delta commits: side by side
-        table: lambda: append_log(spark, table, log_rows(report, plan, pipeline, options.engine)),
-        rules: lambda: append_rule_log(spark, rules, rule_log_rows(report, pipeline, options.engine)),
-    }
-    try:
-        with ThreadPoolExecutor(max_workers=len(writes), thread_name_prefix="sparkforge-log") as pool:
-            done = [pool.submit(in_job_group, spark, LOG_JOB_GROUP, f"append {name}", write) for name, write in writes.items()]
-        for future in done:
-            future.result()
-    except Exception as exc:
-        report.log_error = f"writing the run log {options.log_table} failed: {describe(exc)}"
-        logging.getLogger(f"sparkforge.{pipeline.name}").error("%s", report.log_error)
+    pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="sparkforge-log")  # two commits, side by side
+    writes = (lambda: append_log(spark, table, log_rows(report, plan, pipeline, options.engine)),
+              lambda: append_rule_log(spark, rules, rule_log_rows(report, pipeline, options.engine)))  # fmt: skip
+    writing = [pool.submit(in_job_group, spark, LOG_JOB_GROUP, "append the run log", write) for write in writes]
+    pool.shutdown(wait=False)
+    return writing
+
+
+def _wait_log(writing: list[Future[None]], report: RunReport, log: logging.Logger, table: str | None) -> None:
+    """Wait for the run log's appends; a failure is reported on the run, never raised over it."""
+    for future in writing:
+        error = future.exception()
+        if error is not None and report.log_error is None:
+            report.log_error = f"writing the run log {table} failed: {describe(error)}"
+            log.error("%s", report.log_error)
 
 
 def _tell(options: RunOptions, log: logging.Logger, event: str, *args: Any) -> None:

@@ -10,12 +10,17 @@ the rows newer than it, and the newest value a bronze step read, which its silve
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from pyspark.sql import Column, DataFrame, SparkSession
 from pyspark.sql import functions as F
+from pyspark.sql.types import DataType
 
 from sparkforge_runtime.connect import set_job_group
 from sparkforge_runtime.rules import VALID_FLAG
@@ -28,9 +33,10 @@ WATERMARK_JOB_GROUP = "sparkforge:watermark:"
 
 @dataclass(slots=True)
 class Watermarks:
-    """A run's watermarks: those read (table -> value), the newest each bronze step read."""
+    """A run's watermarks: those read (table -> its column and value, read once), the newest
+    each bronze step read."""
 
-    read: dict[str, Any] = field(default_factory=dict)
+    read: dict[str, tuple[str, Future[Any]]] = field(default_factory=dict)  # table -> (column, value)
     high_water: dict[str, str | None] = field(default_factory=dict)
 
 
@@ -70,19 +76,12 @@ class WatermarkVerbs:
         """Where a silver table's last run stopped: the bronze watermark its newest commit recorded
         (atomic with its rows), else the newest `column` in it; None when it is empty or missing.
         Read once per run, before the step writes."""
-        state = self.state
-        with state.lock:
-            if table in state.watermarks.read:
-                return state.watermarks.read[table]
-            set_job_group(self.spark, f"{WATERMARK_JOB_GROUP}{table}", f"newest {column} of {table}")
-            value = _recorded(self.spark, table, column, state.table_format)
-            set_job_group(self.spark, f"sparkforge:{self.info.name}", f"{self.info.layer} step")
-            state.watermarks.read[table] = value
-            return value
+        return _read(self, ((table, column),))[0]
 
     def oldest_watermark(self: StepRunLike, *tables: tuple[str, str]) -> Any:
-        """The oldest watermark of these (table, column) pairs; None when any starts afresh."""
-        marks = [self.watermark(table, column) for table, column in tables]
+        """The oldest watermark of these (table, column) pairs, read side by side; None when any
+        starts afresh."""
+        marks = _read(self, tables)
         return None if not marks or any(m is None for m in marks) else min(marks)
 
     def covered(self: StepRunLike, bronze: str, since: Any) -> Any:
@@ -100,6 +99,34 @@ class WatermarkVerbs:
         return self.newer_than(self.spark.table(table), column, since)
 
 
+def _read(run: StepRunLike, pairs: Sequence[tuple[str, str]]) -> list[Any]:
+    """The watermarks of (table, column) pairs, each read once per run: those no step read yet
+    are read now, side by side, each in its own job group."""
+    state, mine = run.state, dict[str, tuple[str, Future[Any]]]()
+    with state.lock:
+        for table, column in pairs:
+            if table not in state.watermarks.read:
+                state.watermarks.read[table] = mine[table] = (column, Future())
+        found = [state.watermarks.read[table][1] for table, _ in pairs]
+    if len(mine) > 1:
+        with ThreadPoolExecutor(max_workers=len(mine), thread_name_prefix="sparkforge-wm") as pool:
+            list(pool.map(lambda item: _settle(run, item[0], *item[1]), mine.items()))
+    for table, (column, future) in mine.items():
+        if not future.done():
+            _settle(run, table, column, future)
+    return [future.result() for future in found]
+
+
+def _settle(run: StepRunLike, table: str, column: str, future: Future[Any]) -> None:
+    try:
+        set_job_group(run.spark, f"{WATERMARK_JOB_GROUP}{table}", f"newest {column} of {table}")
+        future.set_result(_recorded(run.spark, table, column, run.state.table_format))
+    except Exception as exc:
+        future.set_exception(exc)
+    finally:
+        set_job_group(run.spark, f"sparkforge:{run.info.name}", f"{run.info.layer} step")
+
+
 def _recorded(spark: SparkSession, table: str, column: str, table_format: str) -> Any:
     """The watermark the newest commit of `table` recorded, typed like `column`; else max(column)."""
     found = last_commit(spark, table) if table_format == "delta" else None
@@ -109,8 +136,28 @@ def _recorded(spark: SparkSession, table: str, column: str, table_format: str) -
     fields = {f.name: f.dataType for f in spark.table(table).schema.fields}
     if column not in fields:
         return value
-    one = spark.createDataFrame([(value,)], "v string").select(F.col("v").cast(fields[column]))
-    return one.first()["v"]  # type: ignore[index]
+    try:
+        return _typed(spark, str(value), fields[column])
+    except (KeyError, ValueError, ArithmeticError):  # a form Python does not parse: Spark casts it
+        one = spark.createDataFrame([(value,)], "v string").select(F.col("v").cast(fields[column]))
+        return one.first()["v"]  # type: ignore[index]
+
+
+def _typed(spark: SparkSession, value: str, dtype: DataType) -> Any:
+    """`value`, as Spark renders a value of `dtype` in a string, as the Python value a row of
+    `dtype` holds (a timestamp: naive, in this process's local time), without a Spark job."""
+    kind = type(dtype).__name__
+    if kind == "TimestampType":  # rendered in the session's time zone
+        zone = ZoneInfo(spark.conf.get("spark.sql.session.timeZone") or "UTC")
+        return datetime.fromisoformat(value).replace(tzinfo=zone).astimezone().replace(tzinfo=None)
+    return _PARSERS[kind](value)
+
+
+_PARSERS: dict[str, Callable[[str], Any]] = {
+    "StringType": str, "ByteType": int, "ShortType": int, "IntegerType": int, "LongType": int,
+    "FloatType": float, "DoubleType": float, "DecimalType": Decimal, "DateType": date.fromisoformat,
+    "TimestampNTZType": datetime.fromisoformat,
+}  # fmt: skip
 
 
 def _max_value(spark: SparkSession, fqn: str, column: str) -> Any:
