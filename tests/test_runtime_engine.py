@@ -201,3 +201,22 @@ def test_a_recorded_watermark_is_typed_as_spark_casts_it(spark):  # type: ignore
                 assert _typed(spark, text, dtype) == expected, (tz, sql_type, text)
     finally:
         spark.conf.set("spark.sql.session.timeZone", zone)
+
+
+def test_a_first_write_a_killed_run_left_half_done_does_not_stop_the_next_run(spark, schema):  # type: ignore[no-untyped-def]
+    """A run killed while it created a table leaves data files and no Delta log in the table's
+    folder; the next run creates the table over them (they were never committed) and loses no row."""
+    from pathlib import Path
+
+    folder = Path(spark.catalog.getDatabase(schema).locationUri.removeprefix("file:"))
+    for table in ("logs", "logs_rules", "logs_runs"):
+        (folder / table).mkdir(parents=True)
+        (folder / table / "part-00000-0f3e-c000.snappy.parquet").write_bytes(b"half written")
+    report = _run(spark, schema, [(1, 5), (2, 7)], Mode.INITIAL)
+    assert report.success and report.log_error is None, (report.error_message, report.log_error)
+    report = _run(spark, schema, [(1, 5), (2, 7), (3, 1)], Mode.INCREMENTAL)
+    assert report.success and report.log_error is None, (report.error_message, report.log_error)
+    assert spark.table(f"{schema}.logs").count() == 6
+    assert spark.table(f"{schema}.logs_rules").count() > 0
+    statuses = sorted(r["status"] for r in spark.table(f"{schema}.logs_runs").collect())
+    assert statuses == ["completed", "completed", "running", "running"]

@@ -9,7 +9,8 @@ Connect (connect), lineage (lineage; its events, lineage_events, load only when 
 quarantine (quarantine), per-rule counts and actions and the rules log (rulecounts, rulelog), incremental reads by watermark (watermark), skip and group
 refresh (groups), failure lines (failures, where), the catalog warm-up (warmup), quiet logs
 (quiet), inputs bound to paths and the `--source`/`--steps` options (sources, selection), declared
-inputs (declared), file-format tables (tables_files) and the log tables' schemas (tables_schema);
+inputs (declared), file-format tables (tables_files), the log tables' schemas (tables_schema) and
+appends that create their table over a killed first write (appends);
 each adds its own job options or state. The limits are today's sizes: they may only go down.
 """
 
@@ -25,7 +26,7 @@ RUNTIME = ROOT / "runtime" / "sparkforge_runtime"
 CORE = ("__init__", "errors", "job", "outcome", "plan", "report", "rules", "runlog", "scheduler",
         "session", "tables", "verbs")  # fmt: skip
 CORE_LIMIT = 1094  # non-blank lines
-LOADED_LIMIT = 3077  # every runtime module importing a compiled job loads
+LOADED_LIMIT = 3106  # every runtime module importing a compiled job loads
 MAX_FUNCTION = 40
 
 

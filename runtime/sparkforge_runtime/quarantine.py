@@ -27,6 +27,7 @@ from typing import Any
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 
+from sparkforge_runtime.appends import append
 from sparkforge_runtime.plan import Mode
 from sparkforge_runtime.rules import VALID_FLAG, Rule, rule_labels
 from sparkforge_runtime.steprun import StepRunLike
@@ -74,9 +75,7 @@ def quarantine_rows(flagged: DataFrame, rules: Sequence[Rule], run_id: str, step
 def write_quarantine(spark: SparkSession, rows: DataFrame, table: str, *, app_id: str, version: int) -> None:
     """Append `rows` to the Delta table `table` once per (app_id, version): a retry is a no-op."""
     ensure_schema(spark, split_fqn(table)[0])
-    (rows.write.format("delta").mode("append")
-     .option("txnAppId", app_id).option("txnVersion", str(version))
-     .option("mergeSchema", "true").saveAsTable(table))  # fmt: skip
+    append(rows, table, txnAppId=app_id, txnVersion=str(version), mergeSchema="true")
 
 
 def quarantine_step(

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from pyspark.sql import SparkSession
 
+from sparkforge_runtime.appends import append
 from sparkforge_runtime.tables import ensure_schema, schema, split_fqn
 
 if TYPE_CHECKING:
@@ -57,4 +58,4 @@ def append_rule_log(spark: SparkSession, table: str, rows: Sequence[tuple[Any, .
         return
     ensure_schema(spark, split_fqn(table)[0])
     df = spark.createDataFrame(list(rows), RULES_LOG_SCHEMA)
-    df.write.format("delta").mode("append").option("mergeSchema", "true").saveAsTable(table)
+    append(df, table, mergeSchema="true")

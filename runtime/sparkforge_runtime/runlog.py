@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from pyspark.sql import SparkSession
 
+from sparkforge_runtime.appends import append
 from sparkforge_runtime.tables import ensure_schema, quote_fqn, schema, split_fqn, table_exists
 
 if TYPE_CHECKING:
@@ -75,4 +76,4 @@ def append_log(spark: SparkSession, table: str, rows: Sequence[tuple[Any, ...]])
         return
     ensure_schema(spark, split_fqn(table)[0])
     df = spark.createDataFrame(list(rows), LOG_SCHEMA)
-    df.write.format("delta").mode("append").option("mergeSchema", "true").saveAsTable(table)
+    append(df, table, mergeSchema="true")

@@ -19,6 +19,7 @@ from datetime import UTC, datetime
 
 from pyspark.sql import SparkSession
 
+from sparkforge_runtime.appends import append
 from sparkforge_runtime.connect import in_job_group, set_job_group
 from sparkforge_runtime.lease import Lease, claim, lease_root
 from sparkforge_runtime.lease_table import Holder
@@ -91,7 +92,7 @@ def _abandoned(holder: Holder) -> tuple[object, ...]:
 def _append(spark: SparkSession, log_table: str, *rows: tuple[object, ...]) -> None:
     ensure_schema(spark, split_fqn(log_table)[0])  # the first run of a pipeline: nothing exists yet
     df = spark.createDataFrame(list(rows), RUNS_SCHEMA)
-    df.write.format("delta").mode("append").saveAsTable(runs_table(log_table))
+    append(df, runs_table(log_table))
 
 
 def _now() -> datetime:

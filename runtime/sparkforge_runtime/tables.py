@@ -13,6 +13,7 @@ from typing import Any
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 
+from sparkforge_runtime.appends import append
 from sparkforge_runtime.errors import TableWriteError
 from sparkforge_runtime.failures import write_failure
 from sparkforge_runtime.tables_schema import schema as schema  # the log tables import it from here
@@ -68,7 +69,7 @@ def write_table(
 ) -> None:
     """Write `df` to `fqn` with mode overwrite, append or merge (upsert on `merge_keys`).
 
-    `commit_metadata` is stored in the Delta commit of an overwrite or append (`userMetadata`).
+    `commit_metadata` goes in the Delta commit (`userMetadata`), `options` to the writer.
     """
     spark = df.sparkSession
     ensure_schema(spark, split_fqn(fqn)[0])
@@ -81,13 +82,11 @@ def write_table(
 
             write_files(df, fqn, mode, table_format)
             return
-        writer = df.write.format("delta").mode("append" if mode == "append" else "overwrite")
-        if mode != "append":
-            writer = writer.option("overwriteSchema", "true")
-        if commit_metadata is not None:
-            writer = writer.option("userMetadata", commit_metadata)
-        writer = writer.options(**(options or {}))  # txnAppId/txnVersion: a retried write is skipped
-        writer.saveAsTable(fqn)
+        every = {**({"userMetadata": commit_metadata} if commit_metadata is not None else {}), **(options or {})}
+        if mode == "append":
+            append(df, fqn, **every)
+            return
+        df.write.format("delta").mode("overwrite").option("overwriteSchema", "true").options(**every).saveAsTable(fqn)
     except Exception as exc:
         raise TableWriteError(write_failure(step, fqn, mode, exc)) from exc
 
