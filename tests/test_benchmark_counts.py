@@ -125,13 +125,23 @@ def test_compiled_job_counts_against_the_floor(tiny_bench: tuple[launch.Bench, P
         assert run.metrics is not None, label
     a, a2, c = runs["a1"].metrics, runs["a2"].metrics, runs["c"].metrics
     assert a is not None and a2 is not None and c is not None
-    # The same plan gives the same jobs, stages and tasks in every run; bytes agree to within the
-    # few bytes by which Delta's commit files differ (timestamps, ids, operation metrics).
-    for key in ("jobs", "stages", "tasks", "jobs_by_category", "gate_jobs_by_step"):
-        assert getattr(a, key) == getattr(a2, key), key
-    for key in ("input_bytes", "cache_bytes"):
-        slack = max(BYTES_SLACK, BYTES_TOLERANCE * getattr(a, key))
-        assert abs(getattr(a, key) - getattr(a2, key)) <= slack, key
+    # The same plan gives the same jobs, stages and tasks in every run, but for at most one job
+    # that reads nothing but a step's cached rows (Spark runs it in some runs and not in others,
+    # with parallel steps: seen once in about ten runs); the bytes read from files agree to within
+    # the few bytes by which Delta's commit files differ (timestamps, ids, operation metrics).
+    more, less = (a, a2) if a.jobs >= a2.jobs else (a2, a)
+    assert more.jobs - less.jobs <= 1, (a.jobs_by_category, a2.jobs_by_category)
+    differ = {k for k in {*a.jobs_by_category, *a2.jobs_by_category}
+              if a.jobs_by_category.get(k) != a2.jobs_by_category.get(k)}  # fmt: skip
+    assert len(differ) <= (more.jobs - less.jobs), (a.jobs_by_category, a2.jobs_by_category)
+    if more.jobs == less.jobs:
+        for key in ("stages", "tasks", "gate_jobs_by_step"):
+            assert getattr(a, key) == getattr(a2, key), key
+    file_bytes = [m.input_bytes - m.cache_bytes for m in (a, a2)]
+    assert abs(file_bytes[0] - file_bytes[1]) <= max(BYTES_SLACK, BYTES_TOLERANCE * file_bytes[0])
+    if more.jobs == less.jobs:
+        slack = max(BYTES_SLACK, BYTES_TOLERANCE * a.cache_bytes)
+        assert abs(a.cache_bytes - a2.cache_bytes) <= slack
     gate = a.jobs_by_category.get("gate", 0)
     log = a.jobs_by_category.get("log write", 0)
     bookkeeping = a.jobs_by_category.get("run bookkeeping", 0)
