@@ -18,6 +18,8 @@ import logging
 
 from pyspark.sql import DataFrame
 
+from sparkforge_runtime.failures import error_condition
+
 NOT_A_TABLE = "DELTA_CREATE_TABLE_WITH_NON_EMPTY_LOCATION"
 
 
@@ -27,7 +29,7 @@ def append(df: DataFrame, fqn: str, **options: str) -> None:
     try:
         df.write.format("delta").mode("append").options(**options).saveAsTable(fqn)
     except Exception as exc:
-        if NOT_A_TABLE not in str(exc) or df.sparkSession.catalog.tableExists(fqn):
+        if error_condition(exc) != NOT_A_TABLE or df.sparkSession.catalog.tableExists(fqn):
             raise
         logging.getLogger("sparkforge").warning(
             "%s: its folder holds files of no Delta table (a first write that was interrupted); "

@@ -33,10 +33,10 @@ WATERMARK_JOB_GROUP = "sparkforge:watermark:"
 
 @dataclass(slots=True)
 class Watermarks:
-    """A run's watermarks: those read (table -> its column and value, read once), the newest
-    each bronze step read."""
+    """A run's watermarks: those read (table -> its value, read once), the newest each bronze
+    step read."""
 
-    read: dict[str, tuple[str, Future[Any]]] = field(default_factory=dict)  # table -> (column, value)
+    read: dict[str, Future[Any]] = field(default_factory=dict)
     high_water: dict[str, str | None] = field(default_factory=dict)
 
 
@@ -101,19 +101,17 @@ class WatermarkVerbs:
 
 def _read(run: StepRunLike, pairs: Sequence[tuple[str, str]]) -> list[Any]:
     """The watermarks of (table, column) pairs, each read once per run: those no step read yet
-    are read now, side by side, each in its own job group."""
-    state, mine = run.state, dict[str, tuple[str, Future[Any]]]()
+    are read now, side by side, each in a thread and job group of its own."""
+    state, mine = run.state, dict[str, tuple[str, Future[Any]]]()  # table -> (column, value)
     with state.lock:
         for table, column in pairs:
             if table not in state.watermarks.read:
-                state.watermarks.read[table] = mine[table] = (column, Future())
-        found = [state.watermarks.read[table][1] for table, _ in pairs]
-    if len(mine) > 1:
+                future: Future[Any] = Future()
+                state.watermarks.read[table], mine[table] = future, (column, future)
+        found = [state.watermarks.read[table] for table, _ in pairs]
+    if mine:
         with ThreadPoolExecutor(max_workers=len(mine), thread_name_prefix="sparkforge-wm") as pool:
             list(pool.map(lambda item: _settle(run, item[0], *item[1]), mine.items()))
-    for table, (column, future) in mine.items():
-        if not future.done():
-            _settle(run, table, column, future)
     return [future.result() for future in found]
 
 
@@ -123,8 +121,6 @@ def _settle(run: StepRunLike, table: str, column: str, future: Future[Any]) -> N
         future.set_result(_recorded(run.spark, table, column, run.state.table_format))
     except Exception as exc:
         future.set_exception(exc)
-    finally:
-        set_job_group(run.spark, f"sparkforge:{run.info.name}", f"{run.info.layer} step")
 
 
 def _recorded(spark: SparkSession, table: str, column: str, table_format: str) -> Any:
