@@ -44,6 +44,10 @@ KINDS = {
                          '{"id": ["not_null"], "amount": []}', "# HERE",
                          "ValueError: the price list is empty"),
     "rule_type_error": ("pass", '{"id": ["not_null"], "label": [["gt", 0]]}', "# STEP", "CAST_INVALID_INPUT"),
+    # `note` is in the table, but the bronze step's rules do not name it: the line names the fix
+    "column_left_out": ('out = out.withColumn("n", F.length("note"))  # HERE', '{"id": ["not_null"]}',
+                        "# HERE", "step 'orders' did not pass on column 'note': with filter_columns_by_rules "
+                        "its output keeps only the columns its rules name; add 'note': [] to its rules"),
 }  # fmt: skip
 JVM_STACK = ("Py4JJavaError", "at org.apache", "\tat ", "java.lang.")
 _modules = itertools.count()
@@ -70,8 +74,8 @@ def load(path: Path) -> ModuleType:
 @pytest.fixture
 def orders(spark: SparkSession, schema: str) -> str:
     table = f"{schema}.orders"
-    rows = [(1, 2.0, "abc"), (2, 3.0, "7")]
-    spark.createDataFrame(rows, "id long, price double, label string").write.saveAsTable(table)
+    rows = [(1, 2.0, "abc", "x"), (2, 3.0, "7", "y")]
+    spark.createDataFrame(rows, "id long, price double, label string, note string").write.saveAsTable(table)
     return table
 
 
@@ -110,12 +114,14 @@ def test_the_compiled_job_reports_the_pipeline_line(
 
 @pytest.mark.parametrize("kind", list(KINDS))
 def test_the_interpreted_runner_reports_the_pipeline_line(
-    kind: str, spark: SparkSession, schema: str, orders: str, tmp_path: Path
-) -> None:
+    kind: str, spark: SparkSession, schema: str, orders: str, tmp_path: Path,
+    capfd: pytest.CaptureFixture[str],
+) -> None:  # fmt: skip
     path, line, error = write_pipeline(tmp_path, schema, kind)
     result = load(path).build(spark).to_pipeline().initial_load()
     assert not result.success
     assert_reported(result.error_message or "", line, error)
+    assert not any(marker in capfd.readouterr().err for marker in JVM_STACK)  # PySpark's JSON dump too
 
 
 def test_verbose_adds_the_traceback(

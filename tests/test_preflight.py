@@ -10,13 +10,12 @@ from pathlib import Path
 
 import pytest
 from sparkforge.security import InputValidationError, SecurityManager
-from sparkforge_runtime.preflight import (
+from sparkforge_runtime.metastore import metastore_message
+from sparkforge_runtime.preflight import metastore_problem, table_name_problem
+from sparkforge_runtime.source_checks import (
     cluster_source_problems,
     local_source_problems,
-    metastore_message,
-    metastore_problem,
     source_path,
-    table_name_problem,
 )
 
 NAMES = [

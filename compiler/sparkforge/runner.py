@@ -14,6 +14,7 @@ from pyspark.sql import DataFrame, SparkSession
 from sparkforge_runtime import lineage
 from sparkforge_runtime.outcome import RunReport, StepOutcome
 from sparkforge_runtime.plan import Mode
+from sparkforge_runtime.quiet import query_context_quieted
 from sparkforge_runtime.rulecounts import format_rule_failures
 from sparkforge_runtime.scheduler import RunOptions, run_plan
 
@@ -193,20 +194,22 @@ class PipelineRunner:
         self._check_sources(sources)
         pipeline, plan = runtime_plan(self.plan)
         plan = plan.replace(unified=plan.unified or unified)
-        report = run_plan(self.spark, pipeline, plan, self._options(mode, refresh=refresh), sources)
+        with query_context_quieted():  # a failed step's line says it, without a JVM stack
+            report = run_plan(self.spark, pipeline, plan, self._options(mode, refresh=refresh), sources)
         self._executor.record(report)
         return execution_result(report, unified=unified)
 
     def _run_one(self, name: str, sources: Mapping[str, Any]) -> StepExecutionResult:
         pipeline, plan = runtime_plan(self.plan)
-        report = run_plan(
-            self.spark,
-            pipeline,
-            plan.only(frozenset({name})),
-            self._options(Mode.INITIAL, logged=False),
-            sources,
-            upstream=dict(self._executor.outputs),
-        )
+        with query_context_quieted():
+            report = run_plan(
+                self.spark,
+                pipeline,
+                plan.only(frozenset({name})),
+                self._options(Mode.INITIAL, logged=False),
+                sources,
+                upstream=dict(self._executor.outputs),
+            )
         self._executor.record(report)
         return self._executor.results[name]
 

@@ -40,9 +40,7 @@ class StepOutcome:
     threshold: float = 0.0
     previous_watermark: str | None = None
     new_watermark: str | None = None
-    # The newest incremental value a bronze step read (valid or not), as Spark prints it: what its
-    # silver steps record in their commit, so the next run starts after it.
-    high_water: str | None = None
+    high_water: str | None = None  # a bronze step's newest incremental value: what silvers record
     counted: bool = False  # validation counted its rows (a step can fail before that)
     error_type: str | None = None
     error_message: str | None = None

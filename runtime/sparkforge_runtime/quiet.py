@@ -80,13 +80,29 @@ def quiet_spark(spark: SparkSession, level: str | None) -> None:
             configure.setLevel(name, levels.ERROR)
 
 
-def quiet_query_context() -> None:
+def quiet_query_context() -> dict[str, int]:
     """PySpark logs every analysis error again as JSON with its JVM stack on stderr; a failed
-    step's one line already says it (and --verbose prints the traceback)."""
+    step's one line already says it (and --verbose prints the traceback). Returns the levels the
+    loggers had."""
     from pyspark.logger import PySparkLogger  # the loggers must be PySpark's own class
 
+    before = {}
     for name in QUERY_CONTEXT_LOGGERS:
-        PySparkLogger.getLogger(name).setLevel(logging.CRITICAL + 1)
+        logger = PySparkLogger.getLogger(name)
+        before[name] = logger.level
+        logger.setLevel(logging.CRITICAL + 1)
+    return before
+
+
+@contextmanager
+def query_context_quieted() -> Iterator[None]:
+    """`quiet_query_context` inside the block only: an interactive run in the user's process."""
+    before = quiet_query_context()
+    try:
+        yield
+    finally:
+        for name, level in before.items():
+            logging.getLogger(name).setLevel(level)
 
 
 def _log4j(spark: SparkSession) -> Any:

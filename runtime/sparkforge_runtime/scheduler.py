@@ -186,7 +186,7 @@ class _Scheduler:
                 self.state.outputs[s.name] = output
         except Exception as exc:
             outcome.status, outcome.error_type = Status.FAILED, type(exc).__name__
-            outcome.error_message = failure_line(s, exc)
+            outcome.error_message = failure_line(s, exc, self.state.dropped)
             outcome.error_trace = "".join(traceback.format_exception(exc))
             log.error("%s %s: failed: %s", s.info.layer, s.name, outcome.error_message)
         finally:

@@ -37,7 +37,6 @@ from sparkforge_runtime.rules import VALID_FLAG, Rule, predicate
 from sparkforge_runtime.sources import read_source
 from sparkforge_runtime.tables import write_table
 from sparkforge_runtime.tables_txn import txn_options
-from sparkforge_runtime.watermark import WATERMARK_JOB_GROUP as WATERMARK_JOB_GROUP
 
 
 @dataclass(slots=True)
@@ -52,6 +51,7 @@ class RunState:
     outputs: dict[str, DataFrame] = field(default_factory=dict)
     cached: dict[str, DataFrame] = field(default_factory=dict)
     replaced: set[str] = field(default_factory=set)  # steps that overwrote their table
+    dropped: dict[str, list[str]] = field(default_factory=dict)  # columns `keep` left out, by step
     lock: threading.Lock = field(default_factory=threading.Lock)
     pipeline: str = ""
     run_id: str = ""
@@ -133,7 +133,8 @@ class StepRun(marks.WatermarkVerbs, groups.RefreshVerbs, QuarantineVerbs):
                 f"{missing}; available columns: {sorted(df.columns)}"
             )
         if keep is not None:
-            df = df.select(*[c for c in df.columns if c in set(keep)])
+            self.state.dropped[self.info.name] = [c for c in df.columns if c not in keep]
+            df = df.select(*[c for c in df.columns if c in keep])
         flagged = df.withColumn(VALID_FLAG, predicate(rules)).persist(StorageLevel.MEMORY_AND_DISK)
         with self.state.lock:
             self.state.cached[self.info.name] = flagged

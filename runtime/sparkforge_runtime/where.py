@@ -7,6 +7,9 @@ In the interpreted runner the transform's code is the user's file itself.
 
     user_line(exc)  ->  "pipeline.py:33"
     failure_line(step, exc)  ->  "pipeline.py:33: step 'clean' (silver): [DIVIDE_BY_ZERO] ..."
+
+A column the transform cannot find that an upstream step's rules left out (`filter_columns_by_rules`)
+is named with that step and the fix.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ import re
 import sys
 import sysconfig
 import traceback
+from collections.abc import Mapping
 
 import py4j
 import pyspark
@@ -26,6 +30,7 @@ from sparkforge_runtime.failures import describe
 from sparkforge_runtime.plan import Step
 
 _ORIGIN = re.compile(r"# (\S+\.py):(\d+)$")
+_UNRESOLVED = re.compile(r"\[UNRESOLVED_COLUMN\.\w+\] .*? name `([^`]+)`")
 _DECLARED = re.compile(r"@step\(|def \w+\(\) -> tuple\[Rule, \.\.\.\]:")
 _LIBRARIES = (
     *(os.path.dirname(p) for p in (pyspark.__file__, py4j.__file__, __file__, os.__file__) if p),
@@ -33,13 +38,26 @@ _LIBRARIES = (
 )
 
 
-def failure_line(step: Step, exc: Exception) -> str:
+def failure_line(step: Step, exc: Exception, dropped: Mapping[str, list[str]] | None = None) -> str:
     """One line: a threshold breach as SPEC words it, anything else where it happened in the
-    user's file and what Spark or Python said, without a JVM stack."""
+    user's file and what Spark or Python said, without a JVM stack. `dropped`: the columns each
+    step of the run left out of its output (its rules name them not)."""
     if isinstance(exc, ThresholdError):
         return str(exc)
-    where = user_line(exc) or step.info.source or "<job>"
-    return f"{where}: step {step.name!r} ({step.info.layer}): {describe(exc)}"
+    where, said = user_line(exc) or step.info.source or "<job>", describe(exc).rstrip(";")
+    return f"{where}: step {step.name!r} ({step.info.layer}): {said}{_left_out(step, said, dropped or {})}"
+
+
+def _left_out(step: Step, said: str, dropped: Mapping[str, list[str]]) -> str:
+    """The fix for a column the transform reads that an upstream step did not pass on."""
+    found = _UNRESOLVED.search(said)
+    column = found.group(1) if found else None
+    upstream = next((u for u in step.info.after if column in dropped.get(u, ())), None)
+    if column is None or upstream is None:
+        return ""
+    return (f"; step {upstream!r} did not pass on column {column!r}: with filter_columns_by_rules "
+            f"its output keeps only the columns its rules name; add {column!r}: [] to its rules, or "
+            "set filter_columns_by_rules=False")  # fmt: skip
 
 
 def user_line(exc: BaseException) -> str | None:
