@@ -167,3 +167,19 @@ def test_explain_needs_no_java(tmp_path: Path) -> None:
                           capture_output=True, text=True, check=False)  # fmt: skip
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith("pipeline ")
+
+
+def test_rules_say_their_name_and_action(tmp_path: Path) -> None:
+    (tmp_path / "pipeline.py").write_text(
+        "from pyspark.sql import functions as F\n"
+        "from sparkforge import PipelineBuilder, rule\n\n\n"
+        "def build(spark):\n"
+        "    return PipelineBuilder(spark=spark, schema='s').with_bronze_rules(name='raw', rules={\n"
+        "        'id': ['not_null', rule(['gt', 0], action='fail')],\n"
+        "        'v': [rule('v < 100', action='warn', name='plausible')],\n"
+        "    })\n"
+    )
+    out = invoke(tmp_path / "pipeline.py").stdout
+    assert "id: F.col(\"id\") > 0\n" in out and "(fail: one failing row fails the step, whatever the threshold)" in out
+    assert "(named 'plausible'; warn: counted and logged, the row stays valid)" in out
+    assert "a row is valid when every rule but the warn rules holds" in out

@@ -80,10 +80,20 @@ def _inputs(p: StepPlan) -> list[str]:
     return lines or ["nothing"]
 
 
+ACTIONS = {"warn": "warn: counted and logged, the row stays valid",
+           "fail": "fail: one failing row fails the step, whatever the threshold"}  # fmt: skip
+
+
 def _rule(rule: RuleSpec) -> list[str]:
     text = rule_expression(rule, Code()).rstrip()
     first, *rest = text.splitlines()
-    return [f"{CODE}{rule.column}: {first}", *(f"{CODE}{INDENT}{line.strip()}" for line in rest)]
+    lines = [f"{CODE}{rule.column}: {first}", *(f"{CODE}{INDENT}{line.strip()}" for line in rest)]
+    notes = [f"named {rule.alias!r}"] if rule.alias is not None else []
+    if rule.action in ACTIONS:
+        notes.append(ACTIONS[rule.action])
+    if notes:
+        lines.append(f"{CODE}{INDENT}({'; '.join(notes)})")
+    return lines
 
 
 def _rules(p: StepPlan) -> list[str]:
@@ -91,7 +101,8 @@ def _rules(p: StepPlan) -> list[str]:
         return ["none: every row is valid"]
     lines = [line for rule in p.step.rules for line in _rule(rule)]
     kept = f"keeps only the columns {', '.join(p.keep)}" if p.keep else "keeps every column"
-    return [*lines, f"(a row is valid when every rule holds; NULL counts as invalid; {kept})"]
+    every = "every rule but the warn rules" if any(r.action == "warn" for r in p.step.rules) else "every rule"
+    return [*lines, f"(a row is valid when {every} holds; NULL counts as invalid; {kept})"]
 
 
 def _threshold(p: StepPlan) -> list[str]:
