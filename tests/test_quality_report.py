@@ -3,13 +3,20 @@ of the last runs, read from the run log and the rules log; as text, Markdown and
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 
 import pytest
 from pyspark.sql import SparkSession
 from sparkforge import PipelineBuilder
 from sparkforge.quality_report import run_report
-from sparkforge_runtime.quality import data_quality_report, format_quality, rule_history
+from sparkforge_runtime.quality import (
+    QualityReport,
+    StepQuality,
+    data_quality_report,
+    format_quality,
+    rule_history,
+)
 
 ROWS = [(1, 5), (2, None), (3, -1), (None, 0), (5, 7)]
 
@@ -34,10 +41,16 @@ def test_report_of_the_last_runs(spark: SparkSession, schema: str, tmp_path: Pat
     assert run_report(spark, f"{schema}.nothing", 1)[0] == 1
 
 
+def test_a_skipped_step_has_no_rate_to_hold_to_a_threshold() -> None:
+    at = datetime(2026, 1, 1)
+    steps = (StepQuality("r", at, "incremental", "clean", "silver", 0, 100.0, 0.0, "skipped"),
+             StepQuality("r", at, "incremental", "raw", "bronze", 4, 75.0, 80.0, "failed"))  # fmt: skip
+    lines = format_quality(QualityReport("s.logs", ("r",), steps)).splitlines()
+    assert [line.split()[-3:] for line in lines[3:5]] == [["-", "-", "skipped"], ["BELOW", "80.00", "failed"]]
+
+
 def test_chart(spark: SparkSession, schema: str, tmp_path: Path) -> None:
     pytest.importorskip("matplotlib")
-    from datetime import datetime
-
     from sparkforge.quality_report import rule_chart
 
     path = rule_chart([(datetime(2026, 1, 1), 1.0), (datetime(2026, 1, 2), 2.5)], "qty:positive", tmp_path / "c.png")

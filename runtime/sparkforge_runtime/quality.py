@@ -109,8 +109,11 @@ def format_quality(report: QualityReport, top: int = 10, markdown: bool = False)
     steps = [("run started", "mode", "step", "layer", "rows in", "valid %", "threshold %", "status")]
     for s in report.steps:
         mark = "" if s.validation_rate >= s.threshold else " BELOW"
+        rate, threshold = f"{s.validation_rate:.2f}{mark}", f"{s.threshold:.2f}"
+        if s.status in ("skipped", "cancelled"):  # validated nothing: no rate to hold to a threshold
+            rate = threshold = "-"
         steps.append((f"{s.run_started_at:%Y-%m-%d %H:%M:%S}", s.run_mode, s.step, s.layer, f"{s.input_rows:,}",
-                      f"{s.validation_rate:.2f}{mark}", f"{s.threshold:.2f}", s.status))  # fmt: skip
+                      rate, threshold, s.status))  # fmt: skip
     rules = [("step", "rule", "action", "failed rows", "rate %")]
     rules += [(r.step, r.rule, r.action, f"{r.failed_rows:,}", f"{r.rate:.3f}") for r in report.rules[:top]]
     title = f"data quality of the last {len(report.runs)} run(s) in {report.log_table}"
