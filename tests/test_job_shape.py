@@ -1,7 +1,7 @@
 """What a job says it does, what `--dry-run` prints and what the engine does are one fact.
 
 A pipeline with every write mode (a silver step that appends, one that merges, one recomputed, a
-gold step that merges and one that overwrites) is compiled; for each run mode, the `@step(...)`
+gold step that merges, one refreshed by groups and one that overwrites) is compiled; for each run mode, the `@step(...)`
 declarations, the dry-run lines and the `write_mode` of the run log rows of a real run agree. Jobs
 are black-clean as black itself is configured where they are written.
 """
@@ -47,6 +47,10 @@ def per_user(spark, silvers):
     return silvers["events"].groupBy("user_id").agg(F.count("*").alias("n"))
 
 
+def by_user(spark, silvers):
+    return silvers["events"].groupBy("user_id").agg(F.max("ts").alias("last_seen"))
+
+
 def totals(spark, silvers):
     return silvers["events"].agg(F.count("*").alias("n"))
 
@@ -68,6 +72,8 @@ def build(spark):
         .add_gold_transform(name="per_user", source_silvers=["events"], transform=per_user,
                             rules={{"user_id": ["not_null"]}}, table_name="per_user",
                             write_mode="merge", merge_keys=["user_id"])
+        .add_gold_transform(name="by_user", source_silvers=["events"], transform=by_user,
+                            rules={{"user_id": ["not_null"], "last_seen": []}}, table_name="by_user")
         .add_gold_transform(name="totals", source_silvers=["events"], transform=totals,
                             rules={{"n": ["non_negative"]}}, table_name="totals")
     )
@@ -78,6 +84,8 @@ EXPECTED = {  # step -> write per run mode; validation-only writes nothing
     "plans": {"initial": "overwrite", "incremental": "overwrite", "full_refresh": "overwrite"},
     "per_user": {"initial": "overwrite", "incremental": "merge", "full_refresh": "overwrite"},
     "totals": {"initial": "overwrite", "incremental": "overwrite", "full_refresh": "overwrite"},
+    # refreshed by groups: an incremental run merges the groups its new rows touch
+    "by_user": {"initial": "overwrite", "incremental": "merge", "full_refresh": "overwrite"},
 }
 
 
@@ -96,7 +104,9 @@ def job(tmp_path_factory: Any) -> types.ModuleType:
 
 def test_declarations_and_dry_run_state_every_write_mode(job: types.ModuleType) -> None:
     declared = {info.name: dict(info.writes) for info in job_steps(job) if info.layer != "bronze"}
-    assert declared == EXPECTED
+    assert declared == {**EXPECTED, "by_user": {**EXPECTED["by_user"], "incremental": "overwrite"}}
+    refreshed = {info.name: info.refresh_by for info in job_steps(job) if info.refresh_by}
+    assert refreshed == {"by_user": ("user_id",)}  # it overwrites only when it cannot tell the groups
     for info in job_steps(job):
         if info.layer == "bronze":
             continue
@@ -108,6 +118,7 @@ def test_declarations_and_dry_run_state_every_write_mode(job: types.ModuleType) 
     text = format_plan(job.PIPELINE, plan, Mode.INCREMENTAL, {})
     assert f"merge on user_id -> {SCHEMA}.per_user" in text
     assert f"append -> {SCHEMA}.events" in text
+    assert f"merge changed groups on user_id -> {SCHEMA}.by_user (else overwrite)" in text
 
 
 def _rows(spark: Any, first: int, count: int) -> Any:

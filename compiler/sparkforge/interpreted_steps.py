@@ -71,7 +71,7 @@ def step_function(plan: StepPlan) -> Callable[[StepRun], DataFrame]:
                 return run.skip(skip_reason(refresh, plan.layer))
             if refresh.by_groups:
                 table = next(r.table for r in plan.inputs if r.name == refresh.group_silver)
-                groups = run.changed_groups(refresh.group_silver, table, refresh.group_keys)
+                groups = run.changed_groups(refresh.group_silver, table)
             picked = (refresh.group_silver, groups) if refresh.by_groups else None
             silvers = {r.name: _input(run, r, None, picked) for r in plan.inputs}
             df = _call(transform, run.spark, run.declared(silvers, argument="source_silvers"))

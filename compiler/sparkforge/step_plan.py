@@ -153,7 +153,9 @@ def _with_refresh(decided: StepPlan, pipeline: Pipeline, steps: _Steps) -> StepP
         whole=tuple(r.name for r in decided.inputs if r.how == "whole"),
         appending=lambda other: _writes(other, steps).get("incremental") == "append",
     )
-    return replace(decided, refresh=plan_refresh(decided.step, pipeline, shape))
+    refresh = plan_refresh(decided.step, pipeline, shape)
+    info = replace(decided.info, refresh_by=refresh.group_keys) if refresh.by_groups else decided.info
+    return replace(decided, refresh=refresh, info=info)
 
 
 def fail_labels(rules: tuple[RuleSpec, ...]) -> tuple[str, ...]:

@@ -326,6 +326,7 @@ def daily_revenue_rules() -> tuple[Rule, ...]:
     initial="overwrite",
     incremental="overwrite",
     full_refresh="overwrite",
+    refresh_by=("order_date",),
 )
 def gold_daily_revenue(run: StepRun) -> DataFrame:
     """clean_orders -> shop.daily_revenue: recomputed from the whole silver tables
@@ -340,7 +341,7 @@ def gold_daily_revenue(run: StepRun) -> DataFrame:
     """
     if run.inputs_unchanged("shop.clean_orders", code="766adec6fb4b"):
         return run.skip("clean_orders did not change since its last run")
-    groups = run.changed_groups("clean_orders", "shop.clean_orders", ("order_date",))
+    groups = run.changed_groups("clean_orders", "shop.clean_orders")
     silvers = run.declared(
         {
             "clean_orders": run.in_groups(

@@ -574,6 +574,7 @@ def site_daily_rules() -> tuple[Rule, ...]:
     initial="overwrite",
     incremental="overwrite",
     full_refresh="overwrite",
+    refresh_by=("site", "event_date"),
 )
 def gold_site_daily(run: StepRun) -> DataFrame:
     """site_readings -> iot_sensors.site_daily: recomputed from the whole silver
@@ -588,9 +589,7 @@ def gold_site_daily(run: StepRun) -> DataFrame:
     """
     if run.inputs_unchanged("iot_sensors.site_readings", code="08ccfa1baccf"):
         return run.skip("site_readings did not change since its last run")
-    groups = run.changed_groups(
-        "site_readings", "iot_sensors.site_readings", ("site", "event_date")
-    )
+    groups = run.changed_groups("site_readings", "iot_sensors.site_readings")
     silvers = run.declared(
         {
             "site_readings": run.in_groups(

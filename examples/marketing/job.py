@@ -678,6 +678,7 @@ def channel_daily_rules() -> tuple[Rule, ...]:
     initial="overwrite",
     incremental="overwrite",
     full_refresh="overwrite",
+    refresh_by=("channel", "click_date"),
 )
 def gold_channel_daily(run: StepRun) -> DataFrame:
     """billable_clicks -> marketing_bi.channel_daily: recomputed from the whole
@@ -692,9 +693,7 @@ def gold_channel_daily(run: StepRun) -> DataFrame:
     """
     if run.inputs_unchanged("marketing_bi.billable_clicks", code="a947720eacdf"):
         return run.skip("billable_clicks did not change since its last run")
-    groups = run.changed_groups(
-        "billable_clicks", "marketing_bi.billable_clicks", ("channel", "click_date")
-    )
+    groups = run.changed_groups("billable_clicks", "marketing_bi.billable_clicks")
     silvers = run.declared(
         {
             "billable_clicks": run.in_groups(

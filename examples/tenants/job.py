@@ -438,6 +438,7 @@ def tenant_daily_usage_rules() -> tuple[Rule, ...]:
     initial="overwrite",
     incremental="overwrite",
     full_refresh="overwrite",
+    refresh_by=("tenant_id", "tenant_name", "event_date"),
 )
 def gold_tenant_daily_usage(run: StepRun) -> DataFrame:
     """tenant_usage -> saas_analytics.tenant_daily_usage: recomputed from the whole
@@ -453,11 +454,7 @@ def gold_tenant_daily_usage(run: StepRun) -> DataFrame:
     """
     if run.inputs_unchanged("saas_core.tenant_usage", code="857929d09925"):
         return run.skip("tenant_usage did not change since its last run")
-    groups = run.changed_groups(
-        "tenant_usage",
-        "saas_core.tenant_usage",
-        ("tenant_id", "tenant_name", "event_date"),
-    )
+    groups = run.changed_groups("tenant_usage", "saas_core.tenant_usage")
     silvers = run.declared(
         {
             "tenant_usage": run.in_groups(

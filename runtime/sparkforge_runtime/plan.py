@@ -44,6 +44,7 @@ class StepInfo:
     writes: Mapping[str, str] = field(default_factory=dict)
     merge_keys: tuple[str, ...] = ()
     watermark: str | None = None  # bronze: in incremental runs it reads rows newer than this column
+    refresh_by: tuple[str, ...] = ()  # gold: incremental runs merge only the groups new rows touch
     source: str | None = None  # `pipeline.py:LINE` declaring the step, when no job line says it
 
     def write_mode(self, mode: Mode) -> str | None:
@@ -71,12 +72,13 @@ def step(
     full_refresh: str | None = None,
     merge_keys: tuple[str, ...] = (),
     watermark: str | None = None,
+    refresh_by: tuple[str, ...] = (),
 ) -> Callable[[StepFunction], Step]:
     """Declare a step function with its write mode per run mode (none: it writes nothing then):
     `@step("gold", "revenue", table="shop.revenue", after=("clean",), initial="overwrite", ...)`."""
     modes = {"initial": initial, "incremental": incremental, "full_refresh": full_refresh}
     writes = MappingProxyType({k: v for k, v in modes.items() if v})
-    info = StepInfo(layer, name, table, tuple(after), writes, tuple(merge_keys), watermark)
+    info = StepInfo(layer, name, table, tuple(after), writes, tuple(merge_keys), watermark, tuple(refresh_by))
     return lambda function: Step(info, function)
 
 

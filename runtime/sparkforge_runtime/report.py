@@ -37,6 +37,8 @@ def action(info: StepInfo, mode: Mode, source: str | None = None) -> str:
     write = info.write_mode(mode)
     if write is None:
         return f"validates {info.table}, writes nothing"
+    if mode is Mode.INCREMENTAL and info.refresh_by:  # groups.py; it overwrites when it cannot tell
+        return f"merge changed groups on {', '.join(info.refresh_by)} -> {info.table} (else {write})"
     keys = f" on {', '.join(info.merge_keys)}" if write == "merge" else ""
     return f"{write}{keys} -> {info.table}"
 

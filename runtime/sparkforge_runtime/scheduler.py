@@ -43,9 +43,7 @@ class RunOptions:
     allow_empty: bool = False
     exclusive: bool = True  # hold the pipeline's lease (runs.exclusive_run) while the run writes
     min_rows: int = 20  # incremental runs: a step with fewer rows warns on a threshold breach
-    # Told as the run and each step start and finish (`sparkforge_runtime.lineage`); they may not
-    # fail the run: an error in one is logged and the run goes on.
-    listeners: tuple[Any, ...] = ()
+    listeners: tuple[Any, ...] = ()  # told as the run and steps start and end (lineage); never fail it
     run_id: str | None = None  # a retry of a run passes its id: its quarantine writes are not repeated
     refresh: bool = False  # incremental runs: never skip a step nor refresh gold by groups
 
@@ -135,10 +133,8 @@ class _Scheduler:
         self.stage_of = plan.stage_of()
         self.done: set[str] = set()
         self.running = 0
-        self.readers: dict[str, list[str]] = {}
-        for s in plan.steps:
-            for name in s.info.after:
-                self.readers.setdefault(name, []).append(s.name)
+        after = {u for s in plan.steps for u in s.info.after}  # step -> the steps that read it
+        self.readers = {u: [s.name for s in plan.steps if u in s.info.after] for u in after}
 
     def run(self) -> None:
         workers = max(1, self.plan.max_workers) if self.plan.parallel else 1

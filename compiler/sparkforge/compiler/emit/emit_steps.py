@@ -58,6 +58,8 @@ def _decorator(plan: StepPlan, code: Code) -> None:
     args += [f"{mode}={code.literal(write)}" for mode, write in info.writes.items()]
     if info.merge_keys:
         args.append(f"merge_keys={code.literal(info.merge_keys)}")
+    if info.refresh_by:
+        args.append(f"refresh_by={code.literal(info.refresh_by)}")
     if info.watermark:
         args.append(f"watermark={code.literal(info.watermark)}")
     code.statement(0, "@step(", args, ")")
@@ -131,7 +133,7 @@ def _gold_body(plan: StepPlan, transform: str, code: Code) -> str:
         code.add(2, f"return run.skip({code.literal(skip_reason(plan.refresh, plan.layer))})")
     if refresh.by_groups:
         table = next(r.table for r in plan.inputs if r.name == refresh.group_silver)
-        args = [code.literal(v) for v in (refresh.group_silver, table, refresh.group_keys)]
+        args = [code.literal(v) for v in (refresh.group_silver, table)]
         code.statement(1, "groups = run.changed_groups(", args, ")")
     _inputs(plan, "silvers", "source_silvers", code)
     code.add(1, f"df = {transform}(run.spark, silvers)")
