@@ -44,6 +44,9 @@ KINDS = {
                          '{"id": ["not_null"], "amount": []}', "# HERE",
                          "ValueError: the price list is empty"),
     "rule_type_error": ("pass", '{"id": ["not_null"], "label": [["gt", 0]]}', "# STEP", "CAST_INVALID_INPUT"),
+    # a Python function failing in a Spark worker: what it raised, not "An exception was thrown ..."
+    "udf_error": ('out = out.withColumn("r", F.udf(lambda p: p / 0.0, "double")("price"))  # HERE',
+                  '{"id": ["not_null"], "r": []}', "# HERE", "ZeroDivisionError: float division by zero"),
     # `note` is in the table, but the bronze step's rules do not name it: the line names the fix
     "column_left_out": ('out = out.withColumn("n", F.length("note"))  # HERE', '{"id": ["not_null"]}',
                         "# HERE", "step 'orders' did not pass on column 'note': with filter_columns_by_rules "

@@ -31,12 +31,8 @@ from typing import Any
 
 import pytest
 from pyspark.sql import DataFrame, SparkSession
-from sparkforge_runtime.connect import (
-    connect_delta_available,
-    is_connect,
-    remote_url,
-    set_job_group,
-)
+from sparkforge_runtime.connect import is_connect, remote_url, set_job_group
+from sparkforge_runtime.connect_remote import connect_delta_available
 from sparkforge_runtime.runlog import LOG_COLUMNS
 
 from tests.support.connect_server import ConnectServer, start_server, stop_server

@@ -4,9 +4,9 @@ Input: a `SparkSession`, either classic (a JVM in this process, reached through 
 Connect client (`sc://HOST:PORT`, a server elsewhere). Output: the same effect on either: the jobs a
 thread starts are labelled (a job group and a FAIR pool on classic, a session tag on Connect; tags,
 like job groups, belong to the thread that sets them), Delta Lake is found on the driver or on the
-server, and a step's rows are counted by `observe` (classic) or one aggregate (Connect).
+server, and a step's rows are counted by `observe` (classic) or one aggregate (Connect). Starting
+a Connect session and finding Delta on its server are in connect_remote, loaded only over Connect.
 
-    spark = connect_session("sc://127.0.0.1:15002", "sparkforge:shop")
     set_job_group(spark, "sparkforge:clean_orders", "silver step clean_orders", pool="clean_orders")
     is_connect(spark)  ->  True
 """
@@ -23,10 +23,6 @@ from pyspark.sql import Column, DataFrame, Observation, SparkSession
 
 REMOTE_ENV = "SPARK_REMOTE"
 TAG_PREFIX = "sparkforge:"
-DELTA_EXTENSION = "io.delta.sql.DeltaSparkSessionExtension"
-# What a Spark Connect session needs and a client may set (runtime SQL settings; the server's
-# static settings, such as its extensions and scheduler mode, are the server's to choose).
-SESSION_CONF = ("spark.sql.adaptive.optimizer.excludedRules", "spark.sql.inMemoryColumnarStorage.compressed")
 OBSERVATION_TIMEOUT = 120.0
 
 
@@ -59,22 +55,12 @@ def add_options(add: Any) -> None:
         help="run on this Spark Connect server (default: $SPARK_REMOTE, else classic Spark)")  # fmt: skip
 
 
-def connect_session(
-    url: str,
-    app_name: str,
-    defaults: Mapping[str, str] | None = None,
-    conf: Mapping[str, str] | None = None,
-) -> SparkSession:
-    """A session on the Spark Connect server at `url` (the running one when there is one). Each
-    of `defaults` that a client may set (`SESSION_CONF`) is set unless the server already gives
-    it a value (the server's settings win); `conf` is set as given (Spark ignores the static
-    settings a client cannot change)."""
-    builder = SparkSession.builder.remote(url).appName(app_name)
-    spark = builder.config(map=dict(conf or {})).getOrCreate()
-    for key, value in (defaults or {}).items():
-        if key in SESSION_CONF and spark.conf.get(key, None) is None:
-            spark.conf.set(key, value)
-    return spark
+def connect_session(url: str, app_name: str, defaults: Mapping[str, str] | None = None,
+                    conf: Mapping[str, str] | None = None) -> SparkSession:  # fmt: skip
+    """A session on the Spark Connect server at `url` (`connect_remote.remote_session`)."""
+    from sparkforge_runtime.connect_remote import remote_session
+
+    return remote_session(url, app_name, defaults, conf)
 
 
 def set_job_group(
@@ -123,18 +109,6 @@ def cancel_job_group(spark: SparkSession, group: str) -> None:
 def as_tag(group: str) -> str:
     """A job group name as a Connect tag: tags may not contain commas."""
     return group.replace(",", ";")
-
-
-def connect_delta_available(spark: SparkSession) -> bool:
-    """True when the Connect server can read and write Delta tables: its settings load Delta's
-    extension, or (a server that builds Delta in) it knows the `delta` data source."""
-    if DELTA_EXTENSION in (spark.conf.get("spark.sql.extensions", None) or ""):
-        return True
-    try:
-        spark.read.format("delta").load("/sparkforge-delta-probe/none").schema  # noqa: B018
-    except Exception as exc:
-        return "DATA_SOURCE_NOT_FOUND" not in str(exc)
-    return True
 
 
 def measured(df: DataFrame, aggs: Sequence[Column], step: str, timeout: float = OBSERVATION_TIMEOUT) -> dict[str, Any]:

@@ -29,6 +29,8 @@ from sparkforge_runtime.errors import RuntimeStepError
 
 _CONDITION = re.compile(r"^\[([A-Z][A-Z0-9_]*(?:\.[A-Z0-9_]+)*)\]\s*")
 _JAVA_PREFIX = re.compile(r"^(?:[a-z_$][\w$]*\.)+([A-Z][\w$]*): ?")
+_TRACEBACK = "Traceback (most recent call last):"
+_WORKER_RAISED = re.compile(r"^([A-Za-z_][\w.]*): (.*)$", re.MULTILINE)  # "ZeroDivisionError: ..."
 _MAX_CHAIN = 8
 _MAX_TEXT = 500
 # Delta's commit-conflict exceptions (Java simple names, also the Python class names).
@@ -100,8 +102,11 @@ def _parts(exc: BaseException) -> tuple[str, str | None, str]:
     java = getattr(exc, "java_exception", None)
     if isinstance(exc, Py4JJavaError) and java is not None:
         return _java_parts(java)
-    condition = _pyspark_condition(exc)
-    name, text = type(exc).__name__, _first_line(_pyspark_message(exc))
+    condition, message = _pyspark_condition(exc), _pyspark_message(exc)
+    raised = _WORKER_RAISED.findall(message.rpartition(_TRACEBACK)[2]) if "Python worker" in message else []
+    if raised:  # a Python function failed in a worker: what it raised, from the worker's traceback
+        return raised[-1][0].rpartition(".")[2], None, raised[-1][1]
+    name, text = type(exc).__name__, _first_line(message)
     java_name = _JAVA_PREFIX.match(text)
     if java_name:  # an UnknownException: "java.io.FileNotFoundException: ..."
         name, text = java_name.group(1), text[java_name.end() :]

@@ -23,7 +23,7 @@ from collections.abc import Mapping
 from py4j.java_gateway import JavaClass
 from pyspark.sql import SparkSession
 
-from sparkforge_runtime.connect import connect_delta_available, is_connect
+from sparkforge_runtime.connect import is_connect
 from sparkforge_runtime.quiet import silenced
 from sparkforge_runtime.report import submit_command
 
@@ -143,6 +143,8 @@ def delta_available(spark: SparkSession) -> bool:
     Over Spark Connect: on the server.
     """
     if is_connect(spark):
+        from sparkforge_runtime.connect_remote import connect_delta_available
+
         return connect_delta_available(spark)
     jvm = spark.sparkContext._jvm
     if jvm is None:

@@ -33,7 +33,11 @@ HARMLESS_WARNINGS = (
     "org.apache.spark.scheduler.FairSchedulableBuilder",
     "org.apache.hadoop.hive.metastore.ObjectStore",
     "org.apache.hadoop.hive.conf.HiveConf",
+    "org.apache.spark.scheduler.TaskSetManager",  # "Lost task" with the task's stack; "aborting" stays
 )
+# A failed task's error with its JVM stack, logged by the driver's executor in local mode: the failed
+# step's line already names it (its Python error and pipeline.py line).
+TASK_ERRORS = "org.apache.spark.executor.Executor"
 QUERY_CONTEXT_LOGGERS = ("DataFrameQueryContextLogger", "SQLQueryContextLogger")
 _lock = threading.Lock()
 _users: dict[str, int] = {}
@@ -66,8 +70,8 @@ def silenced(spark: SparkSession, loggers: Sequence[str]) -> Iterator[None]:
 def quiet_spark(spark: SparkSession, level: str | None) -> None:
     """Spark's log level when one is given, and off for the Hive metastore's harmless "Failed to
     alter table" on every Delta overwrite (Delta keeps the schema in its own log), ERROR for the
-    other `HARMLESS_WARNINGS` unless `level` is neither WARN nor ERROR. A cluster with another
-    logging backend keeps its configuration."""
+    other `HARMLESS_WARNINGS` and off for `TASK_ERRORS` unless `level` is neither WARN nor ERROR.
+    A cluster with another logging backend keeps its configuration."""
     if level:
         spark.sparkContext.setLogLevel(level)
     log4j = _log4j(spark)
@@ -78,6 +82,7 @@ def quiet_spark(spark: SparkSession, level: str | None) -> None:
     if (level or "WARN").upper() in ("WARN", "ERROR"):
         for name in HARMLESS_WARNINGS:
             configure.setLevel(name, levels.ERROR)
+        configure.setLevel(TASK_ERRORS, levels.OFF)
 
 
 def quiet_query_context() -> dict[str, int]:
