@@ -7,14 +7,16 @@ step values (`step_fields`), so both paths write the same tables and the same lo
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import logging
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from typing import Any
 
 from pyspark.sql import DataFrame, SparkSession
 from sparkforge_runtime import lineage
 from sparkforge_runtime.outcome import RunReport, StepOutcome
 from sparkforge_runtime.plan import Mode
-from sparkforge_runtime.quiet import query_context_quieted
+from sparkforge_runtime.quiet import quiet_query_context
 from sparkforge_runtime.rulecounts import format_rule_failures
 from sparkforge_runtime.scheduler import RunOptions, run_plan
 
@@ -220,6 +222,18 @@ class PipelineRunner:
                 f"bronze_sources names steps that are not bronze steps: {unknown}; "
                 f"bronze steps: {list(self.pipeline.names(Layer.BRONZE))}"
             )
+
+
+@contextmanager
+def query_context_quieted() -> Iterator[None]:
+    """`quiet_query_context` inside the block only: a run in the user's own process, whose levels
+    come back after it."""
+    before = quiet_query_context()
+    try:
+        yield
+    finally:
+        for name, level in before.items():
+            logging.getLogger(name).setLevel(level)
 
 
 def _print_progress(outcome: StepOutcome) -> None:

@@ -120,8 +120,8 @@ def skip(run: StepRun, reason: str) -> DataFrame:
     return run.spark.table(run.info.table).limit(0)
 
 
-def changed_groups(run: StepRun, silver: str, table: str, keys: Sequence[str] = ()) -> Groups | None:
-    """The groups (of `keys`, else `refresh_by`) to recompute; None: all (why: the outcome's note)."""
+def changed_groups(run: StepRun, silver: str, table: str) -> Groups | None:
+    """The groups (by the step's `refresh_by`) to recompute; None: all (why: the outcome's note)."""
     state, recorded = run.state.refresh, run.seen.get("recorded")
     current = run.seen.get(INPUTS_KEY, {}).get(table)
     why = None
@@ -140,7 +140,7 @@ def changed_groups(run: StepRun, silver: str, table: str, keys: Sequence[str] = 
             run.outcome.note = f"full recompute: {why}"
         return None
     new_rows = run.state.outputs.get(silver) if silver in state.committed else None
-    return _groups(run, new_rows, tuple(keys or run.info.refresh_by))
+    return _groups(run, new_rows, run.info.refresh_by)
 
 
 def _groups(run: StepRun, new_rows: DataFrame | None, keys: tuple[str, ...]) -> Groups:
@@ -241,9 +241,9 @@ class RefreshVerbs:
         """Skip the step: nothing is read or written; its table stays as it is."""
         return skip(self._run(), reason)
 
-    def changed_groups(self, silver: str, table: str, keys: Sequence[str] = ()) -> Groups | None:
+    def changed_groups(self, silver: str, table: str) -> Groups | None:
         """The groups (by `refresh_by`) this run's new rows of `silver` touch; None: recompute all."""
-        return changed_groups(self._run(), silver, table, keys)
+        return changed_groups(self._run(), silver, table)
 
     def in_groups(self, df: DataFrame, groups: Groups | None) -> DataFrame:
         """The rows of `df` in these groups; all of them when None."""

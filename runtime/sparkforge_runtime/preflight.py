@@ -69,11 +69,12 @@ METASTORE_LOGGERS = (
 def before_spark(log_table: str | None, sources: Mapping[str, str]) -> list[str]:
     """What a job checks before Spark starts: the run log's name and local `--source` paths."""
     named = table_name_problem(log_table, what="--log-table") if log_table else None
-    if not sources:
-        return [named] if named else []
-    from sparkforge_runtime.source_checks import local_source_problems  # only runs that bind one
+    problems = [named] if named else []
+    if sources:  # their checks load only for runs that bind one
+        from sparkforge_runtime.source_checks import local_source_problems
 
-    return [*([named] if named else []), *local_source_problems(sources)]
+        problems += local_source_problems(sources)
+    return problems
 
 
 def after_spark(spark: SparkSession, script: str, sources: Mapping[str, str]) -> str | None:
@@ -83,11 +84,12 @@ def after_spark(spark: SparkSession, script: str, sources: Mapping[str, str]) ->
         return _no_delta(spark, script)
     if is_connect(spark):
         return None
-    if not sources:
-        return metastore_problem(spark)
+    problem = metastore_problem(spark)
+    if problem is not None or not sources:
+        return problem
     from sparkforge_runtime.source_checks import cluster_source_problems
 
-    return metastore_problem(spark) or next(iter(cluster_source_problems(spark, sources)), None)
+    return next(iter(cluster_source_problems(spark, sources)), None)
 
 
 def _no_delta(spark: SparkSession, script: str) -> str:

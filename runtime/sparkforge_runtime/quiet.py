@@ -99,17 +99,6 @@ def quiet_query_context() -> dict[str, int]:
     return before
 
 
-@contextmanager
-def query_context_quieted() -> Iterator[None]:
-    """`quiet_query_context` inside the block only: an interactive run in the user's process."""
-    before = quiet_query_context()
-    try:
-        yield
-    finally:
-        for name, level in before.items():
-            logging.getLogger(name).setLevel(level)
-
-
 def _log4j(spark: SparkSession) -> Any:
     """log4j's classes in this process's JVM; None without one (a Spark Connect client)."""
     try:

@@ -133,8 +133,10 @@ class _Scheduler:
         self.stage_of = plan.stage_of()
         self.done: set[str] = set()
         self.running = 0
-        after = {u for s in plan.steps for u in s.info.after}  # step -> the steps that read it
-        self.readers = {u: [s.name for s in plan.steps if u in s.info.after] for u in after}
+        self.readers: dict[str, list[str]] = {}  # step -> the steps that read it
+        for s in plan.steps:
+            for name in s.info.after:
+                self.readers.setdefault(name, []).append(s.name)
 
     def run(self) -> None:
         workers = max(1, self.plan.max_workers) if self.plan.parallel else 1
@@ -202,10 +204,8 @@ class _Scheduler:
     def _finish(self, s: Step) -> None:
         """Mark a step done and drop the cached rows nobody of this run will read again."""
         self.done.add(s.name)
-        idle = [
-            n for n in (s.name, *s.info.after)
-            if all(r in self.done for r in self.readers.get(n, ()))
-        ]  # fmt: skip
+        idle = [n for n in (s.name, *s.info.after)
+                if all(r in self.done for r in self.readers.get(n, ()))]  # fmt: skip
         _release(self.state, idle)
         _tell(self.options, self.state.log, "step_finished", s, self.report.outcomes[s.name])
         if self.options.progress is not None:

@@ -44,18 +44,20 @@ def failure_line(step: Step, exc: Exception, dropped: Mapping[str, list[str]] | 
     step of the run left out of its output (its rules name them not)."""
     if isinstance(exc, ThresholdError):
         return str(exc)
-    where, said = user_line(exc) or step.info.source or "<job>", describe(exc).rstrip(";")
-    return f"{where}: step {step.name!r} ({step.info.layer}): {said}{_left_out(step, said, dropped or {})}"
+    where, said = user_line(exc) or step.info.source or "<job>", describe(exc)
+    fix = _left_out(step, said, dropped or {})
+    said = f"{said.rstrip(';')}; {fix}" if fix else said
+    return f"{where}: step {step.name!r} ({step.info.layer}): {said}"
 
 
-def _left_out(step: Step, said: str, dropped: Mapping[str, list[str]]) -> str:
+def _left_out(step: Step, said: str, dropped: Mapping[str, list[str]]) -> str | None:
     """The fix for a column the transform reads that an upstream step did not pass on."""
     found = _UNRESOLVED.search(said)
     column = found.group(1) if found else None
     upstream = next((u for u in step.info.after if column in dropped.get(u, ())), None)
     if column is None or upstream is None:
-        return ""
-    return (f"; step {upstream!r} did not pass on column {column!r}: with filter_columns_by_rules "
+        return None
+    return (f"step {upstream!r} did not pass on column {column!r}: with filter_columns_by_rules "
             f"its output keeps only the columns its rules name; add {column!r}: [] to its rules, or "
             "set filter_columns_by_rules=False")  # fmt: skip
 
