@@ -524,3 +524,78 @@ def test_reading_needs_no_java(tmp_path: Path) -> None:
                           capture_output=True, text=True, env=env, check=False)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "2"
+
+
+def test_a_transform_named_top_reads_its_own_parameters(tmp_path: Path) -> None:
+    # Python 3.11's symtable takes a function named `top` for the module: its parameters are not
+    # free names of the code the job copies.
+    pipeline = ok(tmp_path, HEADER + """
+        LIMIT = 5
+
+        def top(spark, silvers):
+            return silvers["clean"].orderBy(F.desc("amount")).limit(LIMIT)
+
+        builder = PipelineBuilder(spark=spark, schema="shop")
+        builder.with_bronze_rules(name="orders", rules={"id": ["not_null"]})
+        builder.add_silver_transform(name="clean", source_bronze="orders", transform=lambda s, df, p: df,
+                                     rules={"id": ["not_null"]}, table_name="clean")
+        builder.add_gold_transform(name="top", transform=top, rules={}, table_name="top_orders")
+    """)
+    assert [b.name for b in pipeline.support] == ["F", "LIMIT"]
+
+
+def test_functools_partial_binds_literals(tmp_path: Path) -> None:
+    pipeline = ok(tmp_path, HEADER + """
+        import functools
+
+        KEY = "order_id"
+
+        def dedupe(spark, bronze_df, prior_silvers, *, key, also=()):
+            return bronze_df.dropDuplicates([key, *also])
+
+        def ranked(n, spark, silvers):
+            return silvers["clean"].limit(n)
+
+        builder = PipelineBuilder(spark=spark, schema="shop")
+        builder.with_bronze_rules(name="orders", rules={"id": ["not_null"]})
+        builder.add_silver_transform(name="clean", source_bronze="orders", rules={}, table_name="clean",
+                                     transform=functools.partial(dedupe, key=KEY, also=["ts"]))
+        builder.add_gold_transform(name="top", transform=functools.partial(ranked, 3), rules={},
+                                   table_name="top_orders")
+    """)
+    clean, top = pipeline.step("clean").transform, pipeline.step("top").transform
+    assert clean is not None and top is not None
+    assert (clean.name, clean.args, clean.kwargs) == ("dedupe", (), (("key", "order_id"), ("also", ["ts"])))
+    assert (top.name, top.args, top.kwargs) == ("ranked", (3,), ())
+
+
+@pytest.mark.parametrize(("transform", "code", "says"), [
+    ("functools.partial(dedupe, key=F.col('id'))", "SF301", "binds `key=F.col('id')`, which is not a literal"),
+    ("functools.partial(dedupe)", "SF303", "takes 4 parameter(s)"),
+    ("functools.partial(dedupe, spark=None, key='id')", "SF303", "binds spark, which the call passes itself"),
+    ("functools.partial(two, key='id')", "SF303", "needs other, which nothing passes"),
+    ("functools.partial(key='id')", "SF301", "needs the transform function as its first argument"),
+    ("make_clean('id')", "SF301", "transform is the result of a call"),
+])  # fmt: skip
+def test_functools_partial_mistakes_are_located(tmp_path: Path, transform: str, code: str, says: str) -> None:
+    _, diagnostics = read(tmp_path, HEADER + f"""
+        import functools
+
+        def dedupe(spark, df, prior, key):
+            return df.dropDuplicates([key])
+
+        def two(spark, df, prior, key, other):
+            return df
+
+        def make_clean(key):
+            return dedupe
+
+        builder = PipelineBuilder(spark=spark, schema="shop")
+        builder.with_bronze_rules(name="orders", rules={{"id": ["not_null"]}})
+        builder.add_silver_transform(name="clean", source_bronze="orders", rules={{}}, table_name="clean",
+                                     transform={transform})
+    """)
+    errors = [d for d in diagnostics if d.is_error]
+    assert [d.code for d in errors] == [code], errors
+    assert says in errors[0].message
+    assert errors[0].span.line in (6, 9, 18)  # the function's name, or the argument that binds it

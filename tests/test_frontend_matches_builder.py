@@ -4,9 +4,11 @@ interpreted builder builds when the file runs.
 For every example and every golden case, the file is read by the frontend (`read_pipeline`, never
 running it) and executed as Python on the shared session (its `build(spark)`, or the builder it
 creates at module level); the two `ir.Pipeline`s must hold the same settings, the same steps in the
-same order with the same layers, tables, schemas, sources, options and transforms, and the same
-rules. A Column rule is compared by the Column the compiler's source text gives in the file's own
-namespace against the Column the builder holds, so a helper- or loop-built rule is checked too.
+same order with the same layers, tables, schemas, sources, options, transforms (and what a
+`functools.partial` binds) and rules, and the same decisions on how each step is refreshed in
+incremental runs (skipped, by groups). A Column rule is compared by the Column the compiler's
+source text gives in the file's own namespace against the Column the builder holds, so a helper-
+or loop-built rule is checked too.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from sparkforge import PipelineBuilder
 from sparkforge.compiler.read.decode_source import decode_source
 from sparkforge.compiler.read.frontend import read_pipeline
 from sparkforge.ir import Pipeline, RuleKind, RuleSpec, Step
+from sparkforge.step_plan import plan_step
 
 ROOT = Path(__file__).resolve().parent.parent
 PIPELINES = sorted(
@@ -83,10 +86,12 @@ def rule_key(rule: RuleSpec, namespace: dict[str, Any]) -> tuple[Any, ...]:
     return (rule.column, rule.kind, str(column))
 
 
-def step_view(step: Step, namespace: dict[str, Any]) -> dict[str, Any]:
+def step_view(step: Step, pipeline: Pipeline, namespace: dict[str, Any]) -> dict[str, Any]:
     view = {name: getattr(step, name) for name in STEP_FIELDS}
     view["rules"] = [rule_key(r, namespace) for r in step.rules]
-    view["transform"] = step.transform.name if step.transform else None
+    transform = step.transform
+    view["transform"] = (transform.name, transform.args, transform.kwargs) if transform else None
+    view["refresh"] = plan_step(step, pipeline).refresh  # skip and group refresh decided alike
     return view
 
 
@@ -112,7 +117,7 @@ def test_compiler_reads_what_the_builder_builds(path: Path, spark: SparkSession)
     assert compiled.settings == built.settings
     assert [s.name for s in compiled.steps] == [s.name for s in built.steps]
     for ours, theirs in zip(compiled.steps, built.steps, strict=True):
-        assert step_view(ours, namespace) == step_view(theirs, namespace), ours.name
+        assert step_view(ours, compiled, namespace) == step_view(theirs, built, namespace), ours.name
 
 
 def test_every_golden_and_example_is_compared() -> None:

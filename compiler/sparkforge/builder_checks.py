@@ -13,6 +13,7 @@ run before anything touches Spark, so a malicious name never reaches the catalog
 
 from __future__ import annotations
 
+import functools
 import os
 import sys
 from collections.abc import Callable, Sequence
@@ -143,6 +144,9 @@ def check_transform(transform: object, ctx: StepContext) -> Transform:
             ("pass the function itself (transform=clean), not its result (transform=clean(...))",),
         )
     func: Callable[..., Any] = transform
+    if isinstance(func, functools.partial):  # partial(dedupe, key="id"): named after dedupe
+        inner, bound = func.func, tuple(func.keywords.items())
+        return Transform(name=getattr(inner, "__name__", type(inner).__name__), func=func, args=func.args, kwargs=bound)
     return Transform(name=getattr(func, "__name__", type(func).__name__), func=func)
 
 

@@ -45,9 +45,10 @@ class NotProvable(Exception):
     """Why a transform is not group-local, naming the line."""
 
 
-def group_local(source: Source) -> Groups:
+def group_local(source: Source, bound: int = 0) -> Groups:
+    """`bound`: how many leading parameters a `functools.partial` fills."""
     try:
-        silver, keys = _Prover(source).prove()
+        silver, keys = _Prover(source, bound).prove()
     except NotProvable as why:
         return Groups(False, str(why))
     return Groups(True, silver=silver, keys=keys)
@@ -77,12 +78,12 @@ def _alias(node: ast.AST) -> ast.expr | None:
 
 
 class _Prover:
-    def __init__(self, source: Source) -> None:
+    def __init__(self, source: Source, bound: int) -> None:
         self.src = source
         node = parse_function(source)
         if node is None:
             raise NotProvable(f"its source at {source.where(ast.Pass())} cannot be read")
-        names = params(node)
+        names = params(node)[bound:]
         if len(names) < 2:
             raise NotProvable(f"it does not take (spark, silvers) at {source.where(node)}")
         self.silvers = names[1]

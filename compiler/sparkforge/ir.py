@@ -77,12 +77,16 @@ class RuleSpec:
 
 @dataclass(frozen=True, slots=True, eq=False)
 class Transform:
-    """A silver or gold transform: the callable (builder) or its source (compiler)."""
+    """A silver or gold transform: the callable (builder) or its source (compiler). `args` and
+    `kwargs` are the literal arguments a `functools.partial(name, *args, **kwargs)` binds: the
+    transform is called as `name(*args, spark, ..., **kwargs)`."""
 
     name: str
     func: Callable[..., Any] | None = None
     source: str | None = None
     span: Span | None = None
+    args: tuple[Any, ...] = ()
+    kwargs: tuple[tuple[str, Any], ...] = ()
 
 
 class WriteMode(enum.StrEnum):

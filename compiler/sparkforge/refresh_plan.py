@@ -11,6 +11,7 @@ writes these as calls in the step's body; the interpreted runner calls the same 
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -63,13 +64,14 @@ def _source_of(step: Step) -> tuple[Source, object] | str:
     if transform.source is not None:
         span = transform.span
         return Source(transform.source, span.file if span else "", span.line if span else 1), None
-    if transform.func is None:
+    func = transform.func.func if isinstance(transform.func, functools.partial) else transform.func
+    if func is None:
         return "its transform has no source"
-    found = function_source(transform.func)
+    found = function_source(func)
     if found is None:
         return f"the source of {transform.name} cannot be read"
     text, file, line = found
-    return Source(text, file, line), names_from_function(transform.func)
+    return Source(text, file, line), names_from_function(func)
 
 
 def plan_refresh(step: Step, pipeline: Pipeline, plan: StepShape) -> Refresh:
@@ -81,7 +83,8 @@ def plan_refresh(step: Step, pipeline: Pipeline, plan: StepShape) -> Refresh:
     if isinstance(found, str):
         return Refresh(never_skips=found, full_recompute=found if step.layer is Layer.GOLD else "")
     source, names = found
-    verdict = skippable(source, names if names is not None else names_from_code(pipeline.support))  # type: ignore[arg-type]
+    bound = len(step.transform.args) if step.transform else 0
+    verdict = skippable(source, names if names is not None else names_from_code(pipeline.support), bound)  # type: ignore[arg-type]
     if not verdict.ok:
         why = f"its transform {verdict.reason}"
         return Refresh(never_skips=why, full_recompute=why if step.layer is Layer.GOLD else "")
@@ -92,7 +95,7 @@ def plan_refresh(step: Step, pipeline: Pipeline, plan: StepShape) -> Refresh:
     if step.layer is Layer.SILVER:
         return Refresh(skip_inputs=tuple(step.upstream))
     code = _fingerprint(verdict.code, step)
-    proof = group_local(source)
+    proof = group_local(source, bound)
     why = _not_by_groups(step, pipeline, plan, proof)
     if why:
         return Refresh(skip_inputs=tuple(step.source_silvers), full_recompute=why, code=code)
@@ -102,6 +105,9 @@ def plan_refresh(step: Step, pipeline: Pipeline, plan: StepShape) -> Refresh:
 def _fingerprint(transform: str, step: Step) -> str:
     """The transform's code and the step's rules: what its rows depend on besides its inputs."""
     rules = repr([(r.column, r.kind.value, r.name, r.args, r.source) for r in step.rules])
+    bound = step.transform
+    if bound is not None and (bound.args or bound.kwargs):  # a partial's arguments are code too
+        transform += f"\n{bound.args!r} {bound.kwargs!r}"
     return hashlib.sha256(f"{transform}\n{rules}".encode()).hexdigest()[:12]
 
 

@@ -179,12 +179,13 @@ def _known_module(name: str) -> bool:
     return name.startswith("pyspark") or name.split(".")[0] in PURE_MODULES or name == "datetime"
 
 
-def skippable(source: Source, names: Names) -> Verdict:
-    """Whether a run may skip this transform when its inputs did not change."""
+def skippable(source: Source, names: Names, bound: int = 0) -> Verdict:
+    """Whether a run may skip this transform when its inputs did not change; `bound`: how many
+    leading parameters a `functools.partial` fills (the session is the one after them)."""
     node = parse_function(source)
     if node is None:
         return Verdict(False, f"its source at {source.where(ast.Pass())} cannot be read")
-    first = params(node)[:1]
+    first = params(node)[bound : bound + 1]
     judge = _Judge(names)
     verdict = judge.function(source, session=first[0] if first else None)
     code = hashlib.sha256("\n".join(judge.code).encode()).hexdigest()[:12]

@@ -121,7 +121,7 @@ def _silver_body(plan: StepPlan, transform: str, local: str, code: Code) -> str:
         else:
             code.add(1, f"{local} = {source}")
     _inputs(plan, "priors", "depends_on", code)
-    code.add(1, f"df = {transform}(run.spark, {rows}, priors)")
+    _call(plan, transform, ["run.spark", rows, "priors"], code)
     return "df"
 
 
@@ -136,8 +136,16 @@ def _gold_body(plan: StepPlan, transform: str, code: Code) -> str:
         args = [code.literal(v) for v in (refresh.group_silver, table)]
         code.statement(1, "groups = run.changed_groups(", args, ")")
     _inputs(plan, "silvers", "source_silvers", code)
-    code.add(1, f"df = {transform}(run.spark, silvers)")
+    _call(plan, transform, ["run.spark", "silvers"], code)
     return "df"
+
+
+def _call(plan: StepPlan, transform: str, args: list[str], code: Code) -> None:
+    """The transform's call, with what a `functools.partial` of it binds written out."""
+    bound = plan.step.transform
+    if bound is not None:
+        args = [*(code.literal(a) for a in bound.args), *args, *(f"{k}={code.literal(v)}" for k, v in bound.kwargs)]
+    code.statement(1, f"df = {transform}(", args, ")")
 
 
 def _write_step(plan: StepPlan, ctx: JobContext, code: Code) -> None:

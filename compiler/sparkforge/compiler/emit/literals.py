@@ -74,6 +74,9 @@ def _check(value: Any) -> None:
         for item in value:
             _check(item)
         return
+    if isinstance(value, dict):
+        _check(tuple(value.items()))
+        return
     if not isinstance(value, PLAIN_TYPES):
         raise UnwritableValue(
             f"a {type(value).__name__} value ({value!r}) cannot be written into the job; "

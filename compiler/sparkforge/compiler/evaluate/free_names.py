@@ -33,6 +33,9 @@ def free_names(source: str, *, statement: bool) -> tuple[str, ...]:
 def _inner(table: symtable.SymbolTable, found: dict[str, None]) -> None:
     for child in table.get_children():
         for symbol in child.get_symbols():
-            if symbol.is_referenced() and symbol.is_global():
+            # not `is_global()` alone: Python 3.11 calls every name bound in a function named
+            # `top` global (it takes the function for the module's table, which is named so)
+            global_ = symbol.is_declared_global() or (symbol.is_global() and not symbol.is_local())
+            if symbol.is_referenced() and global_:
                 found.setdefault(symbol.get_name(), None)
         _inner(child, found)

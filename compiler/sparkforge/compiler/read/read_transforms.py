@@ -15,7 +15,9 @@ the pipeline (SF302), wrong number of parameters (SF303): silver transforms are 
 from __future__ import annotations
 
 import dataclasses
+import math
 import sys
+from typing import Any
 
 import libcst as cst
 
@@ -25,11 +27,12 @@ from sparkforge.compiler.evaluate.resolver import Resolver
 from sparkforge.compiler.evaluate.scopes import Binding, Kind
 from sparkforge.compiler.evaluate.values import Code, Env, Symbol, Value, problems
 from sparkforge.compiler.read.unit import CodeRef, StepCode, Unit
-from sparkforge.ir import Layer, Step, Transform
+from sparkforge.ir import Layer, Span, Step, Transform
 
 SIGNATURES = {Layer.SILVER: ("spark", "bronze_df", "prior_silvers"), Layer.GOLD: ("spark", "silvers")}
 _LIBRARIES = ("pyspark.", "sparkforge.", "sparkforge_runtime.")  # never a user transform
 _JOB_PACKAGES = ("pyspark", "delta")  # what a job may import besides the standard library
+PartialArgs = tuple[tuple[Any, ...], tuple[tuple[str, Any], ...]]  # what a functools.partial binds
 _PASS_FUNCTION = "pass the function itself, defined with `def` in this file or in a module beside it"
 
 
@@ -57,6 +60,12 @@ class _TransformReader:
         arg = code.args.get("transform")
         if step.layer is Layer.BRONZE or arg is None:
             return step, None
+        bound: PartialArgs = ((), ())
+        if isinstance(arg, cst.Call):  # functools.partial(dedupe, key="id"), or a call we refuse
+            found = self._partial(arg, code)
+            if found is None:
+                return step, None
+            arg, bound = found
         value = self._value(arg, code, step)
         if value is None:
             return step, None
@@ -65,21 +74,57 @@ class _TransformReader:
             return step, None
         node = value.node
         assert isinstance(node, cst.FunctionDef | cst.Lambda)
-        self._check_params(step, value, node)
+        self._check_params(step, value, node, bound)
         self._check_decorators(step, value, node)
         name = node.name.value if isinstance(node, cst.FunctionDef) else "<lambda>"
         where = node.name if isinstance(node, cst.FunctionDef) else node
-        transform = Transform(name=name, source=value.file.code(node), span=value.file.span(where))
+        transform = Transform(name=name, source=value.file.code(node), span=value.file.span(where),
+                              args=bound[0], kwargs=bound[1])  # fmt: skip
         return dataclasses.replace(step, transform=transform), CodeRef(value.file, node, value.local)
+
+    def _partial(self, call: cst.Call, code: StepCode) -> tuple[cst.BaseExpression, PartialArgs] | None:
+        """`functools.partial(fn, *literals, **literals)`: `fn` and the arguments it binds."""
+        env = code.call.env(self.env.file, self.env.local)
+        try:
+            callee = self.resolver.value(call.func, env).data
+        except CompileError:
+            callee = None
+        if callee != Symbol("functools.partial"):  # transform=make_clean(): made at run time
+            self._report("SF301", "transform is the result of a call; the job needs the function's own code",
+                         code.spans["transform"], _PASS_FUNCTION + ", or functools.partial(function, name=literal)")  # fmt: skip
+            return None
+        first, *rest = call.args or (None,)
+        if first is None or first.keyword is not None or first.star:
+            self._report("SF301", "functools.partial needs the transform function as its first argument",
+                         code.spans["transform"], "write functools.partial(function, name=literal)")  # fmt: skip
+            return None
+        args: list[Any] = []
+        kwargs: list[tuple[str, Any]] = []
+        for arg in rest:
+            try:
+                value = self.resolver.value(arg.value, env)
+            except CompileError as err:
+                self.diagnostics.extend(problems(err))
+                return None
+            if arg.star or not _is_literal(value.plain()):
+                shown = self.env.file.code(arg)
+                self._report("SF301", f"functools.partial binds `{shown}`, which is not a literal value "
+                             "the job can write out", self.env.file.span(arg),
+                             "bind literals only (strings, numbers, booleans, None, and lists, "
+                             "tuples or dicts of those)")  # fmt: skip
+                return None
+            if arg.keyword is None:
+                args.append(value.plain())
+            else:
+                kwargs.append((arg.keyword.value, value.plain()))
+        return first.value, (tuple(args), tuple(kwargs))
+
+    def _report(self, code: str, message: str, span: Span, help: str) -> None:
+        self.diagnostics.append(Diagnostic(code, message, span, help))
 
     def _value(self, arg: cst.BaseExpression | Value, code: StepCode, step: Step) -> Value | None:
         if isinstance(arg, Value):
             return arg
-        if isinstance(arg, cst.Call):  # transform=make_clean(): what it returns is made at run time
-            self.diagnostics.append(Diagnostic(
-                "SF301", "transform is the result of a call; the job needs the function's own code",
-                code.spans["transform"], _PASS_FUNCTION))  # fmt: skip
-            return None
         try:
             return self.resolver.value(arg, code.call.env(self.env.file, self.env.local))
         except CompileError as err:
@@ -145,28 +190,35 @@ class _TransformReader:
     def _beside(self, binding: Binding) -> bool:
         return any(module in self.resolver.files for module, _ in sibling_candidates(binding))
 
-    def _check_params(self, step: Step, value: Value, node: cst.FunctionDef | cst.Lambda) -> None:
+    def _check_params(self, step: Step, value: Value, node: cst.FunctionDef | cst.Lambda, bound: PartialArgs) -> None:
         expected = SIGNATURES[step.layer]
         params = node.params
-        positional = (*params.posonly_params, *params.params)
-        required = [p for p in positional if p.default is None]
-        extra_required = [p for p in params.kwonly_params if p.default is None]
-        fits = len(required) <= len(expected) and (
-            len(positional) >= len(expected) or isinstance(params.star_arg, cst.Param)
-        )
-        if fits and not extra_required:
+        named = {name for name, _ in bound[1]}
+        positional = (*params.posonly_params, *params.params)[len(bound[0]) :]
+        left = [p.name.value for p in (*positional[len(expected) :], *params.kwonly_params)
+                if p.default is None and p.name.value not in named]  # fmt: skip
+        clash = [p.name.value for p in positional[: len(expected)] if p.name.value in named]
+        fits = len(positional) >= len(expected) or isinstance(params.star_arg, cst.Param)
+        if fits and not left and not clash:
             return
         shown = ", ".join(expected)
-        where: cst.CSTNode
-        if isinstance(node, cst.FunctionDef):
-            what, where, fix = f"{node.name.value!r}", node.name, f"def {node.name.value}({shown}):"
+        what = f"{node.name.value!r}" if isinstance(node, cst.FunctionDef) else "(a lambda)"
+        where = node.name if isinstance(node, cst.FunctionDef) else node
+        head = f"{step.layer.value} step {step.name!r}: the transform {what}"
+        call = f"{step.layer.value} transforms are called as transform({shown})"
+        if fits and bound != ((), ()):  # the call's arguments fit; what functools.partial binds does not
+            message = (f"{head}: functools.partial binds {', '.join(clash)}, which the call passes itself"
+                       if clash else f"{head} needs {', '.join(left)}, which nothing passes")
+            help = (f"{call}: drop `{clash[0]}=` from the functools.partial" if clash else
+                    f"{call}: bind the others by name, functools.partial({value.file.code(where)}, {left[0]}=...)")
         else:
-            what, where, fix = "(a lambda)", node, f"lambda {shown}: ..."
-        self.diagnostics.append(Diagnostic(
-            "SF303", f"{step.layer.value} step {step.name!r}: the transform {what} takes "
-            f"{len(positional) + len(extra_required)} parameter(s), but {step.layer.value} "
-            f"transforms are called as transform({shown})", value.file.span(where),
-            f"write it as `{fix}`"))  # fmt: skip
+            kwonly = [p for p in params.kwonly_params if p.default is None and p.name.value not in named]
+            after = f" after the {len(bound[0])} functools.partial binds" if bound[0] else ""
+            message = f"{head} takes {len(positional) + len(kwonly)} parameter(s){after}, but {call}"
+            fix = f"def {node.name.value}({shown}):" if isinstance(node, cst.FunctionDef) else f"lambda {shown}: ..."
+            help = f"write it as `{fix}`" + (", binding the rest by name with functools.partial"
+                                            if bound != ((), ()) else "")  # fmt: skip
+        self.diagnostics.append(Diagnostic("SF303", message, value.file.span(where), help))
 
 
 def _root_name(node: cst.BaseExpression) -> cst.Name | None:
@@ -174,6 +226,17 @@ def _root_name(node: cst.BaseExpression) -> cst.Name | None:
     while isinstance(node, cst.Call | cst.Attribute):
         node = node.func if isinstance(node, cst.Call) else node.value
     return node if isinstance(node, cst.Name) else None
+
+
+def _is_literal(value: Any) -> bool:
+    """Data a job can write as a literal: what a partial may bind."""
+    if isinstance(value, float):
+        return math.isfinite(value)
+    if value is None or isinstance(value, str | int | bool):
+        return True
+    if isinstance(value, list | tuple):
+        return all(_is_literal(item) for item in value)
+    return isinstance(value, dict) and all(_is_literal(k) and _is_literal(v) for k, v in value.items())
 
 
 def _is_async(node: cst.CSTNode) -> bool:
