@@ -599,3 +599,17 @@ def test_functools_partial_mistakes_are_located(tmp_path: Path, transform: str, 
     assert [d.code for d in errors] == [code], errors
     assert says in errors[0].message
     assert errors[0].span.line in (6, 9, 18)  # the function's name, or the argument that binds it
+
+
+def test_parameters_of_the_builder_function_with_defaults(tmp_path: Path) -> None:
+    pipeline = ok(tmp_path, HEADER + """
+        PREFIX = "raw"
+
+        def build(spark, schema: str = "shop", rate=PREFIX and 97.5, *, source=f"{PREFIX}_orders"):
+            builder = PipelineBuilder(spark=spark, schema=schema, min_silver_rate=rate)
+            builder.with_bronze_rules(name=source, rules={"id": ["not_null"]})
+            return builder
+    """)
+    assert pipeline.settings.schema == "shop"
+    assert pipeline.settings.min_silver_rate == 97.5
+    assert [s.name for s in pipeline.steps] == ["raw_orders"]

@@ -1,6 +1,6 @@
 r"""Pipeline 'sensors': a sparkforge job for Spark and Delta Lake.
 
-Compiled by sparkforge 0.1.0 from pipeline.py (sha256 9ca5a8b645d62ab6d2e84954e881b9b786fce9701499fa90030f3ce5bf900647).
+Compiled by sparkforge 0.1.0 from pipeline.py (sha256 826d2d66424a4c61f2273b80fcb6c2307e692a6c66c58c4e9c0b947da66e770c).
 Do not edit; regenerate with `sparkforge compile pipeline.py -o job.py`.
 
 Steps: 1 bronze, 1 silver, 1 gold in 3 stages.
@@ -165,7 +165,7 @@ PIPELINE = Pipeline(
     log_table="iot.pipeline_logs",
     table_format="delta",
     source="pipeline.py",
-    source_hash="9ca5a8b645d62ab6d2e84954e881b9b786fce9701499fa90030f3ce5bf900647",
+    source_hash="826d2d66424a4c61f2273b80fcb6c2307e692a6c66c58c4e9c0b947da66e770c",
     compiled_with="0.1.0",
     runtime_requires=">=0.1.0,<0.2",
     script="job.py",

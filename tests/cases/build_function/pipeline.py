@@ -16,9 +16,9 @@ def hourly(spark: SparkSession, silvers: dict) -> DataFrame:
     )
 
 
-def build(spark: SparkSession) -> PipelineBuilder:
+def build(spark: SparkSession, schema: str = "iot") -> PipelineBuilder:
     return (
-        PipelineBuilder(spark=spark, schema="iot", pipeline_name="sensors")
+        PipelineBuilder(spark=spark, schema=schema, pipeline_name="sensors")
         .with_bronze_rules(
             name="raw_readings",
             rules={"sensor_id": ["not_null"], "reading_f": ["not_null"], "ts": ["not_null"]},

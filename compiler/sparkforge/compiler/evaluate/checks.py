@@ -97,7 +97,8 @@ def fail_unknowable(binding: Binding, use: cst.CSTNode, env: Env) -> NoReturn:
     if binding.kind is Kind.PARAM:
         fail(env.file, use, "SF111", f"{binding.name!r} is a parameter of the function that "
              "builds the pipeline; its value is only known when that function is called",
-             "use a literal or a module-level constant instead")
+             f"use a literal or a module-level constant instead, or give it a default "
+             f"({binding.name}=...): the job builds the pipeline with the defaults")
     if binding.kind is Kind.NESTED:
         fail(env.file, use, "SF112", f"{binding.name!r} is assigned inside a `{binding.where}` "
              f"statement (line {line}), so its value depends on how the code runs",

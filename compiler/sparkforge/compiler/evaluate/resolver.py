@@ -122,6 +122,9 @@ class Resolver:
         if binding.kind in (Kind.DEF, Kind.CLASS):
             code = Code.FUNCTION if binding.kind is Kind.DEF else Code.CLASS
             return Value(code, binding.node, env.file, env.local)
+        if binding.kind is Kind.PARAM and isinstance(binding.node, cst.Param) and binding.node.default:
+            # `def build(spark, schema="shop")`: the job builds the pipeline as build(spark) does
+            return self.value(binding.node.default, Env(env.file))
         static_checks.fail_unknowable(binding, use, env)
 
     def _constant(self, binding: Binding, env: Env) -> Value:
