@@ -613,3 +613,52 @@ def test_parameters_of_the_builder_function_with_defaults(tmp_path: Path) -> Non
     assert pipeline.settings.schema == "shop"
     assert pipeline.settings.min_silver_rate == 97.5
     assert [s.name for s in pipeline.steps] == ["raw_orders"]
+
+
+def test_steps_declared_in_functions_the_builder_is_passed_to(tmp_path: Path) -> None:
+    pipeline = ok(tmp_path, HEADER + """
+        SOURCES = {"orders": "order_id", "users": "user_id"}
+
+        def clean(spark, df, prior):
+            return df
+
+        def add_source(builder, name, key, *, incremental=None):
+            rules = {key: ["not_null"]}
+            builder.with_bronze_rules(name=name, rules=rules, incremental_col=incremental)
+            rules = {**rules, "positive": [F.col(key) > 0]}
+            return builder.add_silver_transform(name=f"clean_{name}", source_bronze=name, transform=clean,
+                                                rules=rules, table_name=f"clean_{name}")
+
+        def add_all(b):
+            add_source(b, "orders", SOURCES["orders"], incremental="ts")
+            b = add_source(b, "users", key=SOURCES["users"])
+            return b
+
+        def build(spark):
+            builder = PipelineBuilder(spark=spark, schema="shop")
+            builder = add_all(builder)
+            for name in ("refunds",):
+                add_source(builder, name, f"{name[:-1]}_id")
+            builder.add_gold_transform(name="g", source_silvers=["clean_orders"], rules={}, table_name="g",
+                                       transform=lambda spark, silvers: silvers["clean_orders"])
+            return builder
+    """)
+    steps = {s.name: s for s in pipeline.steps}
+    assert list(steps) == ["orders", "clean_orders", "users", "clean_users", "refunds", "clean_refunds", "g"]
+    assert steps["orders"].incremental_col == "ts" and steps["users"].incremental_col is None
+    assert [r.column for r in steps["clean_refunds"].rules] == ["refund_id", "positive"]
+    assert steps["clean_users"].rules[1].source == "F.col('user_id') > 0"  # the key, as it was for this call
+
+
+def test_a_bad_value_in_a_function_the_builder_is_passed_to_is_located(tmp_path: Path) -> None:
+    _, diagnostics = read(tmp_path, HEADER + """
+        def add_source(builder, name, rate):
+            builder.with_bronze_rules(name=name, rules={"id": ["not_null"]})
+            builder.add_silver_transform(name=f"clean_{name}", source_bronze=name, rules={}, table_name=name * rate,
+                                         transform=lambda s, df, p: df)
+
+        builder = PipelineBuilder(spark=spark, schema="shop")
+        add_source(builder, "orders", open("rate.txt").read())
+    """)
+    errors = [d for d in diagnostics if d.is_error]
+    assert [(d.code, d.span.line) for d in errors] == [("SF111", 10)], errors  # at the argument

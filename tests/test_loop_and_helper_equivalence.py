@@ -1,8 +1,9 @@
 """A pipeline whose steps come from a `for` loop, whose rules and names come from helper
-functions, or whose transforms are `functools.partial`s of one function runs the same both ways: interpreted (`to_pipeline().initial_load(...)`) and compiled (the
+functions, whose steps are declared by functions the builder is passed to, or whose transforms are
+`functools.partial`s of one function runs the same both ways: interpreted (`to_pipeline().initial_load(...)`) and compiled (the
 job's `main([...])`, imported from the generated file), in-process on the shared session.
 
-The golden cases `looped_steps`, `helper_functions` and `partial_transforms` are compiled afresh into a temporary folder,
+The golden cases `looped_steps`, `helper_functions`, `builder_helpers` and `partial_transforms` are compiled afresh into a temporary folder,
 fed a few rows (duplicates, NULL keys, out-of-range values, so that rules really filter), and the
 tables each side writes must hold the same rows.
 """
@@ -62,6 +63,7 @@ def event_inputs(spark: SparkSession) -> dict[str, DataFrame]:
 CASE_INPUTS: dict[str, tuple[Inputs, tuple[str, ...]]] = {
     "looped_steps": (looped_inputs, ("clean_orders", "clean_refunds", "net_amount")),
     "helper_functions": (helper_inputs, ("clean_contacts",)),
+    "builder_helpers": (looped_inputs, ("clean_orders", "clean_refunds", "net_amount")),
     "partial_transforms": (event_inputs, ("by_event", "by_user", "user_totals", "active_users")),
 }
 

@@ -181,3 +181,23 @@ def test_walrus_in_builder_code_binds_the_name(tmp_path: Path) -> None:
             return builder
     """)
     assert [(s.name, s.source_bronze) for s in pipeline.steps] == [("shop_orders", None), ("clean", "shop_orders")]
+
+
+def test_indexing_and_slicing_strings_lists_and_tuples(tmp_path: Path) -> None:
+    source = (
+        "from sparkforge import PipelineBuilder\n"
+        'NAMES = ["orders", "users", "refunds"]\n'
+        'PREFIX = "shop_2026"\n'
+        "builder = PipelineBuilder(spark=spark, schema=PREFIX[:4])\n"
+        "for n in NAMES[1:][::-1]:\n"
+        "    builder.with_bronze_rules(name=n[0] + n[-3:], rules={})\n"
+        "builder.with_bronze_rules(name=NAMES[0][1:-1], rules={})\n"
+    )
+    pipeline, diagnostics = read_pipeline(source, "pipeline.py", base_dir=tmp_path)
+    assert pipeline is not None, diagnostics
+    assert pipeline.settings.schema == "shop"
+    assert [s.name for s in pipeline.steps] == ["rnds", "uers", "rder"]
+    bad = source.replace("PREFIX[:4]", "PREFIX[:1.5]")
+    _, diagnostics = read_pipeline(bad, "pipeline.py", base_dir=tmp_path)
+    assert [d.code for d in diagnostics if d.is_error] == ["SF111"]
+    assert "needs whole numbers as bounds" in diagnostics[0].message

@@ -64,6 +64,18 @@ def _passed(node: cst.CSTNode, name: str) -> bool:
     )
 
 
+def single_binding(found: tuple[Binding, ...], name: str, use: cst.CSTNode, env: Env) -> Binding:
+    """The one binding of `name` (SF112 when it is assigned in several places)."""
+    if len(found) > 1 and all(b.kind is Kind.IMPORT and b.origin == found[0].origin for b in found):
+        found = found[:1]  # the same import written twice
+    if len(found) > 1:
+        lines = ", ".join(str(env.file.span(b.node).line) for b in found)
+        fail(env.file, use, "SF112", f"{name!r} is assigned {len(found)} times (lines "
+             f"{lines}); the compiler cannot tell which value is meant",
+             "assign it once, at the top level of the module")
+    return found[0]
+
+
 def check_defined_before(found: tuple[Binding, ...], use: cst.Name, env: Env) -> None:
     """The innermost block runs its statements in order: a name used before its first binding
     raises NameError when the file runs (names of the module, used from inside the function that

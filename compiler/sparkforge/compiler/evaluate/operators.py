@@ -45,8 +45,17 @@ _MAX_EXPONENT = 1_000
 
 
 def index(resolver: Evaluator, node: cst.Subscript, base: Value, env: Env) -> Value:
-    """`CONFIG["schema"]` on a constant dict, list or tuple."""
+    """`CONFIG["schema"]` on a constant dict, list or tuple; `NAME[0]`, `NAME[:-1]` on a str,
+    list or tuple."""
     element = node.slice[0].slice if len(node.slice) == 1 else None
+    if isinstance(element, cst.Slice) and isinstance(base.data, str | list | tuple):
+        return _sliced(resolver, node, element, base, env)
+    if isinstance(element, cst.Index) and isinstance(base.data, str):
+        position = resolver.value(element.value, env).plain()
+        if not isinstance(position, int) or isinstance(position, bool) or not -len(base.data) <= position < len(base.data):
+            fail(env.file, element.value, "SF111", f"{position!r} is not a position in the string "
+                 f"{base.data!r}", None)  # fmt: skip
+        return env.value(base.data[position], node)
     if not isinstance(element, cst.Index) or not isinstance(base.data, dict | list | tuple):
         fail(env.file, node, "SF111", f"the compiler cannot read `{env.file.code(node)}`: it is "
              "only known when the pipeline runs", STATIC_HELP)
@@ -58,6 +67,14 @@ def index(resolver: Evaluator, node: cst.Subscript, base: Value, env: Env) -> Va
              did_you_mean(str(key), map(str, base.data)) if isinstance(base.data, dict) else None)
     assert isinstance(found, Value)
     return found
+
+
+def _sliced(resolver: Evaluator, node: cst.Subscript, part: cst.Slice, base: Value, env: Env) -> Value:
+    bounds = [None if p is None else resolver.value(p, env).plain() for p in (part.lower, part.upper, part.step)]
+    if any(b is not None and (not isinstance(b, int) or isinstance(b, bool)) for b in bounds) or bounds[2] == 0:
+        fail(env.file, node, "SF111", f"`{env.file.code(node)}` needs whole numbers as bounds (and a "
+             "step other than 0)", None)  # fmt: skip
+    return env.value(base.data[slice(*bounds)], node)
 
 
 # -- containers ---------------------------------------------------------------------------------

@@ -106,14 +106,7 @@ class Resolver:
         static_checks.fail_unknown_name(node, env)
 
     def _bound(self, found: tuple[Binding, ...], name: str, use: cst.CSTNode, env: Env) -> Value:
-        if len(found) > 1 and all(b.kind is Kind.IMPORT and b.origin == found[0].origin for b in found):
-            found = found[:1]  # the same import written twice
-        if len(found) > 1:
-            lines = ", ".join(str(env.file.span(b.node).line) for b in found)
-            fail(env.file, use, "SF112", f"{name!r} is assigned {len(found)} times (lines "
-                 f"{lines}); the compiler cannot tell which value is meant",
-                 "assign it once, at the top level of the module")
-        binding = found[0]
+        binding = static_checks.single_binding(found, name, use, env)
         if binding.kind is Kind.ASSIGN:
             static_checks.check_unchanged(binding, use, env)
             return self._constant(binding, env)

@@ -31,14 +31,13 @@ from sparkforge.compiler.evaluate.scopes import (
     walrus_bindings,
 )
 from sparkforge.compiler.read.builder_misuse import CLASSES, blocks_at, looked_up, unknown_preset
-from sparkforge.compiler.read.signatures import FINAL_METHODS, METHODS, PRESETS, STEP_METHODS
+from sparkforge.compiler.read.builder_tracer import Tracer, root_of
+from sparkforge.compiler.read.signatures import PRESETS, STEP_METHODS
 from sparkforge.compiler.read.source_file import SourceFile
 from sparkforge.compiler.read.unit import BuilderCode, MethodCall, Unit
-from sparkforge.suggest import did_you_mean
 
 _LOOPS = (cst.For, cst.While, cst.ListComp, cst.SetComp, cst.DictComp, cst.GeneratorExp)
 _BRANCHES = (cst.If, cst.Try, cst.TryStar, cst.With, cst.Match, cst.IfExp)
-_METHOD_CALL = m.Call(func=m.Attribute(attr=m.Name()))
 _LOST_STEPS = frozenset({"SF103", "SF104", "SF105", "SF106", "SF117"})
 _CREATE_HELP = 'create it with `builder = PipelineBuilder(spark=spark, schema="my_schema")`'
 
@@ -141,6 +140,11 @@ def _misplaced(main: SourceFile, call: cst.Call, shown: str,
                           "the compiler cannot know whether it runs", span,
                           "declare the step unconditionally; keep variants in separate pipeline files")
     nested = where if where is not None else owner if owner is not builder_owner else None
+    if isinstance(nested, cst.FunctionDef):
+        return Diagnostic("SF106", f"{shown} is called inside {_describe(nested)}, which the compiler "
+                          "never sees called with the builder", span, f"call {nested.name.value}(builder, "
+                          "...) where the builder is created (at module level or in the function that "
+                          "builds it, not under a conditional): the compiler follows such calls")  # fmt: skip
     if nested is not None and not isinstance(nested, cst.Module):
         return Diagnostic("SF106", f"{shown} is called inside {_describe(nested)}, which the "
                           "compiler does not follow", span, "call the builder's methods where the "
@@ -163,7 +167,7 @@ def _trace(main: SourceFile, construction: MethodCall, owner: cst.CSTNode
            ) -> tuple[BuilderCode, list[Diagnostic]]:  # fmt: skip
     function = owner if isinstance(owner, cst.FunctionDef) else None
     statements = function_statements(function) if function else module_statements(main.tree)
-    tracer = _Tracer(construction.call)
+    tracer = Tracer(construction.call, main)
     for statement in statements:
         if isinstance(statement, cst.SimpleStatementLine):
             for small in statement.body:
@@ -175,93 +179,8 @@ def _trace(main: SourceFile, construction: MethodCall, owner: cst.CSTNode
                    *looked_up(main, statements, tracer.every_name)]
     walruses = walrus_bindings(main.walruses, statements, main.parents)
     local = index_block(statements, function.params, walruses) if function else None
-    code = BuilderCode(construction, tuple(tracer.calls), local, function)
+    code = BuilderCode(construction, tuple(tracer.calls), local, function, tuple(tracer.passed))
     return code, diagnostics
-
-
-class _Tracer:
-    """Follows the builder through the statements of its block, in order."""
-
-    def __init__(self, construction: cst.Call) -> None:
-        self.construction = construction
-        self.names: set[str] = set()
-        self.every_name: set[str] = set()  # every variable that ever held the builder
-        self.calls: list[MethodCall] = []
-        self.final: MethodCall | None = None  # the first to_pipeline() / build()
-        self.late: list[MethodCall] = []  # builder calls after it
-        self.unknown: list[MethodCall] = []
-        self.consumed: set[cst.Call] = set()
-
-    def loop(self, node: cst.For, outermost: cst.For) -> None:
-        """Builder calls in the plain statements of a `for` (and of the loops inside it) are
-        steps declared once per turn: `unroll_loops` repeats them when the loop runs over known
-        values. Calls under an `if` or `with` in the loop stay untraced (SF105)."""
-        if node.orelse is not None or node.asynchronous is not None:
-            return
-        for statement in node.body.body:
-            if isinstance(statement, cst.SimpleStatementLine):
-                for small in statement.body:
-                    self.statement(small, outermost)
-            elif isinstance(statement, cst.For):
-                self.loop(statement, outermost)
-
-    def statement(self, small: cst.BaseSmallStatement, loop: cst.For | None = None) -> None:
-        value = getattr(small, "value", None)
-        if not isinstance(value, cst.BaseExpression):
-            return
-        chain = self._chain(value)
-        if chain is None:
-            return
-        if loop is not None:
-            chain = [dataclasses.replace(call, loop=loop) for call in chain]
-        ended = self._take(chain)
-        targets = (
-            [t.target for t in small.targets] if isinstance(small, cst.Assign)
-            else [getattr(small, "target", None)]
-        )  # fmt: skip
-        for target in targets:
-            if isinstance(target, cst.Name):
-                (self.names.discard if ended else self.names.add)(target.value)
-                self.every_name.update(() if ended else (target.value,))
-
-    def _chain(self, node: cst.BaseExpression) -> list[MethodCall] | None:
-        calls: list[MethodCall] = []
-        while node is not self.construction:
-            if isinstance(node, cst.Name) and node.value in self.names:
-                break
-            if not m.matches(node, _METHOD_CALL):
-                return None
-            assert isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute)
-            calls.append(MethodCall(node.func.attr.value, node, node.func.attr))
-            node = node.func.value
-        return calls[::-1]
-
-    def _take(self, chain: list[MethodCall]) -> bool:
-        """Record the chain's builder calls; True when it ends the builder (`to_pipeline()`)."""
-        for call in chain:
-            self.consumed.add(call.call)
-            if call.method in FINAL_METHODS:
-                self.final = self.final or call
-                return True
-            if self.final is not None and call.method in METHODS:
-                self.late.append(call)
-                continue
-            (self.calls if call.method in METHODS else self.unknown).append(call)
-        return False
-
-    def diagnostics(self, main: SourceFile) -> Iterable[Diagnostic]:
-        for call in self.unknown:
-            hint = did_you_mean(call.method, METHODS)
-            yield Diagnostic("SF103", f"PipelineBuilder has no method {call.method!r}",
-                             main.span(call.name_node), hint or f"methods: {', '.join(sorted(METHODS))}")
-        for call in self.late:
-            assert self.final is not None
-            line = main.span(self.final.name_node).line
-            yield Diagnostic("SF117", f".{call.method}(...) is called after "
-                             f".{self.final.method}() (line {line}), so the pipeline that "
-                             f"{self.final.method}() returned does not include it",
-                             main.span(call.name_node), f"declare every step before calling "
-                             f"{self.final.method}()")  # fmt: skip
 
 
 def _other_builders(main: SourceFile, first: cst.Call) -> Iterable[cst.Call]:
@@ -269,16 +188,9 @@ def _other_builders(main: SourceFile, first: cst.Call) -> Iterable[cst.Call]:
     others = {c for c in main.calls if c is not first and _construction(c, main)}
     names = {n for c in others for n in _assigned_names(main, c)}
     for call in main.calls:
-        root = _root(call)
+        root = root_of(call)
         if root in others or (isinstance(root, cst.Name) and root.value in names):
             yield call
-
-
-def _root(node: cst.CSTNode) -> cst.CSTNode:
-    """`a.b(...).c(...)` -> `a`: what a chain of method calls starts from."""
-    while isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute):
-        node = node.func.value
-    return node
 
 
 def _assigned_names(main: SourceFile, call: cst.Call) -> Iterable[str]:

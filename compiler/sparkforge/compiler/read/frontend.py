@@ -24,6 +24,7 @@ from sparkforge.compiler.check.check_step_inputs import check_sources
 from sparkforge.compiler.check.check_tables import check_tables
 from sparkforge.compiler.check.infer_step_inputs import infer_sources
 from sparkforge.compiler.diagnostics import Diagnostic
+from sparkforge.compiler.read.bind_helpers import bind_helpers
 from sparkforge.compiler.read.collect_support import collect_support
 from sparkforge.compiler.read.find_builder import find_builder
 from sparkforge.compiler.read.load_siblings import load_siblings
@@ -42,6 +43,7 @@ PASSES: tuple[Pass, ...] = (
     find_builder,  # the PipelineBuilder and the calls made on it
     load_siblings,  # modules beside the pipeline that it imports
     unroll_loops,  # steps declared in a `for` over known values: one call per turn
+    bind_helpers,  # steps declared in a function the builder is passed to: that call's values
     read_settings,  # constructor / preset / enable_unified_execution -> ir.Settings
     read_steps,  # step calls -> ir.Step
     read_rules,  # rules -> ir.RuleSpec

@@ -34,6 +34,18 @@ class FrontendOptions:
 
 
 @dataclass(frozen=True, slots=True, eq=False)
+class Helper:
+    """One call of a function of the pipeline file that the builder is passed to
+    (`add_orders(builder, "orders")`): the builder calls in its body run once per such call."""
+
+    call: cst.Call
+    func: cst.FunctionDef
+    param: str  # the parameter that receives the builder
+    block: Block  # the function's own names
+    outer: Helper | None = None  # the helper this call is written in, if any
+
+
+@dataclass(frozen=True, slots=True, eq=False)
 class MethodCall:
     """One call on the builder, `.with_bronze_rules(...)`, or its construction (`method` "__init__")."""
 
@@ -41,11 +53,12 @@ class MethodCall:
     call: cst.Call
     name_node: cst.CSTNode  # what a diagnostic about the call points at: the method name
     loop: cst.For | None = None  # the outermost `for` the call is written in (find_builder)
-    frame: Frame | None = None  # that loop's variables for this turn (unroll_loops)
+    frame: Frame | None = None  # that loop's variables for this turn (unroll_loops), or the helper's
+    helper: Helper | None = None  # the function call it runs in (find_builder; bind_helpers)
 
     def env(self, file: SourceFile, local: Block | None) -> Env:
         """Where the call's arguments are evaluated."""
-        return Env(file, local, self.frame)
+        return Env(file, self.helper.block if self.helper else local, self.frame)
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -60,6 +73,7 @@ class BuilderCode:
     calls: tuple[MethodCall, ...]
     local: Block | None = None
     function: cst.FunctionDef | None = None
+    passed: tuple[cst.Call, ...] = ()  # calls the builder is passed to that were not followed
 
 
 @dataclass(frozen=True, slots=True, eq=False)

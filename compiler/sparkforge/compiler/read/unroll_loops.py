@@ -57,8 +57,8 @@ class _Unroller:
         self.resolver, self.main, self.local = resolver, main, local
         self.by_line: dict[cst.CSTNode, list[MethodCall]] = {}
         for call in calls:
-            if call.loop is not None:
-                self.by_line.setdefault(self._line(call.call), []).append(call)
+            if call.loop is not None:  # a call in a function called in the loop: at that call
+                self.by_line.setdefault(self._line(_outermost_call(call)), []).append(call)
         self.diagnostics: list[Diagnostic] = []
 
     def _line(self, node: cst.CSTNode) -> cst.CSTNode:
@@ -117,6 +117,13 @@ class _Unroller:
             assert env.frame is not None
             for name in _changed_names(small):
                 env.frame.names[name] = env.value(Failed(err), small)
+
+
+def _outermost_call(call: MethodCall) -> cst.Call:
+    helper = call.helper
+    while helper is not None and helper.outer is not None:
+        helper = helper.outer
+    return helper.call if helper is not None else call.call
 
 
 def _changed_names(small: cst.BaseSmallStatement) -> list[str]:

@@ -1,0 +1,176 @@
+"""Frontend pass: builder calls made in a function the builder is passed to get that call's values.
+
+Input: `Unit.builder` whose calls made inside a function of the pipeline file carry that function
+call (`MethodCall.helper`, from `find_builder`; in a loop, one turn's frame, from `unroll_loops`). Output: each such call with a `Frame` holding the
+function's parameters, bound to the call's arguments, and the names its body assigned before the
+builder call, so that the readers evaluate the step's arguments as Python would run the function.
+A function called twice declares its steps twice, each with its own values. An argument the
+compiler cannot evaluate is an error only where a step uses it.
+
+    def add_source(builder, name):
+        builder.with_bronze_rules(name=name, rules={"id": ["not_null"]})
+
+    add_source(builder, "orders"); add_source(builder, "users")
+    -> calls=(with_bronze_rules [name="orders"], with_bronze_rules [name="users"])
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterable
+
+import libcst as cst
+import libcst.matchers as m
+
+from sparkforge.compiler.diagnostics import CompileError, Diagnostic
+from sparkforge.compiler.evaluate.resolver import Resolver
+from sparkforge.compiler.evaluate.scopes import Block, function_statements
+from sparkforge.compiler.evaluate.statements import run_small
+from sparkforge.compiler.evaluate.values import Code, Env, Failed, Frame, Value
+from sparkforge.compiler.read.signatures import STEP_METHODS
+from sparkforge.compiler.read.source_file import SourceFile
+from sparkforge.compiler.read.unit import Helper, MethodCall, Unit
+
+
+def bind_helpers(unit: Unit) -> Unit:
+    builder, main = unit.builder, unit.main
+    if builder is None or main is None:
+        return unit
+    elsewhere = [d for call in builder.passed if (d := _declares_elsewhere(call, unit, builder.local))]
+    if elsewhere:
+        unit = dataclasses.replace(unit.report(*elsewhere), partial=True)
+    if not any(c.helper for c in builder.calls):
+        return unit
+    binder = _Binder(Resolver(unit.files), main, builder.local, builder.calls)
+    calls: list[MethodCall] = []
+    done: set[tuple[Helper, int]] = set()
+    for call in builder.calls:
+        top = _outermost(call.helper)
+        if top is None:
+            calls.append(call)
+        elif (top, id(call.frame)) not in done:  # one function call's calls are contiguous, in run order
+            done.add((top, id(call.frame)))  # in a loop, each turn has a frame of its own (unroll_loops)
+            calls.extend(binder.run(top, Env(main, builder.local, call.frame)))
+    return dataclasses.replace(unit, builder=dataclasses.replace(builder, calls=tuple(calls)))
+
+
+def _declares_elsewhere(call: cst.Call, unit: Unit, local: Block | None) -> Diagnostic | None:
+    """SF106 when the builder is passed to a function of a module beside the pipeline that
+    declares steps: the compiler follows only the pipeline file's own functions."""
+    main = unit.main
+    assert main is not None
+    try:
+        callee = Resolver(unit.files).value(call.func, Env(main, local))
+    except CompileError:
+        return None  # an installed package's function, or a name reported elsewhere
+    func = callee.node
+    if callee.data is not Code.FUNCTION or callee.file is main or not isinstance(func, cst.FunctionDef):
+        return None
+    declares = [c for c in m.findall(func, m.Call(func=m.Attribute(attr=m.Name())))
+                if isinstance(c, cst.Call) and c.func.attr.value in STEP_METHODS]  # type: ignore[attr-defined]
+    if not declares:
+        return None
+    name, line = func.name.value, callee.file.span(declares[0]).line
+    return Diagnostic("SF106", f"the builder is passed to {name}() of {callee.file.name}, which declares "
+                      f"steps ({callee.file.name}:{line}); the compiler follows only functions of "
+                      f"{main.name}, so the job would miss them", main.span(call),
+                      f"move {name}() into {main.name}, or declare its steps there")  # fmt: skip
+
+
+def _outermost(helper: Helper | None) -> Helper | None:
+    while helper is not None and helper.outer is not None:
+        helper = helper.outer
+    return helper
+
+
+class _Binder:
+    def __init__(self, resolver: Resolver, main: SourceFile, local: Block | None,
+                 calls: Iterable[MethodCall]) -> None:  # fmt: skip
+        self.resolver, self.main, self.local = resolver, main, local
+        self.direct: dict[tuple[Helper, cst.CSTNode], list[MethodCall]] = {}
+        self.inner: dict[tuple[Helper, cst.CSTNode], list[Helper]] = {}
+        for call in calls:
+            helper = call.helper
+            if helper is not None:  # one template per call written (a loop repeats them per turn)
+                direct = self.direct.setdefault((helper, self._statement(call.call, helper)), [])
+                if all(c.call is not call.call for c in direct):
+                    direct.append(call)
+            while helper is not None and helper.outer is not None:
+                inner = self.inner.setdefault((helper.outer, self._statement(helper.call, helper.outer)), [])
+                if helper not in inner:
+                    inner.append(helper)
+                helper = helper.outer
+
+    def _statement(self, node: cst.CSTNode, helper: Helper) -> cst.CSTNode:
+        """The statement of `helper`'s body that holds `node`."""
+        body = set(function_statements(helper.func))
+        while node not in body:
+            parent = self.main.parent(node)
+            assert parent is not None, "a traced call lies in its function's body"
+            node = parent
+        return node
+
+    def run(self, helper: Helper, outer: Env) -> list[MethodCall]:
+        """The builder calls of one call of `helper`, each with the function's names at that line."""
+        frame = Frame(helper.func)
+        env = Env(self.main, helper.block, frame)
+        self._parameters(helper, outer, frame)
+        calls: list[MethodCall] = []
+        for statement in function_statements(helper.func):
+            key = (helper, statement)
+            if key in self.direct:
+                snapshot = Frame(helper.func, dict(frame.names))
+                calls.extend(dataclasses.replace(c, frame=snapshot) for c in self.direct[key])
+            if key in self.inner:
+                at = Env(self.main, helper.block, Frame(helper.func, dict(frame.names)))
+                for inner in self.inner[key]:
+                    calls.extend(self.run(inner, at))
+            if key not in self.direct and key not in self.inner and isinstance(statement, cst.SimpleStatementLine):
+                for small in statement.body:
+                    self._run_small(small, env)
+        return calls
+
+    def _parameters(self, helper: Helper, outer: Env, frame: Frame) -> None:
+        """Bind each parameter to the call's argument, or to its default (evaluated where the
+        function is defined); the builder's own parameter cannot be used as a value."""
+        params = helper.func.params
+        positional = [*params.posonly_params, *params.params]
+        given: dict[str, cst.Arg] = {}
+        for index, arg in enumerate(helper.call.args):
+            if arg.keyword is not None:
+                given[arg.keyword.value] = arg
+            elif not arg.star and index < len(positional):
+                given[positional[index].name.value] = arg
+        for param in (*positional, *params.kwonly_params):
+            name = param.name.value
+            if name == helper.param:
+                frame.names[name] = self._failed(param, f"{name!r} is the PipelineBuilder itself, not a value")
+            elif name in given:
+                frame.names[name] = self._value(given[name].value, outer)
+            elif param.default is not None:
+                frame.names[name] = self._value(param.default, Env(self.main))
+            else:
+                frame.names[name] = self._failed(helper.call, f"the call of {helper.func.name.value}() "
+                                                 f"gives no value for {name!r}")  # fmt: skip
+
+    def _value(self, node: cst.BaseExpression, env: Env) -> Value:
+        try:
+            return self.resolver.value(node, env)
+        except CompileError as err:
+            return env.value(Failed(err), node)
+
+    def _failed(self, node: cst.CSTNode, message: str) -> Value:
+        error = CompileError(Diagnostic("SF111", message, self.main.span(node)))
+        return Value(Failed(error), node, self.main)
+
+    def _run_small(self, small: cst.BaseSmallStatement, env: Env) -> None:
+        """`rules = {...}` in the function's body: seen by the builder calls after it."""
+        if isinstance(small, cst.Return):
+            return
+        try:
+            run_small(self.resolver, small, env)
+        except CompileError as err:
+            assert env.frame is not None
+            for target in getattr(small, "targets", ()):
+                if isinstance(target.target, cst.Name):
+                    env.frame.names[target.target.value] = env.value(Failed(err), small)
