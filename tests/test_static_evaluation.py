@@ -201,3 +201,29 @@ def test_indexing_and_slicing_strings_lists_and_tuples(tmp_path: Path) -> None:
     _, diagnostics = read_pipeline(bad, "pipeline.py", base_dir=tmp_path)
     assert [d.code for d in diagnostics if d.is_error] == ["SF111"]
     assert "needs whole numbers as bounds" in diagnostics[0].message
+
+
+@pytest.mark.parametrize(("use", "says"), [
+    ("Tables.RAW", "is an enum member; the compiler reads its `.value` or `.name`"),
+    ("Tables.RAW.label", "`Tables.RAW` is an enum member; the compiler reads its `.value` or `.name`"),
+    ("Settings.MISSING", "class 'Settings' has no attribute 'MISSING'"),
+    ("Settings.TWICE", "Settings.TWICE is not assigned once in the class body"),
+    ("Settings().SCHEMA", "it is a class; the compiler does not create objects"),
+])  # fmt: skip
+def test_class_namespaces_that_cannot_be_read_are_located(tmp_path: Path, use: str, says: str) -> None:
+    source = (
+        "from enum import Enum\n"
+        "from sparkforge import PipelineBuilder\n"
+        "class Tables(str, Enum):\n"
+        '    RAW = "raw"\n'
+        "class Settings:\n"
+        '    SCHEMA = "shop"\n'
+        "    TWICE = 1\n"
+        "    TWICE = 2\n"
+        'builder = PipelineBuilder(spark=spark, schema="shop")\n'
+        f"builder.with_bronze_rules(name={use}, rules={{}})\n"
+    )
+    _, diagnostics = read_pipeline(source, "pipeline.py", base_dir=tmp_path)
+    errors = [d for d in diagnostics if d.is_error]
+    assert [(d.code, d.span.line) for d in errors] == [("SF111", 10)], errors
+    assert says in errors[0].message

@@ -152,7 +152,7 @@ class _Namer:
             code = TransformCode(name, source.strip(), False, transform.span)
             self.code.append(code)
             return code
-        return self._definition(node.name, source, transform.span)
+        return self._definition(node.name, _module_level(source, node), transform.span)
 
     def _definition(self, name: str, source: str, span: Span | None) -> TransformCode:
         if name in self.defs and self.defs[name].source == source:
@@ -185,6 +185,16 @@ def _local(step: Step, ctx_names: set[str]) -> str:
     """The local name of a silver step's bronze rows: the bronze step's name when it is free."""
     name = identifier(step.source_bronze or "rows")
     return name if name not in ctx_names and name not in STEP_LOCALS else "rows"
+
+
+def _module_level(source: str, node: ast.AST) -> str:
+    """A static method of a class (`Settings.clean`) copied as a plain function: without
+    `@staticmethod`, which at module level would make it a staticmethod object."""
+    lines = source.splitlines(keepends=True)
+    for decorator in reversed(getattr(node, "decorator_list", [])):
+        if isinstance(decorator, ast.Name) and decorator.id == "staticmethod" and decorator.end_lineno:
+            del lines[decorator.lineno - 1 : decorator.end_lineno]
+    return "".join(lines)
 
 
 def _single_definition(source: str) -> ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef | None:

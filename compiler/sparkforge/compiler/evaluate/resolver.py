@@ -21,8 +21,8 @@ from sparkforge.compiler.diagnostics import CompileError
 from sparkforge.compiler.evaluate import calls as static_calls
 from sparkforge.compiler.evaluate import checks as static_checks
 from sparkforge.compiler.evaluate import frames as static_frames
+from sparkforge.compiler.evaluate import namespaces, pyspark_calls
 from sparkforge.compiler.evaluate import operators as static_ops
-from sparkforge.compiler.evaluate import pyspark_calls
 from sparkforge.compiler.evaluate import python_builtins as static_builtins
 from sparkforge.compiler.evaluate import rule_call as static_rule_call
 from sparkforge.compiler.evaluate.evaluator import Budget
@@ -202,6 +202,9 @@ class Resolver:
             return self.member(self.files[base.data.module], attr, node, env)
         if base.is_column:
             return env.column(node)
+        found = namespaces.class_attribute(self, base, node, env)  # `Settings.SCHEMA`, `Tables.RAW.value`
+        if found is not None:
+            return found
         bound = static_builtins.method(base, attr)
         if bound is not None:
             return env.value(bound, node)
