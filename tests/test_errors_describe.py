@@ -17,7 +17,9 @@ from sparkforge_runtime.failures import (
     write_failure,
 )
 from sparkforge_runtime.lease_table import Holder, ensure_lease_table, swap
+from sparkforge_runtime.plan import Step, StepInfo
 from sparkforge_runtime.quiet import silenced
+from sparkforge_runtime.where import failure_line
 
 
 def _caught(action) -> BaseException:  # type: ignore[no-untyped-def]
@@ -151,3 +153,32 @@ def test_silenced_restores_levels_after_nested_blocks(spark) -> None:  # type: i
             assert level() == "OFF"
         assert level() == "OFF"  # still inside the outer block
     assert level() == before
+
+
+def test_write_failures_say_how_to_fix_them(spark, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    path = str(tmp_path / "t")
+    spark.createDataFrame([(1, "a")], "id int, name string").write.format("delta").save(path)
+    mismatch = _caught(
+        lambda: spark.createDataFrame([(1, 2.5)], "id int, price double").write.format("delta").mode("append").save(path)
+    )
+    line = write_failure("clean", "shop.t", "append", mismatch)
+    _one_line(line)
+    assert "the new rows do not match the table's schema: run with --mode full-refresh" in line
+    assert "do not match" not in write_failure("clean", "shop.t", "overwrite", mismatch)
+
+    spaced = _caught(
+        lambda: spark.createDataFrame([(1,)], "`sale id` int").write.format("delta").save(str(tmp_path / "u"))
+    )
+    line = write_failure("clean", "shop.u", "append", spaced)
+    _one_line(line)
+    assert line.startswith("step 'clean': writing shop.u (append) failed, the table is unchanged: "
+                           "[DELTA_INVALID_CHARACTERS_IN_COLUMN_NAMES]")
+    assert "rename those columns in the transform" in line and "do not match" not in line
+
+
+def test_a_failed_write_names_its_step_once() -> None:
+    step = Step(StepInfo("silver", "clean", "shop.clean", source="pipeline.py:20"), lambda run: None)
+    error = TableWriteError("step 'clean': writing shop.clean (append) failed, the table is unchanged: x")
+    assert failure_line(step, error) == (
+        "pipeline.py:20: step 'clean' (silver): writing shop.clean (append) failed, the table is unchanged: x"
+    )

@@ -69,17 +69,17 @@ def details(exc: BaseException) -> str:
 
 
 def write_failure(step: str, fqn: str, mode: str, exc: BaseException) -> str:
-    """The line of a failed table write: where, what Spark said, and for a schema mismatch on
-    append or merge, how to rebuild the table."""
-    text = describe(exc)
+    """The line of a failed table write: where, what Spark said, and how to fix what needs a fix
+    (a column name Delta refuses; a schema mismatch on append or merge)."""
+    text, condition = describe(exc), error_condition(exc) or ""
     hint = ""
-    if mode in ("append", "merge") and any(w in text.lower() for w in ("schema", "mismatch")):
-        hint = (
-            "; the new rows do not match the table's schema: run with --mode full-refresh "
-            "(run_full_refresh) to rebuild the table, or change the transform to produce its columns"
-        )
-    who = f"step {step!r}: " if step else ""
-    return f"{who}writing {fqn} ({mode}) failed, the table is unchanged: {text}{hint}"
+    if condition.startswith("DELTA_INVALID_CHARACTERS_IN_COLUMN_NAMES"):
+        hint = ("; rename those columns in the transform (withColumnRenamed), or create the table "
+                "with Delta column mapping ('delta.columnMapping.mode' = 'name')")  # fmt: skip
+    elif mode in ("append", "merge") and ("mismatch" in text.lower() or "SCHEMA" in condition):
+        hint = ("; the new rows do not match the table's schema: run with --mode full-refresh "
+                "(run_full_refresh) to rebuild the table, or change the transform to produce its columns")  # fmt: skip
+    return f"{f'step {step!r}: ' if step else ''}writing {fqn} ({mode}) failed, the table is unchanged: {text}{hint}"
 
 
 def error_condition(exc: BaseException) -> str | None:

@@ -35,9 +35,10 @@ HARMLESS_WARNINGS = (
     "org.apache.hadoop.hive.conf.HiveConf",
     "org.apache.spark.scheduler.TaskSetManager",  # "Lost task" with the task's stack; "aborting" stays
 )
-# A failed task's error with its JVM stack, logged by the driver's executor in local mode: the failed
-# step's line already names it (its Python error and pipeline.py line).
-TASK_ERRORS = "org.apache.spark.executor.Executor"
+# A failed task's error with its JVM stack, logged in local mode by the driver's executor (and, for a
+# write, "Aborting task" by Utils), and a failed query's stack again from Spark's own observation
+# listener (ExecutionListenerBus): the failed step's line already names it.
+TASK_ERRORS = tuple(f"org.apache.spark.{n}" for n in ("executor.Executor", "util.Utils", "sql.util.ExecutionListenerBus"))
 QUERY_CONTEXT_LOGGERS = ("DataFrameQueryContextLogger", "SQLQueryContextLogger")
 _lock = threading.Lock()
 _users: dict[str, int] = {}
@@ -77,12 +78,9 @@ def quiet_spark(spark: SparkSession, level: str | None) -> None:
     log4j = _log4j(spark)
     if log4j is None:
         return
-    configure, levels = log4j.core.config.Configurator, log4j.Level
-    configure.setLevel(HIVE_ALTER_LOGGER, levels.OFF)
-    if (level or "WARN").upper() in ("WARN", "ERROR"):
-        for name in HARMLESS_WARNINGS:
-            configure.setLevel(name, levels.ERROR)
-        configure.setLevel(TASK_ERRORS, levels.OFF)
+    quiet = (level or "WARN").upper() in ("WARN", "ERROR")
+    for name in (HIVE_ALTER_LOGGER, *(HARMLESS_WARNINGS + TASK_ERRORS if quiet else ())):
+        log4j.core.config.Configurator.setLevel(name, log4j.Level.ERROR if name in HARMLESS_WARNINGS else log4j.Level.OFF)
 
 
 def quiet_query_context() -> dict[str, int]:
