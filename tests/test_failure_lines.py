@@ -1,13 +1,17 @@
 """A transform or a rule that fails at run time is reported at the line of the user's pipeline.py,
 with Spark's error class and message and without a JVM stack: one test per kind of failure (a
-missing column, a Python exception in the transform, a type error in a rule's column), for the
-compiled job (its `main()` run in-process on the shared session) and for the interpreted runner.
-The run log row of the step carries the same one-line message."""
+missing column, a Python exception in the transform, a type error in a rule's column, a column name
+Delta refuses), for the compiled job (its `main()` run in-process on the shared session) and for
+the interpreted runner, also in a session the user built (a process of its own, whose whole stderr
+is read). The run log row of the step carries the same one-line message."""
 
 from __future__ import annotations
 
 import importlib.util
 import itertools
+import os
+import subprocess
+import sys
 from pathlib import Path
 from types import ModuleType
 
@@ -51,6 +55,9 @@ KINDS = {
     "column_left_out": ('out = out.withColumn("n", F.length("note"))  # HERE', '{"id": ["not_null"]}',
                         "# HERE", "step 'orders' did not pass on column 'note': with filter_columns_by_rules "
                         "its output keeps only the columns its rules name; add 'note': [] to its rules"),
+    # Delta refuses the name at the write: the step's line, and the fix
+    "bad_column_name": ('out = out.withColumnRenamed("amount", "net amount")', '{"id": ["not_null"], "net amount": []}',
+                        "# STEP", "[DELTA_INVALID_CHARACTERS_IN_COLUMN_NAMES]"),
 }  # fmt: skip
 JVM_STACK = ("Py4JJavaError", "at org.apache", "\tat ", "java.lang.")
 _modules = itertools.count()
@@ -138,3 +145,32 @@ def test_verbose_adds_the_traceback(
     assert code == 1
     err = capsys.readouterr().err
     assert "Traceback" in err and 'raise ValueError("the price list is empty")' in err
+
+
+USER_SESSION = """
+import sys
+from pyspark.sql import SparkSession
+spark = (SparkSession.builder.master("local[1]").config("spark.jars", {jars!r})
+         .config("spark.sql.extensions", "io.delta.sql.DeltaSparkSessionExtension")
+         .config("spark.sql.catalog.spark_catalog", "org.apache.spark.sql.delta.catalog.DeltaCatalog")
+         .config("spark.sql.warehouse.dir", {warehouse!r}).config("spark.ui.enabled", "false").getOrCreate())
+spark.sql("CREATE SCHEMA {schema}")
+rows = [(1, 2.0, "abc", "x"), (2, 3.0, "7", "y")]
+spark.createDataFrame(rows, "id long, price double, label string, note string").write.saveAsTable("{schema}.orders")
+sys.path.insert(0, {folder!r})
+import pipeline
+result = pipeline.build(spark).to_pipeline().initial_load()
+print("ERROR_MESSAGE", result.error_message)
+"""
+
+
+def test_the_interpreted_runner_keeps_task_stacks_quiet_in_a_users_own_session(tmp_path: Path) -> None:
+    # A session the user built keeps Spark's log levels, which print "Aborting task" with a JVM
+    # stack when a write fails; the runner quiets them for the run (its stderr is read whole here).
+    _, line, error = write_pipeline(tmp_path, "user_session", "bad_column_name")
+    script = USER_SESSION.format(jars=os.environ["SPARKFORGE_JARS"], warehouse=str(tmp_path / "wh"),
+                                 schema="user_session", folder=str(tmp_path))  # fmt: skip
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=600, check=False)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert_reported(done.stdout, line, error)
+    assert not any(marker in done.stderr for marker in JVM_STACK), done.stderr[-3000:]

@@ -16,7 +16,7 @@ from pyspark.sql import DataFrame, SparkSession
 from sparkforge_runtime import lineage
 from sparkforge_runtime.outcome import RunReport, StepOutcome
 from sparkforge_runtime.plan import Mode
-from sparkforge_runtime.quiet import quiet_query_context
+from sparkforge_runtime.quiet import TASK_ERRORS, quiet_query_context, silenced
 from sparkforge_runtime.rulecounts import format_rule_failures
 from sparkforge_runtime.scheduler import RunOptions, run_plan
 
@@ -196,14 +196,14 @@ class PipelineRunner:
         self._check_sources(sources)
         pipeline, plan = runtime_plan(self.plan)
         plan = plan.replace(unified=plan.unified or unified)
-        with query_context_quieted():  # a failed step's line says it, without a JVM stack
+        with query_context_quieted(self.spark):  # a failed step's line says it, without a JVM stack
             report = run_plan(self.spark, pipeline, plan, self._options(mode, refresh=refresh), sources)
         self._executor.record(report)
         return execution_result(report, unified=unified)
 
     def _run_one(self, name: str, sources: Mapping[str, Any]) -> StepExecutionResult:
         pipeline, plan = runtime_plan(self.plan)
-        with query_context_quieted():
+        with query_context_quieted(self.spark):
             report = run_plan(
                 self.spark,
                 pipeline,
@@ -225,12 +225,13 @@ class PipelineRunner:
 
 
 @contextmanager
-def query_context_quieted() -> Iterator[None]:
-    """`quiet_query_context` inside the block only: a run in the user's own process, whose levels
-    come back after it."""
+def query_context_quieted(spark: SparkSession) -> Iterator[None]:
+    """`quiet_query_context` and Spark's failed-task stacks (`TASK_ERRORS`) inside the block only:
+    a run in the user's own process and session, whose levels come back after it."""
     before = quiet_query_context()
     try:
-        yield
+        with silenced(spark, TASK_ERRORS):
+            yield
     finally:
         for name, level in before.items():
             logging.getLogger(name).setLevel(level)
