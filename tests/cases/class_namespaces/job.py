@@ -1,6 +1,6 @@
 r"""Pipeline 'pipeline': a sparkforge job for Spark and Delta Lake.
 
-Compiled by sparkforge 0.1.0 from pipeline.py (sha256 16d73599d71e4c773a4775ef5a70d0620654a408f04180396bb02427b4657844).
+Compiled by sparkforge 0.1.0 from pipeline.py (sha256 6455a2eee7dd193e29b56f0b485e8076793b8b6b6dbdb5b94d41d3363a4ce566).
 Do not edit; regenerate with `sparkforge compile pipeline.py -o job.py`.
 
 Steps: 1 bronze, 1 silver, 1 gold in 3 stages.
@@ -30,39 +30,42 @@ from sparkforge_runtime.rules import Rule
 from sparkforge_runtime.verbs import StepRun
 
 # pipeline.py:3
-from enum import Enum
+from enum import StrEnum
 
-# pipeline.py:5
-from pyspark.sql import DataFrame, SparkSession
+# pipeline.py:4
+from typing import ClassVar
 
 # pipeline.py:6
+from pyspark.sql import DataFrame, SparkSession
+
+# pipeline.py:7
 from pyspark.sql import functions as F
 
-# pipeline.py:9
+# pipeline.py:10
 SCHEMA_PREFIX = "ops"
 
 
-# pipeline.py:12
+# pipeline.py:13
 class Settings:
     SCHEMA = f"{SCHEMA_PREFIX}_metrics"
     KEY = "host"
-    RULES = {KEY: ["not_null"], "cpu": [["between", 0, 100]]}
+    RULES: ClassVar[dict[str, list]] = {KEY: ["not_null"], "cpu": [["between", 0, 100]]}
     MIN_SILVER = 97.5
 
 
-# pipeline.py:19
-class Step(str, Enum):
+# pipeline.py:20
+class Step(StrEnum):
     RAW = "raw_metrics"
     CLEAN = "clean_metrics"
     HOURLY = "hourly_load"
 
 
-# pipeline.py:27
+# pipeline.py:28
 def clean(spark: SparkSession, bronze_df: DataFrame, prior_silvers: dict) -> DataFrame:
     return bronze_df.withColumn("hour", F.date_trunc("hour", "ts"))
 
 
-# pipeline.py:30
+# pipeline.py:31
 def hourly(spark: SparkSession, silvers: dict) -> DataFrame:
     return (
         silvers[Step.CLEAN.value]
@@ -72,7 +75,7 @@ def hourly(spark: SparkSession, silvers: dict) -> DataFrame:
 
 
 def raw_metrics_rules() -> tuple[Rule, ...]:
-    """Rules of bronze step 'raw_metrics' (pipeline.py:36)."""
+    """Rules of bronze step 'raw_metrics' (pipeline.py:37)."""
     return (
         Rule("host", "not_null", F.col("host").isNotNull()),
         Rule("cpu", "between(0, 100)", F.col("cpu").between(0, 100)),
@@ -80,7 +83,7 @@ def raw_metrics_rules() -> tuple[Rule, ...]:
     )
 
 
-# pipeline.py:36
+# pipeline.py:37
 @step("bronze", "raw_metrics", table="ops_metrics.raw_metrics")
 def bronze_raw_metrics(run: StepRun) -> DataFrame:
     """Reads ops_metrics.raw_metrics, or the input bound with --source
@@ -95,7 +98,7 @@ def bronze_raw_metrics(run: StepRun) -> DataFrame:
 
 
 def clean_metrics_rules() -> tuple[Rule, ...]:
-    """Rules of silver step 'clean_metrics' (pipeline.py:37)."""
+    """Rules of silver step 'clean_metrics' (pipeline.py:38)."""
     return (
         Rule("host", "not_null", F.col("host").isNotNull()),
         Rule("cpu", "between(0, 100)", F.col("cpu").between(0, 100)),
@@ -103,7 +106,7 @@ def clean_metrics_rules() -> tuple[Rule, ...]:
     )
 
 
-# pipeline.py:37
+# pipeline.py:38
 @step(
     "silver",
     "clean_metrics",
@@ -133,14 +136,14 @@ def silver_clean_metrics(run: StepRun) -> DataFrame:
 
 
 def hourly_rules() -> tuple[Rule, ...]:
-    """Rules of gold step 'hourly' (pipeline.py:44)."""
+    """Rules of gold step 'hourly' (pipeline.py:45)."""
     return (
         Rule("host", "not_null", F.col("host").isNotNull()),
         Rule("hour", "not_null", F.col("hour").isNotNull()),
     )
 
 
-# pipeline.py:44
+# pipeline.py:45
 @step(
     "gold",
     "hourly",
@@ -154,7 +157,7 @@ def gold_hourly(run: StepRun) -> DataFrame:
     """clean_metrics -> ops_metrics.hourly_load: recomputed from the whole silver
     tables and replaced in every run.
 
-    It is never skipped: its transform uses Settings at pipeline.py:31, whose
+    It is never skipped: its transform uses Settings at pipeline.py:32, whose
     source the compiler cannot read.
 
     Below 99% valid rows it fails and writes nothing.
@@ -175,7 +178,7 @@ PIPELINE = Pipeline(
     log_table="ops_metrics.pipeline_logs",
     table_format="delta",
     source="pipeline.py",
-    source_hash="16d73599d71e4c773a4775ef5a70d0620654a408f04180396bb02427b4657844",
+    source_hash="6455a2eee7dd193e29b56f0b485e8076793b8b6b6dbdb5b94d41d3363a4ce566",
     compiled_with="0.1.0",
     runtime_requires=">=0.1.0,<0.2",
     script="job.py",

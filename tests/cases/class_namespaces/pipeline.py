@@ -1,6 +1,7 @@
 """Settings kept in classes used as namespaces: constants, an enum of step names, static methods."""
 
-from enum import Enum
+from enum import StrEnum
+from typing import ClassVar
 
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
@@ -12,11 +13,11 @@ SCHEMA_PREFIX = "ops"
 class Settings:
     SCHEMA = f"{SCHEMA_PREFIX}_metrics"
     KEY = "host"
-    RULES = {KEY: ["not_null"], "cpu": [["between", 0, 100]]}
+    RULES: ClassVar[dict[str, list]] = {KEY: ["not_null"], "cpu": [["between", 0, 100]]}
     MIN_SILVER = 97.5
 
 
-class Step(str, Enum):
+class Step(StrEnum):
     RAW = "raw_metrics"
     CLEAN = "clean_metrics"
     HOURLY = "hourly_load"

@@ -20,7 +20,7 @@ import libcst.matchers as m
 
 from sparkforge.compiler.diagnostics import Diagnostic
 from sparkforge.compiler.evaluate.scopes import Kind, function_statements, index_block
-from sparkforge.compiler.read.signatures import FINAL_METHODS, METHODS
+from sparkforge.compiler.read.signatures import FINAL_METHODS, METHODS, STEP_METHODS
 from sparkforge.compiler.read.source_file import SourceFile
 from sparkforge.compiler.read.unit import Helper, MethodCall
 from sparkforge.suggest import did_you_mean
@@ -43,7 +43,9 @@ class Tracer:
         self.late: list[MethodCall] = []  # builder calls after it
         self.unknown: list[MethodCall] = []
         self.consumed: set[cst.Call] = set()
-        self.passed: list[cst.Call] = []
+        self.passed: list[cst.Call] = []  # calls the builder is passed to, not followed
+        self.followed: set[cst.Call] = set()  # calls of the file's functions that were followed
+        self.holders: set[str] = set()  # every name that held the builder, functions' parameters too
 
     def loop(self, node: cst.For, outermost: cst.For) -> None:
         """Builder calls in the plain statements of a `for` (and of the loops inside it) are
@@ -87,6 +89,7 @@ class Tracer:
         for target in targets:
             if isinstance(target, cst.Name):
                 (self.names.discard if ended else self.names.add)(target.value)
+                self.holders.update(() if ended else (target.value,))
                 if self.helper is None:
                     self.every_name.update(() if ended else (target.value,))
 
@@ -106,6 +109,8 @@ class Tracer:
         return Helper(value, func, param, block, self.helper)
 
     def _follow(self, helper: Helper, loop: cst.For | None) -> None:
+        self.followed.add(helper.call)
+        self.holders.add(helper.param)
         saved = self.names, self.helper
         self.names, self.helper = {helper.param}, helper
         try:
@@ -154,6 +159,16 @@ class Tracer:
                              f"{self.final.method}() returned does not include it",
                              main.span(call.name_node), f"declare every step before calling "
                              f"{self.final.method}()")  # fmt: skip
+
+
+def declares_steps(main: SourceFile, name: str) -> bool:
+    """Whether `name` is a function of the file whose body calls a step method of the builder."""
+    found = main.block.get(name)
+    func = found[0].node if len(found) == 1 and found[0].kind is Kind.DEF else None
+    return isinstance(func, cst.FunctionDef) and any(
+        isinstance(c, cst.Call) and c.func.attr.value in STEP_METHODS  # type: ignore[attr-defined]
+        for c in m.findall(func, _METHOD_CALL)
+    )
 
 
 def _receiving(call: cst.Call, func: cst.FunctionDef, names: set[str]) -> str | None:

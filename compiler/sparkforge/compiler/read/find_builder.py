@@ -31,7 +31,7 @@ from sparkforge.compiler.evaluate.scopes import (
     walrus_bindings,
 )
 from sparkforge.compiler.read.builder_misuse import CLASSES, blocks_at, looked_up, unknown_preset
-from sparkforge.compiler.read.builder_tracer import Tracer, root_of
+from sparkforge.compiler.read.builder_tracer import Tracer, declares_steps, root_of
 from sparkforge.compiler.read.signatures import PRESETS, STEP_METHODS
 from sparkforge.compiler.read.source_file import SourceFile
 from sparkforge.compiler.read.unit import BuilderCode, MethodCall, Unit
@@ -176,11 +176,22 @@ def _trace(main: SourceFile, construction: MethodCall, owner: cst.CSTNode
             tracer.loop(statement, statement)
     skip = {*tracer.consumed, *_other_builders(main, construction.call)}
     diagnostics = [*tracer.diagnostics(main), *_untraced(main, skip, owner),
-                   *looked_up(main, statements, tracer.every_name)]
+                   *looked_up(main, statements, tracer.every_name), *_unfollowed(main, tracer, owner)]
     walruses = walrus_bindings(main.walruses, statements, main.parents)
     local = index_block(statements, function.params, walruses) if function else None
     code = BuilderCode(construction, tuple(tracer.calls), local, function, tuple(tracer.passed))
     return code, diagnostics
+
+
+def _unfollowed(main: SourceFile, tracer: Tracer, owner: cst.CSTNode) -> Iterable[Diagnostic]:
+    """A function of the file that declares steps, given the builder where the compiler cannot
+    follow it (under a conditional, in a `while`): its steps might run once more, or not at all."""
+    for call in main.calls:
+        func = call.func
+        if type(func) is not cst.Name or call in tracer.followed or not declares_steps(main, func.value):
+            continue
+        if any(isinstance(a.value, cst.Name) and a.value.value in tracer.holders for a in call.args):
+            yield _misplaced(main, call, f"{func.value}(...), which declares steps,", owner)
 
 
 def _other_builders(main: SourceFile, first: cst.Call) -> Iterable[cst.Call]:
