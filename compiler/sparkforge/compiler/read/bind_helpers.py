@@ -20,14 +20,13 @@ import dataclasses
 from collections.abc import Iterable
 
 import libcst as cst
-import libcst.matchers as m
 
 from sparkforge.compiler.diagnostics import CompileError, Diagnostic
 from sparkforge.compiler.evaluate.resolver import Resolver
 from sparkforge.compiler.evaluate.scopes import Block, function_statements
 from sparkforge.compiler.evaluate.statements import run_small
 from sparkforge.compiler.evaluate.values import Code, Env, Failed, Frame, Value
-from sparkforge.compiler.read.signatures import STEP_METHODS
+from sparkforge.compiler.read.builder_tracer import step_calls
 from sparkforge.compiler.read.source_file import SourceFile
 from sparkforge.compiler.read.unit import Helper, MethodCall, Unit
 
@@ -66,8 +65,7 @@ def _declares_elsewhere(call: cst.Call, unit: Unit, local: Block | None) -> Diag
     func = callee.node
     if callee.data is not Code.FUNCTION or callee.file is main or not isinstance(func, cst.FunctionDef):
         return None
-    declares = [c for c in m.findall(func, m.Call(func=m.Attribute(attr=m.Name())))
-                if isinstance(c, cst.Call) and c.func.attr.value in STEP_METHODS]  # type: ignore[attr-defined]
+    declares = step_calls(func)
     if not declares:
         return None
     name, line = func.name.value, callee.file.span(declares[0]).line

@@ -165,10 +165,13 @@ def declares_steps(main: SourceFile, name: str) -> bool:
     """Whether `name` is a function of the file whose body calls a step method of the builder."""
     found = main.block.get(name)
     func = found[0].node if len(found) == 1 and found[0].kind is Kind.DEF else None
-    return isinstance(func, cst.FunctionDef) and any(
-        isinstance(c, cst.Call) and c.func.attr.value in STEP_METHODS  # type: ignore[attr-defined]
-        for c in m.findall(func, _METHOD_CALL)
-    )
+    return isinstance(func, cst.FunctionDef) and bool(step_calls(func))
+
+
+def step_calls(func: cst.FunctionDef) -> list[cst.Call]:
+    """The calls of a builder step method (`x.with_bronze_rules(...)`) in `func`'s body."""
+    return [c for c in m.findall(func, _METHOD_CALL)
+            if isinstance(c, cst.Call) and c.func.attr.value in STEP_METHODS]  # type: ignore[attr-defined]  # fmt: skip
 
 
 def _receiving(call: cst.Call, func: cst.FunctionDef, names: set[str]) -> str | None:
