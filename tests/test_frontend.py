@@ -662,3 +662,19 @@ def test_a_bad_value_in_a_function_the_builder_is_passed_to_is_located(tmp_path:
     """)
     errors = [d for d in diagnostics if d.is_error]
     assert [(d.code, d.span.line) for d in errors] == [("SF111", 10)], errors  # at the argument
+
+
+def test_functions_that_declare_steps_take_star_arguments(tmp_path: Path) -> None:
+    pipeline = ok(tmp_path, HEADER + """
+        def add_one(builder, **options):
+            builder.with_bronze_rules(rules={"id": ["not_null"]}, **options)
+
+        def add_pair(builder, *names, **options):
+            builder.with_bronze_rules(name=names[0], rules={"id": ["not_null"]}, **options)
+            builder.with_bronze_rules(name=names[1], rules={"id": ["not_null"]})
+
+        builder = PipelineBuilder(spark=spark, schema="shop")
+        add_one(builder, name="orders", incremental_col="ts")
+        add_pair(builder, "a", "b", incremental_col="ts2")
+    """)
+    assert [(s.name, s.incremental_col) for s in pipeline.steps] == [("orders", "ts"), ("a", "ts2"), ("b", None)]

@@ -129,27 +129,39 @@ class _Binder:
         return calls
 
     def _parameters(self, helper: Helper, outer: Env, frame: Frame) -> None:
-        """Bind each parameter to the call's argument, or to its default (evaluated where the
-        function is defined); the builder's own parameter cannot be used as a value."""
+        """Bind each parameter to the call's argument (`*args` and `**kwargs` to the rest), or to
+        its default (evaluated where the function is defined); the builder's own parameter cannot
+        be used as a value."""
         params = helper.func.params
         positional = [*params.posonly_params, *params.params]
+        names = {p.name.value for p in (*positional, *params.kwonly_params)}
         given: dict[str, cst.Arg] = {}
-        for index, arg in enumerate(helper.call.args):
+        extra: list[cst.Arg] = []
+        extra_named: dict[str, cst.Arg] = {}
+        for index, arg in enumerate(a for a in helper.call.args if not a.star):
             if arg.keyword is not None:
-                given[arg.keyword.value] = arg
-            elif not arg.star and index < len(positional):
+                (given if arg.keyword.value in names else extra_named)[arg.keyword.value] = arg
+            elif index < len(positional):
                 given[positional[index].name.value] = arg
-        for param in (*positional, *params.kwonly_params):
-            name = param.name.value
-            if name == helper.param:
-                frame.names[name] = self._failed(param, f"{name!r} is the PipelineBuilder itself, not a value")
-            elif name in given:
-                frame.names[name] = self._value(given[name].value, outer)
-            elif param.default is not None:
-                frame.names[name] = self._value(param.default, Env(self.main))
             else:
-                frame.names[name] = self._failed(helper.call, f"the call of {helper.func.name.value}() "
-                                                 f"gives no value for {name!r}")  # fmt: skip
+                extra.append(arg)
+        for param in (*positional, *params.kwonly_params):
+            frame.names[param.name.value] = self._parameter(helper, param, given, outer)
+        if isinstance(params.star_arg, cst.Param):
+            frame.names[params.star_arg.name.value] = outer.value(tuple(self._value(a.value, outer) for a in extra), helper.call)
+        if isinstance(params.star_kwarg, cst.Param):
+            values = {k: self._value(a.value, outer) for k, a in extra_named.items()}
+            frame.names[params.star_kwarg.name.value] = outer.value(values, helper.call)
+
+    def _parameter(self, helper: Helper, param: cst.Param, given: dict[str, cst.Arg], outer: Env) -> Value:
+        name = param.name.value
+        if name == helper.param:
+            return self._failed(param, f"{name!r} is the PipelineBuilder itself, not a value")
+        if name in given:
+            return self._value(given[name].value, outer)
+        if param.default is not None:
+            return self._value(param.default, Env(self.main))
+        return self._failed(helper.call, f"the call of {helper.func.name.value}() gives no value for {name!r}")
 
     def _value(self, node: cst.BaseExpression, env: Env) -> Value:
         try:
