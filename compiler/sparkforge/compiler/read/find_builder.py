@@ -132,9 +132,13 @@ def _misplaced(main: SourceFile, call: cst.Call, shown: str,
     owner, where = _owner(main, call)
     span = main.span(call.func)
     if isinstance(where, _LOOPS):
+        in_helper = isinstance(owner, cst.FunctionDef) and owner is not builder_owner
         return Diagnostic("SF104", f"{shown} is called inside a loop; the compiler reads each "
                           "step from its own call and cannot know how often a loop runs", span,
-                          "write one call per step (generate pipeline.py if there are many)")
+                          "the compiler unrolls a `for` where the builder is created: loop there over "
+                          "this function's calls" if in_helper else "loop with a plain `for` over a "
+                          "list, tuple, dict or range the compiler can read (it unrolls those), or "
+                          "write one call per step")  # fmt: skip
     if isinstance(where, _BRANCHES):
         return Diagnostic("SF105", f"{shown} is called inside a conditional (`if`/`try`/`with`); "
                           "the compiler cannot know whether it runs", span,
