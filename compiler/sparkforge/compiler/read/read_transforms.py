@@ -74,7 +74,9 @@ class _TransformReader:
             return step, None
         node = value.node
         assert isinstance(node, cst.FunctionDef | cst.Lambda)
-        self._check_params(step, value, node, bound)
+        problem = _params_problem(step, value, node, bound)
+        if problem is not None:
+            self.diagnostics.append(problem)
         self._check_decorators(step, value, node)
         name = node.name.value if isinstance(node, cst.FunctionDef) else "<lambda>"
         where = node.name if isinstance(node, cst.FunctionDef) else node
@@ -190,35 +192,38 @@ class _TransformReader:
     def _beside(self, binding: Binding) -> bool:
         return any(module in self.resolver.files for module, _ in sibling_candidates(binding))
 
-    def _check_params(self, step: Step, value: Value, node: cst.FunctionDef | cst.Lambda, bound: PartialArgs) -> None:
-        expected = SIGNATURES[step.layer]
-        params = node.params
-        named = {name for name, _ in bound[1]}
-        positional = (*params.posonly_params, *params.params)[len(bound[0]) :]
-        left = [p.name.value for p in (*positional[len(expected) :], *params.kwonly_params)
-                if p.default is None and p.name.value not in named]  # fmt: skip
-        clash = [p.name.value for p in positional[: len(expected)] if p.name.value in named]
-        fits = len(positional) >= len(expected) or isinstance(params.star_arg, cst.Param)
-        if fits and not left and not clash:
-            return
-        shown = ", ".join(expected)
-        what = f"{node.name.value!r}" if isinstance(node, cst.FunctionDef) else "(a lambda)"
-        where = node.name if isinstance(node, cst.FunctionDef) else node
-        head = f"{step.layer.value} step {step.name!r}: the transform {what}"
-        call = f"{step.layer.value} transforms are called as transform({shown})"
-        if fits and bound != ((), ()):  # the call's arguments fit; what functools.partial binds does not
-            message = (f"{head}: functools.partial binds {', '.join(clash)}, which the call passes itself"
-                       if clash else f"{head} needs {', '.join(left)}, which nothing passes")
-            help = (f"{call}: drop `{clash[0]}=` from the functools.partial" if clash else
-                    f"{call}: bind the others by name, functools.partial({value.file.code(where)}, {left[0]}=...)")
-        else:
-            kwonly = [p for p in params.kwonly_params if p.default is None and p.name.value not in named]
-            after = f" after the {len(bound[0])} functools.partial binds" if bound[0] else ""
-            message = f"{head} takes {len(positional) + len(kwonly)} parameter(s){after}, but {call}"
-            fix = f"def {node.name.value}({shown}):" if isinstance(node, cst.FunctionDef) else f"lambda {shown}: ..."
-            help = f"write it as `{fix}`" + (", binding the rest by name with functools.partial"
-                                            if bound != ((), ()) else "")  # fmt: skip
-        self.diagnostics.append(Diagnostic("SF303", message, value.file.span(where), help))
+
+def _params_problem(step: Step, value: Value, node: cst.FunctionDef | cst.Lambda, bound: PartialArgs) -> Diagnostic | None:
+    """SF303 when the transform cannot be called as its layer calls it (with what a
+    `functools.partial` binds), else None."""
+    expected = SIGNATURES[step.layer]
+    params = node.params
+    named = {name for name, _ in bound[1]}
+    positional = (*params.posonly_params, *params.params)[len(bound[0]) :]
+    left = [p.name.value for p in (*positional[len(expected) :], *params.kwonly_params)
+            if p.default is None and p.name.value not in named]  # fmt: skip
+    clash = [p.name.value for p in positional[: len(expected)] if p.name.value in named]
+    fits = len(positional) >= len(expected) or isinstance(params.star_arg, cst.Param)
+    if fits and not left and not clash:
+        return None
+    shown = ", ".join(expected)
+    what = f"{node.name.value!r}" if isinstance(node, cst.FunctionDef) else "(a lambda)"
+    where = node.name if isinstance(node, cst.FunctionDef) else node
+    head = f"{step.layer.value} step {step.name!r}: the transform {what}"
+    call = f"{step.layer.value} transforms are called as transform({shown})"
+    if fits and bound != ((), ()):  # the call's arguments fit; what functools.partial binds does not
+        message = (f"{head}: functools.partial binds {', '.join(clash)}, which the call passes itself"
+                   if clash else f"{head} needs {', '.join(left)}, which nothing passes")
+        help = (f"{call}: drop `{clash[0]}=` from the functools.partial" if clash else
+                f"{call}: bind the others by name, functools.partial({value.file.code(where)}, {left[0]}=...)")
+    else:
+        kwonly = [p for p in params.kwonly_params if p.default is None and p.name.value not in named]
+        after = f" after the {len(bound[0])} functools.partial binds" if bound[0] else ""
+        message = f"{head} takes {len(positional) + len(kwonly)} parameter(s){after}, but {call}"
+        fix = f"def {node.name.value}({shown}):" if isinstance(node, cst.FunctionDef) else f"lambda {shown}: ..."
+        help = f"write it as `{fix}`" + (", binding the rest by name with functools.partial"
+                                        if bound != ((), ()) else "")  # fmt: skip
+    return Diagnostic("SF303", message, value.file.span(where), help)
 
 
 def _root_name(node: cst.BaseExpression) -> cst.Name | None:
