@@ -17,9 +17,7 @@ from sparkforge_runtime.failures import (
     write_failure,
 )
 from sparkforge_runtime.lease_table import Holder, ensure_lease_table, swap
-from sparkforge_runtime.plan import Step, StepInfo
 from sparkforge_runtime.quiet import silenced
-from sparkforge_runtime.where import failure_line
 
 
 def _caught(action) -> BaseException:  # type: ignore[no-untyped-def]
@@ -175,10 +173,3 @@ def test_write_failures_say_how_to_fix_them(spark, tmp_path: Path) -> None:  # t
                            "[DELTA_INVALID_CHARACTERS_IN_COLUMN_NAMES]")
     assert "rename those columns in the transform" in line and "do not match" not in line
 
-
-def test_a_failed_write_names_its_step_once() -> None:
-    step = Step(StepInfo("silver", "clean", "shop.clean", source="pipeline.py:20"), lambda run: None)
-    error = TableWriteError("step 'clean': writing shop.clean (append) failed, the table is unchanged: x")
-    assert failure_line(step, error) == (
-        "pipeline.py:20: step 'clean' (silver): writing shop.clean (append) failed, the table is unchanged: x"
-    )

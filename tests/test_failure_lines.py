@@ -94,6 +94,7 @@ def assert_reported(text: str, line: int, error: str) -> None:
     assert expected in text, text
     reported = text[text.index(expected):].splitlines()[0]
     assert error in reported, reported
+    assert reported.count("step 'clean'") == 1, reported  # a failed write too names its step once
     assert not any(marker in text for marker in JVM_STACK), text
 
 

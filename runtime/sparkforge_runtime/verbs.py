@@ -199,7 +199,7 @@ class StepRun(marks.WatermarkVerbs, groups.RefreshVerbs, QuarantineVerbs):
             once = {**once, "mergeSchema": "true"}  # new columns join the table
         write_table(
             checked.valid, info.table, mode=mode, table_format=self.state.table_format,
-            merge_keys=info.merge_keys, step=info.name, commit_metadata=metadata, options=once,
+            merge_keys=info.merge_keys, commit_metadata=metadata, options=once,
         )  # fmt: skip
         o.table_fqn, o.write_mode, o.rows_written = info.table, mode, o.valid_rows
         if mode == "overwrite":

@@ -44,8 +44,7 @@ def failure_line(step: Step, exc: Exception, dropped: Mapping[str, list[str]] | 
     step of the run left out of its output (its rules name them not)."""
     if isinstance(exc, ThresholdError):
         return str(exc)
-    where = user_line(exc) or step.info.source or "<job>"
-    said = describe(exc).removeprefix(f"step {step.name!r}: ")  # a failed write names its step too
+    where, said = user_line(exc) or step.info.source or "<job>", describe(exc)
     fix = _left_out(step, said, dropped or {})
     said = f"{said.rstrip(';')}; {fix}" if fix else said
     return f"{where}: step {step.name!r} ({step.info.layer}): {said}"
