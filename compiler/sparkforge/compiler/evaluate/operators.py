@@ -50,13 +50,7 @@ def index(resolver: Evaluator, node: cst.Subscript, base: Value, env: Env) -> Va
     element = node.slice[0].slice if len(node.slice) == 1 else None
     if isinstance(element, cst.Slice) and isinstance(base.data, str | list | tuple):
         return _sliced(resolver, node, element, base, env)
-    if isinstance(element, cst.Index) and isinstance(base.data, str):
-        position = resolver.value(element.value, env).plain()
-        if not isinstance(position, int) or isinstance(position, bool) or not -len(base.data) <= position < len(base.data):
-            fail(env.file, element.value, "SF111", f"{position!r} is not a position in the string "
-                 f"{base.data!r}", None)  # fmt: skip
-        return env.value(base.data[position], node)
-    if not isinstance(element, cst.Index) or not isinstance(base.data, dict | list | tuple):
+    if not isinstance(element, cst.Index) or not isinstance(base.data, dict | list | tuple | str):
         fail(env.file, node, "SF111", f"the compiler cannot read `{env.file.code(node)}`: it is "
              "only known when the pipeline runs", STATIC_HELP)
     key = resolver.value(element.value, env).plain()
@@ -65,8 +59,7 @@ def index(resolver: Evaluator, node: cst.Subscript, base: Value, env: Env) -> Va
     except (KeyError, IndexError, TypeError):
         fail(env.file, element.value, "SF111", f"{key!r} is not in {env.file.code(node.value)}",
              did_you_mean(str(key), map(str, base.data)) if isinstance(base.data, dict) else None)
-    assert isinstance(found, Value)
-    return found
+    return found if isinstance(found, Value) else env.value(found, node)  # a str's character
 
 
 def _sliced(resolver: Evaluator, node: cst.Subscript, part: cst.Slice, base: Value, env: Env) -> Value:

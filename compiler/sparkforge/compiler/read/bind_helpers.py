@@ -17,13 +17,14 @@ compiler cannot evaluate is an error only where a step uses it.
 from __future__ import annotations
 
 import dataclasses
+import itertools
 from collections.abc import Iterable
 
 import libcst as cst
 
 from sparkforge.compiler.diagnostics import CompileError, Diagnostic
 from sparkforge.compiler.evaluate.resolver import Resolver
-from sparkforge.compiler.evaluate.scopes import Block, function_statements
+from sparkforge.compiler.evaluate.scopes import function_statements
 from sparkforge.compiler.evaluate.statements import run_small
 from sparkforge.compiler.evaluate.values import Code, Env, Failed, Frame, Value
 from sparkforge.compiler.read.builder_tracer import step_calls
@@ -35,16 +36,17 @@ def bind_helpers(unit: Unit) -> Unit:
     builder, main = unit.builder, unit.main
     if builder is None or main is None:
         return unit
-    elsewhere = [d for call in builder.passed if (d := _declares_elsewhere(call, unit, builder.local))]
+    resolver, here = Resolver(unit.files), Env(main, builder.local)
+    elsewhere = [d for call in builder.passed if (d := _declares_elsewhere(call, resolver, here))]
     if elsewhere:
         unit = dataclasses.replace(unit.report(*elsewhere), partial=True)
     if not any(c.helper for c in builder.calls):
         return unit
-    binder = _Binder(Resolver(unit.files), main, builder.local, builder.calls)
+    binder = _Binder(resolver, main, builder.calls)
     calls: list[MethodCall] = []
     done: set[tuple[Helper, int]] = set()
     for call in builder.calls:
-        top = _outermost(call.helper)
+        top = call.helper.outermost if call.helper else None
         if top is None:
             calls.append(call)
         elif (top, id(call.frame)) not in done:  # one function call's calls are contiguous, in run order
@@ -53,13 +55,12 @@ def bind_helpers(unit: Unit) -> Unit:
     return dataclasses.replace(unit, builder=dataclasses.replace(builder, calls=tuple(calls)))
 
 
-def _declares_elsewhere(call: cst.Call, unit: Unit, local: Block | None) -> Diagnostic | None:
+def _declares_elsewhere(call: cst.Call, resolver: Resolver, env: Env) -> Diagnostic | None:
     """SF106 when the builder is passed to a function of a module beside the pipeline that
     declares steps: the compiler follows only the pipeline file's own functions."""
-    main = unit.main
-    assert main is not None
+    main = env.file
     try:
-        callee = Resolver(unit.files).value(call.func, Env(main, local))
+        callee = resolver.value(call.func, env)
     except CompileError:
         return None  # an installed package's function, or a name reported elsewhere
     func = callee.node
@@ -75,16 +76,9 @@ def _declares_elsewhere(call: cst.Call, unit: Unit, local: Block | None) -> Diag
                       f"move {name}() into {main.name}, or declare its steps there")  # fmt: skip
 
 
-def _outermost(helper: Helper | None) -> Helper | None:
-    while helper is not None and helper.outer is not None:
-        helper = helper.outer
-    return helper
-
-
 class _Binder:
-    def __init__(self, resolver: Resolver, main: SourceFile, local: Block | None,
-                 calls: Iterable[MethodCall]) -> None:  # fmt: skip
-        self.resolver, self.main, self.local = resolver, main, local
+    def __init__(self, resolver: Resolver, main: SourceFile, calls: Iterable[MethodCall]) -> None:
+        self.resolver, self.main = resolver, main
         self.direct: dict[tuple[Helper, cst.CSTNode], list[MethodCall]] = {}
         self.inner: dict[tuple[Helper, cst.CSTNode], list[Helper]] = {}
         for call in calls:
@@ -93,11 +87,11 @@ class _Binder:
                 direct = self.direct.setdefault((helper, self._statement(call.call, helper)), [])
                 if all(c.call is not call.call for c in direct):
                     direct.append(call)
-            while helper is not None and helper.outer is not None:
-                inner = self.inner.setdefault((helper.outer, self._statement(helper.call, helper.outer)), [])
-                if helper not in inner:
-                    inner.append(helper)
-                helper = helper.outer
+            chain = helper.chain if helper is not None else ()
+            for each, outer in itertools.pairwise(chain):  # each call sits in the next one out
+                inner = self.inner.setdefault((outer, self._statement(each.call, outer)), [])
+                if each not in inner:
+                    inner.append(each)
 
     def _statement(self, node: cst.CSTNode, helper: Helper) -> cst.CSTNode:
         """The statement of `helper`'s body that holds `node`."""

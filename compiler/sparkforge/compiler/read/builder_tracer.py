@@ -97,12 +97,11 @@ class Tracer:
         """`add_orders(builder, ...)`, a function of this file the builder is passed to."""
         if not isinstance(value, cst.Call) or not isinstance(value.func, cst.Name):
             return None
-        found = self.main.block.get(value.func.value)
-        func = found[0].node if len(found) == 1 and found[0].kind is Kind.DEF else None
-        if not isinstance(func, cst.FunctionDef) or func.decorators or func.asynchronous:
+        func = function_named(self.main, value.func.value)
+        if func is None or func.decorators or func.asynchronous:
             return None
         param = _receiving(value, func, self.names)
-        active = {h.func for h in _chain_of(self.helper)}
+        active = {h.func for h in self.helper.chain} if self.helper else set()
         if param is None or func in active or len(active) >= MAX_HELPER_DEPTH:
             return None  # not followed: its builder calls are reported where they are
         block = index_block(function_statements(func), func.params)
@@ -161,11 +160,17 @@ class Tracer:
                              f"{self.final.method}()")  # fmt: skip
 
 
-def declares_steps(main: SourceFile, name: str) -> bool:
-    """Whether `name` is a function of the file whose body calls a step method of the builder."""
+def function_named(main: SourceFile, name: str) -> cst.FunctionDef | None:
+    """The function `name` defined once at the top level of the file, if it is one."""
     found = main.block.get(name)
     func = found[0].node if len(found) == 1 and found[0].kind is Kind.DEF else None
-    return isinstance(func, cst.FunctionDef) and bool(step_calls(func))
+    return func if isinstance(func, cst.FunctionDef) else None
+
+
+def declares_steps(main: SourceFile, name: str) -> bool:
+    """Whether `name` is a function of the file whose body calls a step method of the builder."""
+    func = function_named(main, name)
+    return func is not None and bool(step_calls(func))
 
 
 def step_calls(func: cst.FunctionDef) -> list[cst.Call]:
@@ -194,13 +199,6 @@ def _returns(func: cst.FunctionDef, param: str) -> bool:
         if value is not None and m.matches(root_of(value), m.Name(param)):
             return True
     return False
-
-
-def _chain_of(helper: Helper | None) -> Iterable[Helper]:
-    while helper is not None:
-        yield helper
-        helper = helper.outer
-
 
 
 def root_of(node: cst.CSTNode) -> cst.CSTNode:

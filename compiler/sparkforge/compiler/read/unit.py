@@ -44,6 +44,21 @@ class Helper:
     block: Block  # the function's own names
     outer: Helper | None = None  # the helper this call is written in, if any
 
+    @property
+    def chain(self) -> tuple[Helper, ...]:
+        """This call, then the calls it is written in, outward."""
+        found: list[Helper] = []
+        helper: Helper | None = self
+        while helper is not None:
+            found.append(helper)
+            helper = helper.outer
+        return tuple(found)
+
+    @property
+    def outermost(self) -> Helper:
+        """The call written where the builder is created."""
+        return self.chain[-1]
+
 
 @dataclass(frozen=True, slots=True, eq=False)
 class MethodCall:

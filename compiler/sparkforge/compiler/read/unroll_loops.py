@@ -58,7 +58,8 @@ class _Unroller:
         self.by_line: dict[cst.CSTNode, list[MethodCall]] = {}
         for call in calls:
             if call.loop is not None:  # a call in a function called in the loop: at that call
-                self.by_line.setdefault(self._line(_outermost_call(call)), []).append(call)
+                at = call.helper.outermost.call if call.helper else call.call
+                self.by_line.setdefault(self._line(at), []).append(call)
         self.diagnostics: list[Diagnostic] = []
 
     def _line(self, node: cst.CSTNode) -> cst.CSTNode:
@@ -117,13 +118,6 @@ class _Unroller:
             assert env.frame is not None
             for name in _changed_names(small):
                 env.frame.names[name] = env.value(Failed(err), small)
-
-
-def _outermost_call(call: MethodCall) -> cst.Call:
-    helper = call.helper
-    while helper is not None and helper.outer is not None:
-        helper = helper.outer
-    return helper.call if helper is not None else call.call
 
 
 def _changed_names(small: cst.BaseSmallStatement) -> list[str]:
