@@ -136,7 +136,8 @@ def command(bench: Bench, impl: str, run_dir: Path, args: list[str], job: Path |
     return submit_command(bench, run_dir, script, ["--variant", variant, *args])
 
 
-def child_env(bench: Bench) -> dict[str, str]:
+def child_env(bench: Bench, pythonpath: str | None = None) -> dict[str, str]:
+    """The environment of a run; `pythonpath` goes first (another checkout's compiled packages)."""
     venv_bin = str(ROOT / ".venv" / "bin")
     env = dict(os.environ)
     env.update(
@@ -145,7 +146,9 @@ def child_env(bench: Bench) -> dict[str, str]:
             "PYSPARK_PYTHON": bench.python,
             "PYSPARK_DRIVER_PYTHON": bench.python,
             "PATH": f"{venv_bin}{os.pathsep}{env.get('PATH', '')}",
-            "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")])),
+            "PYTHONPATH": os.pathsep.join(
+                filter(None, [pythonpath, str(ROOT), env.get("PYTHONPATH")])
+            ),
             "SPARKFORGE_JARS": bench.jars,
             "SPARKFORGE_DRIVER_MEMORY": bench.driver_memory,
         }
@@ -186,6 +189,7 @@ def run(
     *,
     job: Path | None = None,
     run_dir: Path | None = None,
+    pythonpath: str | None = None,
 ) -> Run:
     """One measured run of `impl` in a fresh directory (or in `run_dir`, to chain runs)."""
     fresh = run_dir is None
@@ -198,7 +202,7 @@ def run(
     log_dir.mkdir()
     cmd = command(bench, impl, run_dir, args, job)
     load1 = os.getloadavg()[0]
-    code, wall, cpu, rss = measure(cmd, child_env(bench), run_dir, bench.timeout_s)
+    code, wall, cpu, rss = measure(cmd, child_env(bench, pythonpath), run_dir, bench.timeout_s)
     metrics = parse_event_log(log_dir) if any(log_dir.iterdir()) else None
     if bench.keep_runs:  # chained runs share run_dir: keep each run's event log apart
         shutil.copytree(log_dir, run_dir / f"eventlog-{label}", dirs_exist_ok=True)

@@ -16,7 +16,7 @@ from sparkforge_runtime.failures import (
     is_write_conflict,
     write_failure,
 )
-from sparkforge_runtime.lease_table import Holder, ensure_lease_table, swap
+from sparkforge_runtime.lease_table import Holder, lease_path, swap
 from sparkforge_runtime.quiet import silenced
 
 
@@ -61,8 +61,10 @@ def test_missing_column(spark) -> None:  # type: ignore[no-untyped-def]
 
 
 def test_real_delta_commit_conflict(spark, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    """Two MERGEs inserting into one Serializable table at once: Delta fails one of them."""
-    path = ensure_lease_table(spark, str(tmp_path))
+    """Two lease swaps from the same row at once: Delta fails one of them."""
+    path = lease_path(str(tmp_path))
+    now = int(time.time() * 1000)
+    first = swap(spark, path, None, Holder("p", "r", "released", "h", 1, now, now, now, now))
     errors: list[BaseException] = []
     gate = threading.Barrier(2)
 
@@ -70,7 +72,7 @@ def test_real_delta_commit_conflict(spark, tmp_path: Path) -> None:  # type: ign
         now = int(time.time() * 1000)
         gate.wait()
         try:
-            swap(spark, path, None, Holder("p", f"r{i}", "running", "h", 1, now, now, now, now))
+            swap(spark, path, first, Holder("p", f"r{i}", "running", "h", 1, now, now, now, now))
         except Exception as exc:
             errors.append(exc)
 
@@ -82,8 +84,8 @@ def test_real_delta_commit_conflict(spark, tmp_path: Path) -> None:  # type: ign
     assert len(errors) == 1, errors
     text = describe(errors[0])
     _one_line(text)
-    assert text.startswith("[DELTA_CONCURRENT_APPEND"), text
-    assert "Transaction conflict detected" in text
+    assert text.startswith("[DELTA_CONCURRENT_"), text
+    assert text.startswith("[DELTA_CONCURRENT_TRANSACTION] ConcurrentTransactionException"), text
     assert is_write_conflict(errors[0])
 
 

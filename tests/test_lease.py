@@ -10,13 +10,12 @@ import sys
 import textwrap
 import threading
 import time
-from dataclasses import asdict
 from pathlib import Path
 
 import pytest
 from sparkforge_runtime.errors import RuntimeStepError
 from sparkforge_runtime.lease import LeaseHeld, claim, lease_root
-from sparkforge_runtime.lease_table import Holder, ensure_lease_table, lease_path, read_holder, swap
+from sparkforge_runtime.lease_table import Holder, lease_path, read_holder, swap
 from sparkforge_runtime.tables_txn import txn_app_id, txn_options
 
 HELD = re.compile(
@@ -78,18 +77,21 @@ def test_message_names_run_start_and_host(spark, tmp_path: Path) -> None:  # typ
     again.release()
 
 
-def test_a_claim_after_a_released_run_is_one_update(spark, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_a_claim_is_one_small_write_and_keeps_one_row_per_pipeline(spark, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     root = str(tmp_path)
     claim(spark, root, "ecommerce", "run-a", ttl_seconds=60).release()
+    claim(spark, root, "other", "run-x", ttl_seconds=60).release()
     path = lease_path(root)
     before = spark.sql(f"DESCRIBE HISTORY delta.`{path}`").first()["version"]  # type: ignore[index]
     lease = claim(spark, root, "ecommerce", "run-b", ttl_seconds=60)
     history = spark.sql(f"DESCRIBE HISTORY delta.`{path}`").collect()
     taken = [row for row in history if row["version"] > before]
-    assert [row["operation"] for row in taken] == ["UPDATE"]  # no MERGE, and one commit
+    assert [row["operation"] for row in taken] == ["WRITE"]  # no UPDATE or MERGE, and one commit
     assert read_holder(spark, path, "ecommerce") == lease.holder
-    assert lease.holder.state == "running" and lease.abandoned is None
-    with pytest.raises(LeaseHeld):  # the row is running now: the one-statement claim misses
+    assert lease.holder.state == "running" and lease.abandoned is None and lease.holder.seq == 3
+    live = spark.read.format("delta").load(path).collect()
+    assert sorted((r["pipeline"], r["run_id"]) for r in live) == [("ecommerce", "run-b"), ("other", "run-x")]
+    with pytest.raises(LeaseHeld):
         claim(spark, root, "ecommerce", "run-c", ttl_seconds=60)
     lease.release()
 
@@ -115,10 +117,10 @@ def test_expired_lease_is_taken_over_and_reported(spark, tmp_path: Path) -> None
 def test_a_claim_based_on_a_read_older_than_a_heartbeat_changes_nothing(spark, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     lease = claim(spark, str(tmp_path), "ecommerce", "alive", ttl_seconds=60)
     seen = lease.holder  # what a slow claimer read (say, just expired)
-    lease.renew()  # the holder's heartbeat commits before the claimer's MERGE
+    lease.renew()  # the holder's heartbeat commits before the claimer's swap
     now = int(time.time() * 1000)
     intruder = Holder("ecommerce", "intruder", "running", "h", 1, now, now, now + 1000, now + 1)
-    swap(spark, lease.path, seen, intruder)
+    assert swap(spark, lease.path, seen, intruder) is None  # Delta skips it: its number is taken
     assert read_holder(spark, lease.path, "ecommerce") == lease.holder
     lease.release()
 
@@ -127,14 +129,13 @@ def test_lease_of_a_dead_process_on_this_host_is_stale(spark, tmp_path: Path) ->
     root = str(tmp_path)
     gone = subprocess.Popen(["true"])
     gone.wait()  # its pid now names no process (barring reuse in this instant)
-    path = ensure_lease_table(spark, root)
     now = int(time.time() * 1000)
     row = Holder("ecommerce", "crashed", "running", socket.gethostname(), gone.pid, now, now,
                  now + 3_600_000, now)  # fmt: skip
-    schema = spark.read.format("delta").load(path).schema
-    spark.createDataFrame([asdict(row)], schema).write.format("delta").mode("append").save(path)
+    written = swap(spark, lease_path(root), None, row)
+    assert written is not None and written.seq == 1
     lease = claim(spark, root, "ecommerce", "next-run", ttl_seconds=60)
-    assert lease.abandoned == row
+    assert lease.abandoned == written
     lease.release()
 
 
@@ -198,7 +199,7 @@ CLAIMER = textwrap.dedent(
 
     root, me, sync = sys.argv[1], sys.argv[2], Path(sys.argv[3])
     spark = build_session("claimer-" + me, master="local[1]", enable_hive=False)
-    spark.read.format("delta").load(root + "/_sparkforge_leases").count()  # warm up
+    spark.range(1).write.format("delta").mode("overwrite").save(str(sync / ("warm-" + me)))  # warm up
     (sync / ("ready-" + me)).touch()
     while len(list(sync.glob("ready-*"))) < 2:
         time.sleep(0.02)
@@ -222,7 +223,6 @@ def test_two_processes_claim_at_once(spark, tmp_path: Path) -> None:  # type: ig
     """Two drivers (two JVMs, each with its own in-memory catalog) claim one path at once."""
     root, sync = tmp_path / "schema.db", tmp_path / "sync"
     sync.mkdir()
-    ensure_lease_table(spark, str(root))
     env = {**os.environ, "SPARKFORGE_DRIVER_MEMORY": "512m", "SPARK_LOCAL_IP": "127.0.0.1"}
     runs = [
         subprocess.Popen(

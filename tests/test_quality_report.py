@@ -3,6 +3,9 @@ of the last runs, read from the run log and the rules log; as text, Markdown and
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from datetime import datetime
 from pathlib import Path
 
@@ -55,3 +58,32 @@ def test_chart(spark: SparkSession, schema: str, tmp_path: Path) -> None:
 
     path = rule_chart([(datetime(2026, 1, 1), 1.0), (datetime(2026, 1, 2), 2.5)], "qty:positive", tmp_path / "c.png")
     assert path.read_bytes()[:4] == b"\x89PNG"
+
+
+RUN_A_PIPELINE = """
+import sys
+from sparkforge import PipelineBuilder
+from sparkforge_runtime.session import build_session
+spark = build_session("report-test", master="local[1]", warehouse_dir=sys.argv[1])
+rows = spark.createDataFrame([(1, 5), (2, None), (3, -1), (None, 0), (5, 7)], "id int, qty int")
+builder = PipelineBuilder(spark=spark, schema="dq", min_bronze_rate=30.0, verbose=False, log_table="dq.logs")
+runner = builder.with_bronze_rules(name="raw", rules={"id": ["not_null"], "qty": ["positive"]}).to_pipeline()
+assert runner.initial_load(bronze_sources={"raw": rows}).success
+"""
+
+
+@pytest.mark.slow
+def test_the_report_command_prints_the_report_and_no_spark_start_up_lines(tmp_path: Path) -> None:
+    """`sparkforge report` in a terminal: the report alone, Spark's start-up lines kept in a file."""
+    warehouse = tmp_path / "warehouse"
+    env = {**os.environ, "SPARK_LOCAL_IP": "127.0.0.1"}
+    made = subprocess.run([sys.executable, "-c", RUN_A_PIPELINE, str(warehouse)], env=env,
+                          capture_output=True, text=True, check=False)  # fmt: skip
+    assert made.returncode == 0, made.stderr[-3000:]
+    cli = Path(sys.executable).parent / "sparkforge"
+    done = subprocess.run([str(cli), "report", "--log-table", "dq.logs", "--warehouse", str(warehouse)],
+                          env=env, capture_output=True, text=True, check=False)  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert "qty:positive" in done.stdout and "top failing rules:" in done.stdout
+    assert done.stderr == "", done.stderr  # no "WARN NativeCodeLoader", "Using Spark's default log4j profile"
+    assert "WARN" not in done.stdout and "log4j" not in done.stdout

@@ -11,11 +11,16 @@ files written, an exit code (0, or 1 when the log table does not exist). The rep
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import os
+import sys
+import tempfile
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 
 from pyspark.sql import SparkSession
+from sparkforge_runtime.failures import describe
 from sparkforge_runtime.quality import data_quality_report, format_quality, rule_history
 from sparkforge_runtime.session import build_session
 from sparkforge_runtime.tables import table_exists
@@ -61,5 +66,26 @@ def run_report(spark: SparkSession, log_table: str, runs: int, markdown: Path | 
 
 def report_command(log_table: str, runs: int, warehouse: Path | None, markdown: Path | None,
                    chart_rule: str | None, chart: Path | None) -> tuple[int, str]:  # fmt: skip
-    spark = build_session("sparkforge:report", warehouse_dir=warehouse)
-    return run_report(spark, log_table, runs, markdown, chart_rule, chart)
+    log = Path(tempfile.gettempdir()) / f"sparkforge-report-{os.getpid()}.log"
+    with spark_output_to(log):
+        spark = build_session("sparkforge:report", warehouse_dir=warehouse)
+    try:
+        return run_report(spark, log_table, runs, markdown, chart_rule, chart)
+    except Exception as exc:
+        return 1, f"the report failed: {describe(exc)} (Spark's own log: {log})"
+
+
+@contextmanager
+def spark_output_to(log: Path) -> Iterator[None]:
+    """The JVM that a local session starts inherits this process's stderr for its whole life: point
+    it at `log` while the session starts, so that what the command prints is the report, not Spark's
+    start-up lines and warnings (they are in `log`)."""
+    sys.stderr.flush()
+    saved = os.dup(2)
+    with open(log, "ab") as target:
+        os.dup2(target.fileno(), 2)
+    try:
+        yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)

@@ -7,14 +7,15 @@ pipeline's name, the run's id and a time to live. Output: a `Lease` held by this
     lease = claim(spark, lease_root(spark, "shop"), "ecommerce", run_id, ttl_seconds=600)
     # -> LeaseHeld: pipeline 'ecommerce' is already running (run 3f2a..., started 2026-12-02 ...)
 
-The lease is one row per pipeline in a small Delta table addressed by path (`lease_table`), so
-that runs using different metastores over one warehouse still meet in it. A claim replaces the row
-only while it is the released or stale row the claimer read (compare-and-swap on run id,
-generation and expiry; after a released run one UPDATE with no read first; a MERGE inserts the
-first row). On a `Serializable` table, of two concurrent claims the second fails or changes no
-row, and reads the row: `LeaseHeld`. A stale lease (heartbeat expired, or its process on this host
-gone) is taken over and its holder returned in `Lease.abandoned`, for the run log. `generation`
-grows with every claim (`max(now_ms, previous + 1)`): the run's `txnVersion` (`tables_txn`).
+The lease is one live row per pipeline in a small Delta table addressed by path (`lease_table`),
+so that runs using different metastores over one warehouse still meet in it. A claim replaces the
+row only while it is the released or stale row the claimer read: each row has a number (`seq`),
+and the swap writes the next number with Delta's `txnAppId`/`txnVersion`, so of two claims from
+the same row Delta commits one and fails the other, and a claim from a row another run has since
+replaced is skipped (the read-back says so). The loser reads the row: `LeaseHeld`. A stale lease
+(heartbeat expired, or its process on this host gone) is taken over and its holder returned in
+`Lease.abandoned`, for the run log. `generation` grows with every claim (`max(now_ms, previous +
+1)`): the run's `txnVersion` (`tables_txn`).
 """
 
 from __future__ import annotations
@@ -31,14 +32,7 @@ from pyspark.sql import SparkSession
 from sparkforge_runtime.connect import set_job_group
 from sparkforge_runtime.errors import CannotRun, RuntimeStepError
 from sparkforge_runtime.failures import is_write_conflict
-from sparkforge_runtime.lease_table import (
-    Holder,
-    ensure_lease_table,
-    now_ms,
-    read_holder,
-    swap,
-    take_released,
-)
+from sparkforge_runtime.lease_table import Holder, lease_path, now_ms, read_holder, swap
 
 CLAIM_ATTEMPTS = 5
 LEASE_JOB_GROUP = "sparkforge:lease"
@@ -80,10 +74,11 @@ class Lease:
         """Push the expiry `ttl` into the future; marks the lease lost if another run took it."""
         now = now_ms()
         mine = replace(self.holder, heartbeat_ms=now, expires_ms=now + self.ttl_ms)
-        if not _retry_conflicts(lambda: swap(self.spark, self.path, self.holder, mine, own=True)):
+        stored = _retry_conflicts(lambda: swap(self.spark, self.path, self.holder, mine))
+        if stored is None:
             self.lost = True  # the row is no longer this run's: another run took the lease over
             return
-        self.holder = mine
+        self.holder = stored
 
     def heartbeat(self, interval_seconds: float | None = None) -> None:
         """Renew in a daemon thread every `interval_seconds` (default: a third of the ttl)."""
@@ -117,8 +112,7 @@ class Lease:
             self._thread.join()
         now = now_ms()
         done = replace(self.holder, state="released", heartbeat_ms=now, expires_ms=now)
-        _retry_conflicts(lambda: swap(self.spark, self.path, self.holder, done, own=True))
-        self.holder = done
+        self.holder = _retry_conflicts(lambda: swap(self.spark, self.path, self.holder, done)) or done
 
     def __enter__(self) -> Lease:
         return self
@@ -128,11 +122,11 @@ class Lease:
 
 
 def lease_root(spark: SparkSession, schema: str | None = None) -> str:
-    """The directory of `schema` (default: the current one) as the catalog records it, which every
-    metastore over the same warehouse agrees on; Spark's default location when it does not exist."""
+    """The default folder of `schema` (default: the current one) in the warehouse, as Spark
+    qualified `spark.sql.warehouse.dir`: every run over the same warehouse agrees on it, whatever
+    its metastore, and finding it asks no metastore (a process's first metastore call starts the
+    Hive client: seconds that would come before every step)."""
     name = schema or spark.catalog.currentDatabase()
-    if spark.catalog.databaseExists(name):
-        return str(spark.catalog.getDatabase(name).locationUri).rstrip("/")
     warehouse = spark.conf.get("spark.sql.warehouse.dir") or "spark-warehouse"
     return f"{warehouse.rstrip('/')}/{name.lower()}.db"
 
@@ -145,15 +139,7 @@ def claim(
     Takes over a stale lease (returned in `Lease.abandoned`). Call `heartbeat()` on the result for
     runs longer than the ttl, and `release()` at the end (or use it as a context manager).
     """
-    path, ttl_ms = ensure_lease_table(spark, root), int(ttl_seconds * 1000)
-    now = now_ms()  # the usual claim: the last run released the lease, one UPDATE takes it
-    mine = Holder(pipeline, run_id, "running", socket.gethostname(), os.getpid(), now, now, now + ttl_ms, now)
-    try:
-        if take_released(spark, path, mine):
-            return Lease(spark, path, mine, ttl_ms)
-    except Exception as exc:  # a concurrent claim committed first: read the row below
-        if not is_write_conflict(exc):
-            raise
+    path, ttl_ms = lease_path(root), int(ttl_seconds * 1000)
     for _ in range(CLAIM_ATTEMPTS):
         lease = _try_claim(spark, path, pipeline, run_id, ttl_ms)
         if lease is not None:
@@ -177,10 +163,10 @@ def _try_claim(spark: SparkSession, path: str, pipeline: str, run_id: str, ttl_m
     except Exception as exc:
         if not is_write_conflict(exc):
             raise
-        return None  # another claim (or a heartbeat) committed first
-    if won:  # the swap replaced the row this run read (or inserted the first one)
+        won = None  # another claim (or a heartbeat) committed first
+    if won is not None:  # the swap replaced the row this run read (or wrote the first one)
         abandoned = current if current is not None and current.state == "running" else None
-        return Lease(spark, path, mine, ttl_ms, abandoned)
+        return Lease(spark, path, won, ttl_ms, abandoned)
     after = read_holder(spark, path, pipeline)
     if after is not None and not after.is_free(now_ms(), host):
         raise LeaseHeld(after)

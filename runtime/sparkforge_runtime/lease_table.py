@@ -1,23 +1,24 @@
-"""The lease's Delta table: its row (`Holder`), reading it, creating it, and the compare-and-swap
-that every claim, renewal and release is: an UPDATE, or a MERGE for a pipeline's first row
-(`lease` describes the protocol).
+"""The lease's Delta table: its row (`Holder`), reading it, and the compare-and-swap that every
+claim, renewal and release is (`lease` describes the protocol).
 
-Input: a SparkSession and the table's path. Output: a pipeline's row, or whether a swap won. Plain
-SQL on the table's path, not Delta's Python API, so that a Spark Connect client takes the lease as
-a classic session does:
+Input: a SparkSession and the table's path. Output: a pipeline's row, or whether a swap won. Every
+row carries `seq`, which grows by one with each swap of the pipeline's row, and each swap writes
+its row with Delta's idempotent-write options `txnAppId` (one per pipeline) and `txnVersion`
+(`seq`): of two swaps from the same row, Delta commits one and fails the other
+(`ConcurrentTransactionException`), and a swap from a row that is no longer the newest is skipped.
+Nothing but the DataFrame reader and writer on the table's path (no SQL, no catalog, no
+UPDATE or MERGE): the same on classic and Spark Connect sessions, and as cheap as a small append.
 
-    path = ensure_lease_table(spark, root)
-    swap(spark, path, None, holder)            ->  True (the first row: inserted)
-    take_released(spark, path, next_holder)    ->  True (the last run released it: now taken)
-    read_holder(spark, path, "ecommerce")      ->  Holder(pipeline="ecommerce", ...)
+    swap(spark, path, None, holder)            ->  Holder(..., seq=1) (the pipeline's first row)
+    read_holder(spark, path, "ecommerce")      ->  Holder(pipeline="ecommerce", ..., seq=1)
+    swap(spark, path, stale, next_holder)      ->  None (another swap of `stale` came first)
 """
 
 from __future__ import annotations
 
 import os
 import time
-import uuid
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import UTC, datetime
 
 from pyspark.sql import SparkSession
@@ -25,18 +26,15 @@ from pyspark.sql import functions as F
 from pyspark.sql.types import IntegerType, LongType, StringType, StructField, StructType
 
 from sparkforge_runtime.errors import RuntimeStepError
-from sparkforge_runtime.failures import describe, is_write_conflict
-from sparkforge_runtime.quiet import silenced
+from sparkforge_runtime.failures import describe
 
 LEASE_TABLE_DIR = "_sparkforge_leases"
 LEASE_SCHEMA = StructType(
     [StructField(name, StringType(), False) for name in ("pipeline", "run_id", "state", "host")]
     + [StructField("pid", IntegerType(), False)]
     + [StructField(name, LongType(), False)
-       for name in ("started_ms", "heartbeat_ms", "expires_ms", "generation")]
+       for name in ("started_ms", "heartbeat_ms", "expires_ms", "generation", "seq")]
 )  # fmt: skip
-# A losing MERGE or UPDATE logs its conflict with a full stack before raising it; the claim handles it.
-_CONFLICT_LOGGERS = tuple(f"org.apache.spark.sql.delta.commands.{c}" for c in ("MergeIntoCommand", "UpdateCommand"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,6 +50,7 @@ class Holder:
     heartbeat_ms: int
     expires_ms: int
     generation: int
+    seq: int = 0  # the number of the swap that wrote this row: 1 for the pipeline's first
 
     @property
     def started_at(self) -> datetime:
@@ -73,35 +72,18 @@ def lease_path(root: str) -> str:
 
 
 def read_holder(spark: SparkSession, path: str, pipeline: str) -> Holder | None:
-    """The lease row of `pipeline` in the newest version of the table at `path`, or None."""
-    rows = spark.read.format("delta").load(path).filter(F.col("pipeline") == pipeline).collect()
+    """The newest lease row of `pipeline` in the table at `path`, or None (no row, or no table)."""
+    try:
+        rows = (spark.read.format("delta").load(path).filter(F.col("pipeline") == pipeline)
+                .orderBy(F.col("seq").desc()).limit(1).collect())  # fmt: skip
+    except Exception as exc:
+        if _exists(spark, path):
+            raise RuntimeStepError(f"cannot read the lease table at {path}: {describe(exc)}") from exc
+        return None
     return Holder(**rows[0].asDict()) if rows else None
 
 
-def ensure_lease_table(spark: SparkSession, root: str) -> str:
-    """Create the lease table at `lease_path(root)` unless it exists; return its path.
-
-    SQL rather than Delta's Python API, so that a Spark Connect client takes the lease too."""
-    path = lease_path(root)
-    if _is_delta(spark, path):
-        return path
-    columns = ", ".join(f"`{f.name}` {f.dataType.simpleString().upper()} NOT NULL" for f in LEASE_SCHEMA)
-    try:
-        spark.sql(
-            f"CREATE TABLE IF NOT EXISTS {_path_table(path)} ({columns}) USING delta "
-            "TBLPROPERTIES ('delta.isolationLevel' = 'Serializable')"
-        )
-    except Exception as exc:  # two first runs created it at once: one table is all we need
-        if not is_write_conflict(exc) and not _is_delta(spark, path):
-            raise RuntimeStepError(f"cannot create the lease table at {path}: {describe(exc)}") from exc
-    return path
-
-
-def _path_table(path: str) -> str:
-    return "delta.`" + path.replace("`", "``") + "`"
-
-
-def _is_delta(spark: SparkSession, path: str) -> bool:
+def _exists(spark: SparkSession, path: str) -> bool:
     try:
         spark.read.format("delta").load(path).schema  # noqa: B018  (analysis fails when missing)
     except Exception:
@@ -109,57 +91,20 @@ def _is_delta(spark: SparkSession, path: str) -> bool:
     return True
 
 
-def swap(
-    spark: SparkSession, path: str, expected: Holder | None, new: Holder, *, own: bool = False
-) -> bool:
-    """Make the pipeline's row `new` only while it still is `expected`; True when it now is.
-
-    With no `expected` row, a MERGE inserts `new` unless the pipeline has a row (a pipeline's first
-    claim). Otherwise an UPDATE replaces the row while it keeps `expected`'s run id, generation and
-    (for a claim) expiry, so that a heartbeat between a claimer's read and its UPDATE makes the
-    claim a no-op; `own=True` (renew, release) matches on run id and generation only. Both read
-    what they change on a `Serializable` table: of two concurrent swaps the second commit fails.
-    The statement's own count of affected rows says whether it won (no read-back)."""
-    if expected is None:
-        return _insert_first(spark, path, new)
-    same = {"pipeline": new.pipeline, "run_id": expected.run_id, "generation": expected.generation}
-    if not own:
-        same["expires_ms"] = expected.expires_ms
-    return _update(spark, path, new, " AND ".join(f"`{n}` = {_literal(v)}" for n, v in same.items()))
+def swap(spark: SparkSession, path: str, expected: Holder | None, new: Holder) -> Holder | None:
+    """Make the pipeline's row `new` only while `expected` (None: no row yet) is its newest row;
+    the row as stored (`new` with the next `seq`) when it now is, else None. The row replaces the pipeline's earlier rows (one live row per pipeline);
+    a concurrent swap from the same row makes Delta fail this one (raised: `is_write_conflict`), a
+    swap from an older row is skipped by Delta, and the read-back says so."""
+    mine = replace(new, seq=(expected.seq if expected else 0) + 1)
+    df = spark.createDataFrame([asdict(mine)], LEASE_SCHEMA)
+    (df.write.format("delta").mode("overwrite").option("replaceWhere", f"pipeline = {_literal(new.pipeline)}")
+     .option("txnAppId", f"sparkforge-lease:{new.pipeline}").option("txnVersion", str(mine.seq)).save(path))  # fmt: skip
+    return mine if read_holder(spark, path, new.pipeline) == mine else None
 
 
-def take_released(spark: SparkSession, path: str, new: Holder) -> bool:
-    """A claim with no read first: the row becomes `new` if it is released and older (else False)."""
-    where = f"pipeline = {_literal(new.pipeline)} AND state = 'released' AND generation < {new.generation}"
-    return _update(spark, path, new, where)
-
-
-def _update(spark: SparkSession, path: str, new: Holder, where: str) -> bool:
-    update = ", ".join(f"`{name}` = {_literal(value)}" for name, value in asdict(new).items())
-    with silenced(spark, _CONFLICT_LOGGERS):
-        counts = spark.sql(f"UPDATE {_path_table(path)} SET {update} WHERE {where}").first()
-    return counts is not None and int(counts["num_affected_rows"]) > 0
-
-
-def _insert_first(spark: SparkSession, path: str, new: Holder) -> bool:
-    """The pipeline's first row, unless a concurrent claim inserted it (appends never conflict)."""
-    view = f"sparkforge_lease_{uuid.uuid4().hex}"  # session-scoped, one per insert
-    spark.createDataFrame([asdict(new)], LEASE_SCHEMA).createOrReplaceTempView(view)
-    try:
-        with silenced(spark, _CONFLICT_LOGGERS):
-            counts = spark.sql(
-                f"MERGE INTO {_path_table(path)} t USING {view} s ON t.pipeline = s.pipeline "
-                "WHEN NOT MATCHED THEN INSERT *"
-            ).first()
-        return counts is not None and int(counts["num_affected_rows"]) > 0
-    finally:
-        spark.catalog.dropTempView(view)
-
-
-def _literal(value: object) -> str:
-    """A SQL literal (Delta's UPDATE does not bind parameter markers in its SET clause)."""
-    text = str(value)
-    return text if isinstance(value, int) else "'" + text.replace("\\", "\\\\").replace("'", "\\'") + "'"
+def _literal(value: str) -> str:
+    return "'" + value.replace("\\", "\\\\").replace("'", "\\'") + "'"
 
 
 def now_ms() -> int:

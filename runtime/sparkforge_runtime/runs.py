@@ -55,32 +55,36 @@ def guarded_run(spark: SparkSession, pipeline: str, report: RunReport, log_table
 def exclusive_run(spark: SparkSession, pipeline: str, log_table: str, report: RunReport) -> Iterator[Lease]:
     """Hold the pipeline's lease for the run (`LeaseHeld` when another run holds it); record the
     run as running (and an abandoned run found on the way), and at its end, from the run's
-    `report`, as completed or failed; then release the lease. The end row is appended while the
-    lease is released, in a thread of its own."""
+    `report`, as completed or failed; then release the lease. The rows are appended in a thread of
+    their own, in that order, while the steps run and while the lease is released: a run killed
+    before its `running` row lands is still recorded, as `abandoned`, by the run that finds its
+    lease stale."""
     set_job_group(spark, RUN_JOB_GROUP, "claim the pipeline's lease, record the run")
     run_id, mode = report.run_id, report.mode.value
     lease = claim(spark, lease_root(spark, split_fqn(log_table)[0]), pipeline, run_id)
     started = report.started_at.astimezone(UTC).replace(tzinfo=None)
     rows = [_abandoned(lease.abandoned)] if lease.abandoned is not None else []
     rows.append((run_id, pipeline, mode, "running", started, None, lease.holder.host, None))
-    ending: Future[None] | None = None
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="sparkforge-runs") as pool:
+
+    def record(description: str, *rows: tuple[object, ...]) -> Future[None]:
+        return pool.submit(in_job_group, spark, RUN_JOB_GROUP, description, lambda: _append(spark, log_table, *rows))
+
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="sparkforge-runs") as pool:  # one: rows in order
+        recorded = [record("record the run", *rows)]
         try:
             lease.heartbeat()
-            _append(spark, log_table, *rows)  # before any step: a killed run leaves its `running` row
             try:
                 yield lease
             finally:
                 status = "completed" if report.success else "failed"
                 end = (run_id, pipeline, mode, status, started, _now(), socket.gethostname(), report.error_message)
-                record_end = lambda: _append(spark, log_table, end)  # noqa: E731
-                ending = pool.submit(in_job_group, spark, RUN_JOB_GROUP, "record the run's end", record_end)
+                recorded.append(record("record the run's end", end))
         finally:
             try:
                 lease.release()
             finally:
-                if ending is not None:
-                    ending.result()
+                for future in recorded:
+                    future.result()
 
 
 def _abandoned(holder: Holder) -> tuple[object, ...]:
