@@ -254,3 +254,18 @@ def test_a_run_whose_lease_was_taken_over_writes_nothing() -> None:
     lease.lost = True  # what the heartbeat sets when another run holds the row now
     with pytest.raises(LeaseLost, match=r"run slow-run lost its lease .* another run took it over"):
         check_write(run, None, "append", evolve=True)  # type: ignore[arg-type]
+
+
+def test_a_lease_table_written_before_rows_were_numbered_is_taken_over(spark, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """An upgrade: the lease table of an earlier version has no `seq` column; the next claim works."""
+    path = lease_path(str(tmp_path))
+    now = int(time.time() * 1000)
+    old = [("ecommerce", "old-run", "released", "h", 1, now, now, now, now), ("other", "x", "running", "h", 1, now, now, now + 60_000, now)]
+    columns = "pipeline string, run_id string, state string, host string, pid int, started_ms long, heartbeat_ms long, expires_ms long, generation long"
+    spark.createDataFrame(old, columns).write.format("delta").save(path)
+    lease = claim(spark, str(tmp_path), "ecommerce", "new-run", ttl_seconds=60)
+    assert lease.holder.seq == 1 and lease.holder.generation > now and lease.abandoned is None
+    with pytest.raises(LeaseHeld, match="run x"):
+        claim(spark, str(tmp_path), "other", "y", ttl_seconds=60)
+    lease.release()
+    assert read_holder(spark, path, "ecommerce").state == "released"  # type: ignore[union-attr]

@@ -29,7 +29,7 @@ RUNTIME = ROOT / "runtime" / "sparkforge_runtime"
 CORE = ("__init__", "errors", "job", "outcome", "plan", "report", "rules", "runlog", "scheduler",
         "session", "tables", "verbs")  # fmt: skip
 CORE_LIMIT = 1093  # non-blank lines
-LOADED_LIMIT = 2947  # every runtime module importing a compiled job loads
+LOADED_LIMIT = 2951  # every runtime module importing a compiled job loads
 MAX_FUNCTION = 40
 
 

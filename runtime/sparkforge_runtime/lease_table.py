@@ -74,13 +74,16 @@ def lease_path(root: str) -> str:
 def read_holder(spark: SparkSession, path: str, pipeline: str) -> Holder | None:
     """The newest lease row of `pipeline` in the table at `path`, or None (no row, or no table)."""
     try:
-        rows = (spark.read.format("delta").load(path).filter(F.col("pipeline") == pipeline)
-                .orderBy(F.col("seq").desc()).limit(1).collect())  # fmt: skip
+        table = spark.read.format("delta").load(path)
+        if "seq" not in table.columns:  # written before rows were numbered: its rows count as 0
+            table = table.withColumn("seq", F.lit(0).cast("long"))
+        rows = (table.filter(F.col("pipeline") == pipeline).orderBy(F.col("seq").desc_nulls_last())
+                .limit(1).collect())  # fmt: skip
     except Exception as exc:
         if _exists(spark, path):
             raise RuntimeStepError(f"cannot read the lease table at {path}: {describe(exc)}") from exc
         return None
-    return Holder(**rows[0].asDict()) if rows else None
+    return Holder(**{**rows[0].asDict(), "seq": rows[0]["seq"] or 0}) if rows else None
 
 
 def _exists(spark: SparkSession, path: str) -> bool:
@@ -99,6 +102,7 @@ def swap(spark: SparkSession, path: str, expected: Holder | None, new: Holder) -
     mine = replace(new, seq=(expected.seq if expected else 0) + 1)
     df = spark.createDataFrame([asdict(mine)], LEASE_SCHEMA)
     (df.write.format("delta").mode("overwrite").option("replaceWhere", f"pipeline = {_literal(new.pipeline)}")
+     .option("mergeSchema", "true")  # a table written before rows were numbered gains `seq`
      .option("txnAppId", f"sparkforge-lease:{new.pipeline}").option("txnVersion", str(mine.seq)).save(path))  # fmt: skip
     return mine if read_holder(spark, path, new.pipeline) == mine else None
 
